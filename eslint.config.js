@@ -1,0 +1,40 @@
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["dist/", "node_modules/", "coverage/"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
+      "no-restricted-imports": "off",
+    },
+  },
+  {
+    // Architecture rule: only the Discord adapter talks to discord.js, only the search module to MiniSearch.
+    files: ["src/**/*.ts"],
+    ignores: ["src/discord/**"],
+    rules: {
+      "no-restricted-imports": ["error", { paths: [{ name: "discord.js", message: "Only src/discord may import discord.js." }] }],
+    },
+  },
+  {
+    files: ["src/**/*.ts"],
+    ignores: ["src/search/**", "src/discord/**"],
+    rules: {
+      "no-restricted-imports": ["error", {
+        paths: [
+          { name: "minisearch", message: "Only src/search may import MiniSearch." },
+          { name: "discord.js", message: "Only src/discord may import discord.js." },
+        ],
+      }],
+    },
+  },
+  {
+    files: ["src/discord/**/*.ts"],
+    rules: {
+      "no-restricted-imports": ["error", { paths: [{ name: "minisearch", message: "Only src/search may import MiniSearch." }] }],
+    },
+  },
+);

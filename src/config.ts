@@ -1,0 +1,110 @@
+import { config as loadDotenv } from "dotenv";
+import path from "node:path";
+import { LOG_LEVELS, type LogLevel } from "./log.ts";
+
+/** Every setting the bot reads, validated. Documented in `.env.example` and the README. */
+export interface Config {
+  /** Bot token; without it the bot answers in the terminal instead. */
+  discordToken: string | undefined;
+  /** Guild to register slash commands in (instant); unset registers them globally. */
+  discordGuildId: string | undefined;
+  /** REST base URL without the version, exactly like discord.js's `rest.api` option. */
+  discordApiUrl: string;
+  /** Absolute path of the knowledge folder. */
+  knowledgeDir: string;
+  /** Questions one user may ask per window; 0 disables the limit. */
+  rateLimitQuestions: number;
+  /** Length of the rate-limit window in seconds. */
+  rateLimitWindowSeconds: number;
+  /** Longest question accepted, in characters. */
+  maxQuestionLength: number;
+  /** Watch the knowledge folder and reload on change. */
+  watchKnowledge: boolean;
+  /** Shard count for `start:sharded`: "auto" (Discord's recommendation) or a positive integer. */
+  shards: "auto" | number;
+  logLevel: LogLevel;
+}
+
+/** Thrown for a bad setting; the message names the variable and the bad value. */
+export class ConfigError extends Error {
+  override name = "ConfigError";
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Empty values count as unset, so `DISCORD_TOKEN=` in `.env` means "no token". */
+function read(env: Env, name: string): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : undefined;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!/^-?\d+$/.test(raw) || !Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigError(`config: Expected ${name} to be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+  }
+  return value;
+}
+
+function boolean(env: Env, name: string, fallback: boolean): boolean {
+  const raw = read(env, name);
+  if (raw === undefined) return fallback;
+  const lower = raw.toLowerCase();
+  if (["1", "true", "yes", "on"].includes(lower)) return true;
+  if (["0", "false", "no", "off"].includes(lower)) return false;
+  throw new ConfigError(`config: Expected ${name} to be true or false, got ${JSON.stringify(raw)}`);
+}
+
+/**
+ * Builds the configuration from an environment (by default `process.env` after `.env` is loaded).
+ * Throws ConfigError naming the variable and the value on any bad setting.
+ */
+export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
+  const discordGuildId = read(env, "DISCORD_GUILD_ID");
+  if (discordGuildId !== undefined && !/^\d{17,20}$/.test(discordGuildId)) {
+    throw new ConfigError(`config: Expected DISCORD_GUILD_ID to be a Discord id (17 to 20 digits), got ${JSON.stringify(discordGuildId)}`);
+  }
+
+  const apiRaw = read(env, "DISCORD_API_URL") ?? "https://discord.com/api";
+  let api: URL;
+  try {
+    api = new URL(apiRaw);
+  } catch {
+    throw new ConfigError(`config: Expected DISCORD_API_URL to be an http(s) URL, got ${JSON.stringify(apiRaw)}`);
+  }
+  if (api.protocol !== "http:" && api.protocol !== "https:") {
+    throw new ConfigError(`config: Expected DISCORD_API_URL to be an http(s) URL, got ${JSON.stringify(apiRaw)}`);
+  }
+  if (/\/v\d+\/?$/.test(api.pathname)) {
+    throw new ConfigError(`config: Expected DISCORD_API_URL without the API version (like https://discord.com/api), got ${JSON.stringify(apiRaw)}`);
+  }
+
+  const logLevel = (read(env, "LOG_LEVEL") ?? "info").toLowerCase();
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
+    throw new ConfigError(`config: Expected LOG_LEVEL to be one of ${LOG_LEVELS.join(", ")}, got ${JSON.stringify(read(env, "LOG_LEVEL"))}`);
+  }
+
+  const shardsRaw = read(env, "SHARDS") ?? "auto";
+  const shards = shardsRaw === "auto" ? "auto" : integer(env, "SHARDS", 1, 1, 10_000);
+
+  return {
+    discordToken: read(env, "DISCORD_TOKEN"),
+    discordGuildId,
+    discordApiUrl: apiRaw.replace(/\/+$/, ""),
+    knowledgeDir: path.resolve(cwd, read(env, "KNOWLEDGE_DIR") ?? "knowledge"),
+    rateLimitQuestions: integer(env, "RATE_LIMIT_QUESTIONS", 5, 0, 10_000),
+    rateLimitWindowSeconds: integer(env, "RATE_LIMIT_WINDOW_SECONDS", 30, 1, 86_400),
+    maxQuestionLength: integer(env, "MAX_QUESTION_LENGTH", 300, 10, 6000),
+    watchKnowledge: boolean(env, "WATCH_KNOWLEDGE", true),
+    shards,
+    logLevel: logLevel as LogLevel,
+  };
+}
+
+/** Loads `.env` (if present; real environment variables win) and parses the result. */
+export function loadConfig(cwd: string = process.cwd()): Config {
+  loadDotenv({ path: path.join(cwd, ".env"), quiet: true });
+  return parseConfig(process.env, cwd);
+}
