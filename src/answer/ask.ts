@@ -1,0 +1,234 @@
+import { createHash } from "node:crypto";
+import type { Passage } from "../knowledge/types.ts";
+import { terms as termsOf, type Term } from "../search/analyze.ts";
+import type { KnowledgeIndex, QueryTerm } from "../search/index.ts";
+import { analyzeQuery, type Intent } from "../search/query.ts";
+import type { Answer, AnswerResult, Highlight } from "./types.ts";
+
+export interface AnswerOptions {
+  /** How many results to return (default 3). */
+  top?: number;
+  /** Skip this many of the best results ("More results"). */
+  offset?: number;
+  /** The previous question in the same conversation, used when this one is a short follow-up. */
+  context?: string;
+}
+
+/**
+ * The share of the question (its words weighted by rarity) that the best passage must contain to be
+ * shown. Below it the honest answer is "nothing found": a passage that matches one common word of a
+ * three-word question is a guess. Tuned on the shared question sets with `npm run eval`.
+ */
+export const MIN_COVERAGE = 0.55;
+/** Further results must score at least this share of the best one, so weak matches don't tag along. */
+export const MIN_RELATIVE_SCORE = 0.3;
+/** How many index hits are re-ranked with sentence-level evidence. */
+const CANDIDATES = 40;
+
+/** A passage cut into answer units (sentences, list items, code blocks) with its terms, computed once. */
+interface PassageAnalysis {
+  units: { start: number; end: number }[];
+  terms: Term[];
+}
+
+const analyses = new WeakMap<Passage, PassageAnalysis>();
+const segmenter = new Intl.Segmenter("en", { granularity: "sentence" });
+
+function unitsOf(text: string): { start: number; end: number }[] {
+  const units: { start: number; end: number }[] = [];
+  const blocks = text.matchAll(/```[\s\S]*?```|[^\n]+(?:\n(?!\n|```)[^\n]+)*/g);
+  for (const block of blocks) {
+    const start = block.index;
+    const body = block[0];
+    if (body.startsWith("```") || /^\s*(?:[-*]|\d+\.)\s/.test(body) || body.startsWith("|")) {
+      // Code, list items and table rows answer line by line; a code block as a whole.
+      if (body.startsWith("```")) units.push({ start, end: start + body.length });
+      else for (const line of body.matchAll(/[^\n]+/g)) units.push({ start: start + line.index, end: start + line.index + line[0].length });
+      continue;
+    }
+    for (const { segment, index } of segmenter.segment(body)) {
+      const lead = segment.length - segment.trimStart().length;
+      const trimmed = segment.trim();
+      if (trimmed) units.push({ start: start + index + lead, end: start + index + lead + trimmed.length });
+    }
+  }
+  return units;
+}
+
+function analyse(passage: Passage): PassageAnalysis {
+  let a = analyses.get(passage);
+  if (!a) {
+    a = { units: unitsOf(passage.text), terms: termsOf(passage.text) };
+    analyses.set(passage, a);
+  }
+  return a;
+}
+
+/** Short, stable, URL-safe key of a passage id, for button ids and `AnswerEngine.passage`. */
+export function passageKey(id: string): string {
+  return createHash("sha1").update(id).digest("base64url").slice(0, 12);
+}
+
+const YEAR_OR_DATE = /\b(1[5-9]\d\d|20\d\d)\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b/i;
+const NUMBER = /\b\d+(?:[.,]\d+)?\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|once|twice|dozen)\b/i;
+
+function fitsIntent(intent: Intent, text: string): boolean {
+  if (intent === "time") return YEAR_OR_DATE.test(text);
+  if (intent === "quantity") return NUMBER.test(text);
+  return false;
+}
+
+interface Weighted {
+  weight: Map<string, number>;
+  prefixes: string[];
+  total: number;
+}
+
+function weigh(index: KnowledgeIndex, query: readonly QueryTerm[]): Weighted {
+  const weight = new Map<string, number>();
+  let total = 0;
+  for (const q of query) {
+    const w = q.weight * index.idf(q.term);
+    weight.set(q.term, w);
+    total += w;
+  }
+  return { weight, prefixes: query.filter((q) => q.prefix).map((q) => q.term), total };
+}
+
+function termWeight(w: Weighted, term: string): number {
+  const exact = w.weight.get(term);
+  if (exact !== undefined) return exact;
+  for (const p of w.prefixes) if (term.startsWith(p)) return (w.weight.get(p) ?? 0) * 0.8;
+  return 0;
+}
+
+/** Share of the query's weight that a set of terms covers. */
+function coverage(w: Weighted, present: Iterable<string>): number {
+  let covered = 0;
+  const counted = new Set<string>();
+  for (const term of present) {
+    const tw = termWeight(w, term);
+    if (tw > 0 && !counted.has(term)) {
+      counted.add(term);
+      covered += tw;
+    }
+  }
+  return w.total > 0 ? Math.min(1, covered / w.total) : 0;
+}
+
+interface Window {
+  start: number;
+  end: number;
+  score: number;
+}
+
+/** The sentence, or pair of adjacent sentences, that holds most of the question: the answer to highlight. */
+function bestWindow(analysis: PassageAnalysis, w: Weighted, intent: Intent, text: string): Window {
+  const { units, terms } = analysis;
+  const unitTerms: Set<string>[] = units.map(() => new Set());
+  const unitAdjacent: number[] = units.map(() => 0);
+  let u = 0;
+  let previous: Term | undefined;
+  for (const t of terms) {
+    while (u < units.length - 1 && t.start >= (units[u]?.end ?? 0)) u++;
+    const tw = termWeight(w, t.term);
+    if (tw > 0) {
+      unitTerms[u]?.add(t.term);
+      // Query words side by side ("mutable reference") are stronger evidence than scattered ones.
+      if (previous && previous.term !== t.term && t.start - previous.end <= 3 && termWeight(w, previous.term) > 0) unitAdjacent[u] = (unitAdjacent[u] ?? 0) + 0.25 * Math.min(tw, termWeight(w, previous.term));
+      previous = t;
+    } else if (t.start > (previous?.end ?? 0) + 3) previous = undefined;
+  }
+  const unitScore = (i: number, set: Set<string>) => {
+    const unit = units[i];
+    if (!unit) return 0;
+    let s = coverage(w, set) + (unitAdjacent[i] ?? 0) / (w.total || 1);
+    if (intent !== "other" && fitsIntent(intent, text.slice(unit.start, unit.end))) s += 0.15;
+    // Very long units (a whole code listing) are a poor highlight.
+    const length = unit.end - unit.start;
+    if (length > 400) s *= 400 / length;
+    return s;
+  };
+  let best: Window = { start: 0, end: Math.min(text.length, units[0]?.end ?? text.length), score: -1 };
+  for (let i = 0; i < units.length; i++) {
+    const unit = units[i];
+    const set = unitTerms[i];
+    if (!unit || !set) continue;
+    const single = unitScore(i, set);
+    if (single > best.score) best = { start: unit.start, end: unit.end, score: single };
+    const next = units[i + 1];
+    const nextSet = unitTerms[i + 1];
+    if (next && nextSet && nextSet.size > 0 && set.size > 0) {
+      const union = new Set([...set, ...nextSet]);
+      const pair = coverage(w, union) + ((unitAdjacent[i] ?? 0) + (unitAdjacent[i + 1] ?? 0)) / (w.total || 1);
+      // A second sentence must add real evidence to earn its place in the highlight.
+      if (pair > single * 1.25 && pair > unitScore(i + 1, nextSet) * 1.25 && pair * 0.9 > best.score) best = { start: unit.start, end: next.end, score: pair * 0.9 };
+    }
+  }
+  return best;
+}
+
+function highlightsOf(analysis: PassageAnalysis, w: Weighted): Highlight[] {
+  const out: Highlight[] = [];
+  for (const t of analysis.terms) {
+    if (termWeight(w, t.term) <= 0) continue;
+    const last = out[out.length - 1];
+    if (last && t.start <= last.end) last.end = Math.max(last.end, t.end);
+    else out.push({ start: t.start, end: t.end });
+  }
+  return out;
+}
+
+export function toResult(passage: Passage, w: Weighted, intent: Intent, score: number): AnswerResult {
+  const analysis = analyse(passage);
+  const window = bestWindow(analysis, w, intent, passage.text);
+  return {
+    key: passageKey(passage.id),
+    text: passage.text,
+    answer: passage.text.slice(window.start, window.end),
+    answerStart: window.start,
+    score: Math.round(score * 1000) / 1000,
+    source: passage.source,
+    highlights: highlightsOf(analysis, w),
+  };
+}
+
+/**
+ * Answers a question from an index: the best passages, the sentence in each that answers, and where it
+ * came from — or, when nothing covers enough of the question, an answer that says so.
+ */
+export function answer(index: KnowledgeIndex, question: string, options: AnswerOptions = {}): Answer {
+  const top = Math.max(1, Math.min(options.top ?? 3, 25));
+  const offset = Math.max(0, options.offset ?? 0);
+  const { terms: query, intent } = analyzeQuery(index, question, options.context);
+  if (query.length === 0 || !query.some((q) => q.weight === 1)) return { question, answered: false, reason: "empty-question", results: [] };
+
+  const w = weigh(index, query);
+  const hits = index.search(query, CANDIDATES);
+  const ranked = hits
+    .map((hit) => {
+      const passage = index.passages[hit.index];
+      if (!passage) return undefined;
+      const cover = coverage(w, index.termsOf(hit.index));
+      const window = bestWindow(analyse(passage), w, intent, passage.text);
+      // BM25 finds candidates; how much of the question the passage — and one sentence of it — holds decides.
+      const score = hit.score * cover * cover * (0.6 + window.score);
+      return { passage, cover, score };
+    })
+    .filter((r): r is NonNullable<typeof r> => r !== undefined)
+    .sort((a, b) => b.score - a.score);
+
+  const best = ranked[0];
+  if (!best || best.cover < MIN_COVERAGE) return { question, answered: false, reason: "no-match", results: [] };
+  const results = ranked
+    .filter((r) => r.cover >= MIN_COVERAGE * 0.8 && r.score >= best.score * MIN_RELATIVE_SCORE)
+    .slice(offset, offset + top)
+    .map((r) => toResult(r.passage, w, intent, r.score));
+  return { question, answered: true, results };
+}
+
+/** A passage as a result for a question (for "Show full passage"): highlights for the question's words. */
+export function passageResult(index: KnowledgeIndex, passage: Passage, question = ""): AnswerResult {
+  const { terms: query, intent } = analyzeQuery(index, question);
+  return toResult(passage, weigh(index, query), intent, 0);
+}

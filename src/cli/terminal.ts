@@ -1,0 +1,63 @@
+import { createInterface } from "node:readline";
+import type { Readable, Writable } from "node:stream";
+import { AnswerEngine, KnowledgeError, type EngineOptions } from "../answer/engine.ts";
+import { ansiStyle, plainStyle, renderAnswer } from "./render.ts";
+
+export interface TerminalOptions {
+  json: boolean;
+  top: number;
+  /** Show a prompt and a greeting (a person at a terminal) rather than just answering lines (a pipe). */
+  interactive: boolean;
+  input: Readable;
+  output: Writable & { isTTY?: boolean };
+}
+
+/** Exit code for a usage or knowledge-folder problem, as opposed to 1 for a failure while running. */
+export const EXIT_USAGE = 2;
+
+/** Opens the engine or explains on stderr why it cannot, with exit code 2. */
+export async function openEngineOrExit(dir: string, options: EngineOptions = {}): Promise<AnswerEngine> {
+  try {
+    return await AnswerEngine.open(dir, options);
+  } catch (error) {
+    if (error instanceof KnowledgeError) {
+      process.stderr.write(`${error.message}\nSet --knowledge DIR or KNOWLEDGE_DIR to a folder of .md or .txt files.\n`);
+      process.exit(EXIT_USAGE);
+    }
+    throw error;
+  }
+}
+
+/** Formats one answer for output: one JSON object per line, or text for a person. */
+export function formatAnswer(engine: AnswerEngine, question: string, options: Pick<TerminalOptions, "json" | "top" | "output">, context?: string): string {
+  const answer = engine.ask(question, { top: options.top, ...(context ? { context } : {}) });
+  if (options.json) return JSON.stringify(answer);
+  return renderAnswer(answer, options.output.isTTY ? ansiStyle : plainStyle);
+}
+
+/**
+ * Answers one question per input line until the input ends. In interactive mode it greets, prompts,
+ * and treats a short follow-up as part of the previous question's conversation.
+ */
+export async function answerLines(engine: AnswerEngine, options: TerminalOptions): Promise<void> {
+  const { output } = options;
+  const rl = createInterface({ input: options.input, ...(options.interactive ? { output, prompt: "? " } : {}), terminal: options.interactive && Boolean(output.isTTY) });
+  let previous: string | undefined;
+  if (options.interactive) {
+    const { documents, passages } = engine.lastLoad;
+    output.write(`Ask a question about the knowledge in ${engine.dir} (${documents} documents, ${passages} passages). Ctrl+D to quit.\n`);
+    rl.prompt();
+  }
+  for await (const line of rl) {
+    const question = line.trim();
+    if (question) {
+      output.write(formatAnswer(engine, question, options, options.interactive ? previous : undefined) + "\n" + (options.json || !options.interactive ? "" : "\n"));
+      if (!options.json && !options.interactive) output.write("\n");
+      previous = question;
+    } else if (options.json && !options.interactive) {
+      output.write(JSON.stringify(engine.ask("")) + "\n");
+    }
+    if (options.interactive) rl.prompt();
+  }
+  if (options.interactive) output.write("\n");
+}

@@ -1,0 +1,155 @@
+import { createHash } from "node:crypto";
+import { readdir, readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import type { Logger } from "../log.ts";
+import { silentLogger } from "../log.ts";
+import type { Block, ParsedDocument } from "./blocks.ts";
+import { parseMarkdown } from "./markdown.ts";
+import { normalizeText } from "./normalize.ts";
+import { splitBlocks, type SplitOptions } from "./split.ts";
+import { parseText } from "./text.ts";
+import type { FlaggedSpan, KnowledgeDocument, KnowledgeSet, LoadIssue, Passage } from "./types.ts";
+
+/** Thrown when the knowledge folder itself is unusable (missing, not a folder, nothing to load). */
+export class KnowledgeError extends Error {
+  override name = "KnowledgeError";
+}
+
+export const MARKDOWN_EXTENSIONS = [".md", ".markdown", ".mdx"] as const;
+export const TEXT_EXTENSIONS = [".txt"] as const;
+/** Larger files are almost certainly not hand-written knowledge (dumps, logs) and would slow every load. */
+export const MAX_FILE_BYTES = 4 * 1024 * 1024;
+
+/** Removes injected text from a document's blocks; see hygiene.ts. Returns cleaned blocks and what was removed. */
+export type BlockCleaner = (blocks: Block[], doc: ParsedDocument, relativePath: string) => { blocks: Block[]; flagged: FlaggedSpan[] };
+
+export interface LoadOptions {
+  logger?: Logger;
+  split?: SplitOptions;
+  /** Cleans each document's blocks before splitting (the hygiene check). */
+  cleaner?: BlockCleaner;
+}
+
+/** One file's outcome: a document, or an issue to report. */
+export type FileResult = { document: KnowledgeDocument; hash: string } | { error: LoadIssue } | { skipped: LoadIssue };
+
+async function listFiles(dir: string, root: string, out: string[]): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  for (const entry of entries) {
+    // Hidden files and dependency folders are never knowledge; the index snapshot lives in a hidden folder.
+    if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) await listFiles(full, root, out);
+    else if (entry.isFile() || entry.isSymbolicLink()) out.push(path.relative(root, full).split(path.sep).join("/"));
+  }
+}
+
+/** Lists the candidate files of a knowledge folder, relative, sorted. Throws KnowledgeError if it is not a folder. */
+export async function listKnowledgeFiles(root: string): Promise<string[]> {
+  let info;
+  try {
+    info = await stat(root);
+  } catch {
+    throw new KnowledgeError(`knowledge: folder not found: ${root}`);
+  }
+  if (!info.isDirectory()) throw new KnowledgeError(`knowledge: Expected a folder, got a file: ${root}`);
+  const files: string[] = [];
+  await listFiles(root, root, files);
+  return files;
+}
+
+function formatOf(relativePath: string): "markdown" | "mdx" | "text" | undefined {
+  const ext = path.extname(relativePath).toLowerCase();
+  if (ext === ".mdx") return "mdx";
+  if ((MARKDOWN_EXTENSIONS as readonly string[]).includes(ext)) return "markdown";
+  if ((TEXT_EXTENSIONS as readonly string[]).includes(ext)) return "text";
+  return undefined;
+}
+
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** Reads and parses one file. Never throws: every problem is a reason naming the file. */
+export async function loadFile(root: string, relativePath: string, options: LoadOptions = {}): Promise<FileResult> {
+  const format = formatOf(relativePath);
+  if (!format) return { skipped: { path: relativePath, reason: `not a knowledge file (supported: ${[...MARKDOWN_EXTENSIONS, ...TEXT_EXTENSIONS].join(", ")})` } };
+  const full = path.join(root, ...relativePath.split("/"));
+  let bytes: Buffer;
+  try {
+    const info = await stat(full);
+    if (info.size > MAX_FILE_BYTES) return { error: { path: relativePath, reason: `too large: ${info.size} bytes (limit ${MAX_FILE_BYTES})` } };
+    bytes = await readFile(full);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return { error: { path: relativePath, reason: code === "ENOENT" ? "deleted while loading" : `unreadable: ${code ?? (error as Error).message}` } };
+  }
+  if (bytes.length === 0) return { error: { path: relativePath, reason: "empty file" } };
+  if (bytes.includes(0)) return { error: { path: relativePath, reason: "binary file (contains NUL bytes)" } };
+  let source: string;
+  try {
+    source = normalizeText(utf8.decode(bytes));
+  } catch {
+    return { error: { path: relativePath, reason: "not UTF-8 text" } };
+  }
+  if (!source.trim()) return { error: { path: relativePath, reason: "empty file (only whitespace)" } };
+
+  let parsed: ParsedDocument;
+  try {
+    parsed = format === "text" ? parseText(source, relativePath) : parseMarkdown(source, relativePath, { mdx: format === "mdx" });
+  } catch (error) {
+    return { error: { path: relativePath, reason: `cannot parse: ${(error as Error).message}` } };
+  }
+
+  let blocks = parsed.blocks;
+  let flagged: FlaggedSpan[] = [];
+  if (options.cleaner) ({ blocks, flagged } = options.cleaner(blocks, parsed, relativePath));
+  const pieces = splitBlocks(blocks, options.split);
+  if (pieces.length === 0) return { error: { path: relativePath, reason: "no text to answer from (only headings, markup or code directives)" } };
+
+  const passages: Passage[] = pieces.map((piece, i) => {
+    const url = parsed.url ? (piece.anchor && !parsed.url.includes("#") ? `${parsed.url}#${piece.anchor}` : parsed.url) : undefined;
+    return {
+      id: `${relativePath}#${i + 1}`,
+      text: piece.text,
+      kind: piece.kind,
+      source: { path: relativePath, title: parsed.title, section: piece.section, passage: i + 1, line: piece.line, ...(url ? { url } : {}) },
+    };
+  });
+  const document: KnowledgeDocument = {
+    path: relativePath,
+    title: parsed.title,
+    ...(parsed.url ? { url: parsed.url } : {}),
+    sections: parsed.sections.map((s) => s.join(" › ")),
+    passages,
+    flagged,
+  };
+  return { document, hash: createHash("sha256").update(bytes).digest("hex") };
+}
+
+/**
+ * Loads every knowledge file under `root`. Broken files are reported in `errors` and skipped; the rest loads.
+ * Throws KnowledgeError only when the folder itself is missing or not a folder.
+ */
+export async function loadKnowledge(root: string, options: LoadOptions = {}): Promise<KnowledgeSet & { hashes: Record<string, string> }> {
+  const logger = options.logger ?? silentLogger;
+  const absolute = path.resolve(root);
+  const files = await listKnowledgeFiles(absolute);
+  const documents: KnowledgeDocument[] = [];
+  const errors: LoadIssue[] = [];
+  const skipped: LoadIssue[] = [];
+  const hashes: Record<string, string> = {};
+  for (const file of files) {
+    const result = await loadFile(absolute, file, options);
+    if ("document" in result) {
+      documents.push(result.document);
+      hashes[file] = result.hash;
+    } else if ("error" in result) {
+      errors.push(result.error);
+      logger.warn(`knowledge: skipped ${result.error.path}: ${result.error.reason}`);
+    } else {
+      skipped.push(result.skipped);
+      logger.info(`knowledge: ignored ${result.skipped.path}: ${result.skipped.reason}`);
+    }
+  }
+  return { root: absolute, documents, errors, skipped, hashes };
+}

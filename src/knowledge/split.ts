@@ -1,0 +1,101 @@
+import { lineAt, type Block } from "./blocks.ts";
+import type { PassageKind } from "./types.ts";
+
+/** Passage sizing, in characters. Sized for an answer in a Discord embed and for BM25 length normalisation. */
+export interface SplitOptions {
+  /** Prose longer than this is cut at sentence boundaries. */
+  maxLength?: number;
+  /** Pieces of a cut paragraph aim at this length. */
+  targetLength?: number;
+  /** Blocks shorter than this are merged with a neighbour in the same section. */
+  minLength?: number;
+  /** Merged passages stay under this length. */
+  maxMergedLength?: number;
+}
+
+/** A passage before it gets its document-level source fields. */
+export interface Piece {
+  kind: PassageKind;
+  text: string;
+  line: number;
+  section: string[];
+  anchor?: string;
+}
+
+const DEFAULTS: Required<SplitOptions> = { maxLength: 900, targetLength: 550, minLength: 120, maxMergedLength: 1400 };
+
+const sentenceSegmenter = new Intl.Segmenter("en", { granularity: "sentence" });
+
+/** Sentence ranges of a text, trimmed, covering every non-space character. */
+export function sentenceRanges(text: string): { start: number; end: number }[] {
+  const ranges: { start: number; end: number }[] = [];
+  for (const { segment, index } of sentenceSegmenter.segment(text)) {
+    const lead = segment.length - segment.trimStart().length;
+    const trimmed = segment.trim();
+    if (!trimmed) continue;
+    ranges.push({ start: index + lead, end: index + lead + trimmed.length });
+  }
+  return ranges;
+}
+
+function cutProse(block: Block, o: Required<SplitOptions>): Piece[] {
+  if (block.text.length <= o.maxLength) return [toPiece(block)];
+  const sentences = sentenceRanges(block.text);
+  const pieces: Piece[] = [];
+  let start = -1;
+  let end = -1;
+  const flush = () => {
+    if (start < 0) return;
+    pieces.push({ ...toPiece(block), text: block.text.slice(start, end), line: lineAt(block, start) });
+    start = -1;
+  };
+  for (const s of sentences) {
+    if (start >= 0 && s.end - start > o.targetLength && end - start >= o.minLength) flush();
+    if (start < 0) start = s.start;
+    end = s.end;
+  }
+  flush();
+  // A short tail reads better with the sentences before it.
+  const last = pieces[pieces.length - 1];
+  const before = pieces[pieces.length - 2];
+  if (last && before && last.text.length < o.minLength && before.text.length + last.text.length < o.maxLength) {
+    before.text += " " + last.text;
+    pieces.pop();
+  }
+  return pieces;
+}
+
+function toPiece(block: Block): Piece {
+  return { kind: block.kind, text: block.text, line: block.line, section: block.section, ...(block.anchor ? { anchor: block.anchor } : {}) };
+}
+
+const sameSection = (a: Piece, b: Piece) => a.section.length === b.section.length && a.section.every((s, i) => s === b.section[i]);
+
+function merge(a: Piece, b: Piece): Piece {
+  const kind = b.text.length > a.text.length ? b.kind : a.kind;
+  return { ...a, kind, text: a.text + "\n\n" + b.text };
+}
+
+/**
+ * Cuts a document's blocks into passages: long prose at sentence boundaries, tiny blocks merged with a
+ * neighbour in the same section, and an introducing sentence ("…as follows:") kept with its list or code.
+ * Code, lists and tables are never cut. No text is lost: every block's text is in exactly one passage.
+ */
+export function splitBlocks(blocks: readonly Block[], options: SplitOptions = {}): Piece[] {
+  const o = { ...DEFAULTS, ...options };
+  const pieces = blocks.flatMap((b) => (b.kind === "prose" || b.kind === "quote" ? cutProse(b, o) : [toPiece(b)]));
+
+  const out: Piece[] = [];
+  for (const piece of pieces) {
+    const prev = out[out.length - 1];
+    if (prev && sameSection(prev, piece) && prev.text.length + piece.text.length <= o.maxMergedLength) {
+      const introduces = /:\s*$/.test(prev.text) && (piece.kind === "list" || piece.kind === "code" || piece.kind === "table");
+      if (introduces || prev.text.length < o.minLength || piece.text.length < o.minLength) {
+        out[out.length - 1] = merge(prev, piece);
+        continue;
+      }
+    }
+    out.push({ ...piece });
+  }
+  return out;
+}

@@ -1,0 +1,88 @@
+import { stemmer } from "stemmer";
+import { STOP_WORDS } from "./stopwords.ts";
+
+/**
+ * Text analysis shared by indexing and querying, so that both sides agree on what a term is:
+ * fold case, diacritics and typographic apostrophes; drop stop words; stem with Porter;
+ * split identifiers (`should_panic`, `RefCell`) into their parts while keeping the whole.
+ */
+
+/** A word as written, with its position. */
+export interface Word {
+  /** Folded (lowercase, no diacritics, straight apostrophes) but not stemmed. */
+  folded: string;
+  start: number;
+  end: number;
+}
+
+/** A searchable term at a position in the text. */
+export interface Term {
+  term: string;
+  start: number;
+  end: number;
+}
+
+const WORD = /[\p{L}\p{N}_]+(?:['’][\p{L}]+)*/gu;
+const MARKS = /\p{M}+/gu;
+
+/** Lowercase, no diacritics, straight apostrophes, possessive `'s` gone. */
+export function fold(word: string): string {
+  let out = word.toLowerCase();
+  // Skip the NFD round trip for plain ASCII: it is most words and this runs on every token.
+  if (/[^\x00-\x7f]/.test(out)) out = out.normalize("NFD").replace(MARKS, "").replace(/’/g, "'").normalize("NFC");
+  return out.endsWith("'s") ? out.slice(0, -2) : out;
+}
+
+export function words(text: string): Word[] {
+  const out: Word[] = [];
+  for (const m of text.matchAll(WORD)) {
+    out.push({ folded: fold(m[0]), start: m.index, end: m.index + m[0].length });
+  }
+  return out;
+}
+
+const stemCache = new Map<string, string>();
+
+/** The index term for one folded word, or undefined for stop words and noise. */
+export function termOf(folded: string): string | undefined {
+  if (STOP_WORDS.has(folded)) return undefined;
+  const cached = stemCache.get(folded);
+  if (cached !== undefined) return cached || undefined;
+  let term = "";
+  if (/^\d+$/.test(folded)) term = folded;
+  else if (folded.length >= 2 && !/^_+$/.test(folded)) term = /\d/.test(folded) ? folded : stemmer(folded.replace(/'/g, ""));
+  if (stemCache.size > 200_000) stemCache.clear();
+  stemCache.set(folded, term);
+  return term || undefined;
+}
+
+/** Parts of an identifier: `should_panic` → should, panic; `RefCell` → ref, cell. */
+function identifierParts(raw: string): string[] {
+  const parts = raw
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .split(/[_\s]+/)
+    .filter(Boolean);
+  return parts.length > 1 ? parts.map(fold) : [];
+}
+
+/** Every term of a text, with positions; identifier parts share their identifier's position. */
+export function terms(text: string): Term[] {
+  const out: Term[] = [];
+  for (const m of text.matchAll(WORD)) {
+    const raw = m[0];
+    const start = m.index;
+    const end = start + raw.length;
+    const whole = termOf(fold(raw));
+    if (whole) out.push({ term: whole, start, end });
+    for (const part of identifierParts(raw)) {
+      const t = termOf(part);
+      if (t && t !== whole) out.push({ term: t, start, end });
+    }
+  }
+  return out;
+}
+
+/** Just the term strings, for MiniSearch's `tokenize`. */
+export function termList(text: string): string[] {
+  return terms(text).map((t) => t.term);
+}

@@ -1,0 +1,214 @@
+import MiniSearch, { type Options, type SearchOptions } from "minisearch";
+import SearchableMap from "minisearch/SearchableMap";
+import type { KnowledgeDocument, Passage } from "../knowledge/types.ts";
+import { fold, termList, termOf, words } from "./analyze.ts";
+
+/** The fields MiniSearch indexes for each passage. */
+interface IndexedPassage {
+  id: number;
+  text: string;
+  section: string;
+  title: string;
+}
+
+/**
+ * Field boosts: a query word in the section heading or document title says more about a passage
+ * than the same word in its body. Measured on the shared question sets (npm run eval).
+ */
+export const FIELD_BOOSTS = { text: 1, section: 1.6, title: 1.2 } as const;
+
+/** BM25 parameters: shorter passages than web pages, so less length normalisation than the default b = 0.7. */
+export const BM25 = { k: 1.2, b: 0.6, d: 0.5 } as const;
+
+/** Weight of a match on a prefix of the last, partly typed word. */
+export const PREFIX_WEIGHT = 0.3;
+
+/**
+ * Every MiniSearch option in one place, so that building and `loadJSON` always agree.
+ * Text is analysed by analyze.ts (folding, stop words, stemming); MiniSearch gets ready-made terms.
+ * Its own fuzzy matching stays off: misspellings are corrected against the vocabulary first
+ * (see `correct`), because edit distance on every term drowns exact matches in near-misses.
+ */
+export const MINISEARCH_OPTIONS: Options<IndexedPassage> = {
+  idField: "id",
+  fields: ["text", "section", "title"],
+  storeFields: [],
+  tokenize: (text) => termList(text),
+  processTerm: (term) => term,
+  searchOptions: {
+    tokenize: (query) => query.split(" ").filter(Boolean),
+    processTerm: (term) => term,
+    boost: FIELD_BOOSTS,
+    bm25: BM25,
+    combineWith: "OR",
+    weights: { fuzzy: 0.2, prefix: PREFIX_WEIGHT },
+  },
+};
+
+export interface QueryTerm {
+  term: string;
+  /** Relative importance in this query (1 for the question's own words, less for context words). */
+  weight: number;
+  /** Match index terms that start with this one (the last, partly typed word). */
+  prefix?: boolean;
+}
+
+export interface Hit {
+  /** Position of the passage in `KnowledgeIndex.passages`. */
+  index: number;
+  score: number;
+  /** Index terms of the passage that matched. */
+  matched: string[];
+}
+
+/** Serialised form for snapshots. */
+export interface KnowledgeIndexJSON {
+  version: 1;
+  documents: Omit<KnowledgeDocument, "passages">[];
+  passages: Passage[];
+  minisearch: unknown;
+  df: Record<string, number>;
+  vocabulary: Record<string, number>;
+}
+
+/** Bumped when analysis or index layout changes, so that old snapshots are rebuilt instead of misread. */
+export const INDEX_FORMAT = `v1:${JSON.stringify(FIELD_BOOSTS)}:${JSON.stringify(BM25)}`;
+
+/**
+ * The searchable form of a knowledge set: a MiniSearch index over passages, document frequencies for
+ * weighting query words, and the vocabulary of words as written, for spelling correction.
+ */
+export class KnowledgeIndex {
+  readonly documents: readonly Omit<KnowledgeDocument, "passages">[];
+  readonly passages: readonly Passage[];
+  private readonly mini: MiniSearch<IndexedPassage>;
+  /** Passages (text, section or title) containing each term. */
+  private readonly df: Map<string, number>;
+  /** Folded words as written → occurrences; for spelling correction. */
+  private readonly vocabulary: SearchableMap<number>;
+  private readonly passageTerms: (Set<string> | undefined)[];
+
+  private constructor(
+    documents: readonly Omit<KnowledgeDocument, "passages">[],
+    passages: readonly Passage[],
+    mini: MiniSearch<IndexedPassage>,
+    df: Map<string, number>,
+    vocabulary: SearchableMap<number>,
+  ) {
+    this.documents = documents;
+    this.passages = passages;
+    this.mini = mini;
+    this.df = df;
+    this.vocabulary = vocabulary;
+    this.passageTerms = new Array(passages.length);
+  }
+
+  static build(documents: readonly KnowledgeDocument[]): KnowledgeIndex {
+    const passages = documents.flatMap((d) => d.passages);
+    const mini = new MiniSearch<IndexedPassage>(MINISEARCH_OPTIONS);
+    const df = new Map<string, number>();
+    const vocabulary = new SearchableMap<number>();
+    passages.forEach((p, id) => {
+      const section = p.source.section.join(" › ");
+      const doc: IndexedPassage = { id, text: p.text, section, title: p.source.title };
+      mini.add(doc);
+      for (const t of new Set([...termList(p.text), ...termList(section), ...termList(p.source.title)])) df.set(t, (df.get(t) ?? 0) + 1);
+      for (const w of words(p.text)) vocabulary.update(w.folded, (n = 0) => n + 1);
+    });
+    const docs = documents.map(({ passages: _passages, ...rest }) => rest);
+    return new KnowledgeIndex(docs, passages, mini, df, vocabulary);
+  }
+
+  static fromJSON(json: KnowledgeIndexJSON): KnowledgeIndex {
+    if (json.version !== 1) throw new Error(`search: Expected index snapshot version 1, got ${String(json.version)}`);
+    const mini = MiniSearch.loadJS<IndexedPassage>(json.minisearch as Parameters<typeof MiniSearch.loadJS>[0], MINISEARCH_OPTIONS);
+    const vocabulary = new SearchableMap<number>();
+    for (const [word, n] of Object.entries(json.vocabulary)) vocabulary.set(word, n);
+    return new KnowledgeIndex(json.documents, json.passages, mini, new Map(Object.entries(json.df)), vocabulary);
+  }
+
+  toJSON(): KnowledgeIndexJSON {
+    const vocabulary: Record<string, number> = {};
+    for (const [word, n] of this.vocabulary) vocabulary[word] = n;
+    return {
+      version: 1,
+      documents: [...this.documents],
+      passages: [...this.passages],
+      minisearch: this.mini.toJSON(),
+      df: Object.fromEntries(this.df),
+      vocabulary,
+    };
+  }
+
+  get size(): number {
+    return this.passages.length;
+  }
+
+  /** Inverse document frequency; a word the knowledge never uses weighs as much as the rarest. */
+  idf(term: string): number {
+    const n = this.passages.length;
+    const df = this.df.get(term) ?? 0;
+    return Math.log(1 + (n - df + 0.5) / (df + 0.5));
+  }
+
+  /** Whether any passage contains the term. */
+  has(term: string): boolean {
+    return this.df.has(term);
+  }
+
+  /**
+   * The closest word of the knowledge to a misspelt one (folded), by edit distance — 1 for words of
+   * 4 to 7 letters, 2 from 8 — preferring the nearest, then the most frequent. Undefined if none.
+   */
+  correct(folded: string): string | undefined {
+    if (folded.length < 4 || /\d/.test(folded)) return undefined;
+    const maxDistance = folded.length >= 8 ? 2 : 1;
+    const found = this.vocabulary.fuzzyGet(folded, maxDistance);
+    let best: { word: string; distance: number; count: number } | undefined;
+    for (const [word, [count, distance]] of found) {
+      if (!termOf(word)) continue;
+      if (!best || distance < best.distance || (distance === best.distance && count > best.count)) best = { word, distance, count };
+    }
+    return best?.word;
+  }
+
+  /** Whether the folded word occurs as written somewhere in the knowledge. */
+  knows(folded: string): boolean {
+    return this.vocabulary.has(folded);
+  }
+
+  /** The set of terms of a passage (text, section, title), computed on first use and kept. */
+  termsOf(index: number): Set<string> {
+    let set = this.passageTerms[index];
+    if (!set) {
+      const p = this.passages[index];
+      if (!p) return new Set();
+      set = new Set([...termList(p.text), ...termList(p.source.section.join(" ")), ...termList(p.source.title)]);
+      this.passageTerms[index] = set;
+    }
+    return set;
+  }
+
+  /** Ranked passages for a list of query terms (BM25 with field boosts), best first. */
+  search(query: readonly QueryTerm[], limit = 30): Hit[] {
+    if (query.length === 0) return [];
+    const weights = new Map(query.map((q) => [q.term, q.weight]));
+    const prefixed = new Set(query.filter((q) => q.prefix).map((q) => q.term));
+    const options: SearchOptions = {
+      boostTerm: (term) => weights.get(term) ?? 1,
+      prefix: (term) => prefixed.has(term),
+    };
+    const results = this.mini.search(query.map((q) => q.term).join(" "), options);
+    return results.slice(0, limit).map((r) => ({ index: r.id as number, score: r.score, matched: r.terms }));
+  }
+
+  /** Index terms starting with a prefix, most frequent first; for autocomplete. */
+  completions(prefix: string, limit = 10): string[] {
+    const folded = fold(prefix);
+    if (folded.length < 2) return [];
+    return [...this.vocabulary.atPrefix(folded)]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, limit)
+      .map(([w]) => w);
+  }
+}
