@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
+import { sentenceRanges } from "../knowledge/sentences.ts";
 import type { Passage } from "../knowledge/types.ts";
 import { terms as termsOf, type Term } from "../search/analyze.ts";
-import type { KnowledgeIndex, QueryTerm } from "../search/index.ts";
+import { CODE_CREDIT, type KnowledgeIndex, type QueryTerm } from "../search/index.ts";
 import { analyzeQuery, type Intent } from "../search/query.ts";
 import type { Answer, AnswerResult, Highlight } from "./types.ts";
 
@@ -32,7 +33,6 @@ interface PassageAnalysis {
 }
 
 const analyses = new WeakMap<Passage, PassageAnalysis>();
-const segmenter = new Intl.Segmenter("en", { granularity: "sentence" });
 
 function unitsOf(text: string): { start: number; end: number }[] {
   const units: { start: number; end: number }[] = [];
@@ -46,11 +46,7 @@ function unitsOf(text: string): { start: number; end: number }[] {
       else for (const line of body.matchAll(/[^\n]+/g)) units.push({ start: start + line.index, end: start + line.index + line[0].length });
       continue;
     }
-    for (const { segment, index } of segmenter.segment(body)) {
-      const lead = segment.length - segment.trimStart().length;
-      const trimmed = segment.trim();
-      if (trimmed) units.push({ start: start + index + lead, end: start + index + lead + trimmed.length });
-    }
+    for (const s of sentenceRanges(body)) units.push({ start: start + s.start, end: start + s.end });
   }
   return units;
 }
@@ -75,14 +71,24 @@ const NUMBER = /\b\d+(?:[.,]\d+)?\b|\b(one|two|three|four|five|six|seven|eight|n
 function fitsIntent(intent: Intent, text: string): boolean {
   if (intent === "time") return YEAR_OR_DATE.test(text);
   if (intent === "quantity") return NUMBER.test(text);
+  // In documentation the answer to "how do I…" names a command, a function or shows code.
+  if (intent === "howto") return text.includes("`");
   return false;
 }
 
+/** A query's terms with their weights (importance in the question × rarity in the knowledge). */
 interface Weighted {
   weight: Map<string, number>;
   prefixes: string[];
+  /** Terms naming the kind of answer; covered by a passage that holds such an answer. */
+  answerTypes: string[];
+  /** Position of each term in the question, for phrase matches. */
+  order: Map<string, number>;
   total: number;
 }
+
+/** A word of the same family ("ownership" for "owner") counts for less than the word itself. */
+const FAMILY_CREDIT = 0.7;
 
 function weigh(index: KnowledgeIndex, query: readonly QueryTerm[]): Weighted {
   const weight = new Map<string, number>();
@@ -92,28 +98,65 @@ function weigh(index: KnowledgeIndex, query: readonly QueryTerm[]): Weighted {
     weight.set(q.term, w);
     total += w;
   }
-  return { weight, prefixes: query.filter((q) => q.prefix).map((q) => q.term), total };
+  return {
+    weight,
+    prefixes: query.filter((q) => q.prefix).map((q) => q.term),
+    answerTypes: query.filter((q) => q.answerType).map((q) => q.term),
+    order: new Map(query.map((q, i) => [q.term, i])),
+    total,
+  };
+}
+
+/** The query term a text term matches (itself, or a query term it extends), or undefined. */
+function queryTermOf(w: Weighted, term: string): string | undefined {
+  if (w.weight.has(term)) return term;
+  for (const p of w.prefixes) if (term.startsWith(p)) return p;
+  return undefined;
 }
 
 function termWeight(w: Weighted, term: string): number {
   const exact = w.weight.get(term);
   if (exact !== undefined) return exact;
-  for (const p of w.prefixes) if (term.startsWith(p)) return (w.weight.get(p) ?? 0) * 0.8;
-  return 0;
+  const q = queryTermOf(w, term);
+  return q ? (w.weight.get(q) ?? 0) * FAMILY_CREDIT : 0;
 }
 
-/** Share of the query's weight that a set of terms covers. */
-function coverage(w: Weighted, present: Iterable<string>): number {
-  let covered = 0;
-  const counted = new Set<string>();
-  for (const term of present) {
-    const tw = termWeight(w, term);
-    if (tw > 0 && !counted.has(term)) {
-      counted.add(term);
-      covered += tw;
-    }
+/**
+ * Share of the query's weight that a set of terms covers; each query term counts once, at its best match.
+ * `fits`: the text holds the kind of answer asked for, which covers words like "date" or "number".
+ */
+function coverage(w: Weighted, present: Iterable<string> | ReadonlyMap<string, number>, fits = false): number {
+  const best = new Map<string, number>();
+  const entries: Iterable<[string, number]> = present instanceof Map ? present.entries() : [...(present as Iterable<string>)].map((t) => [t, 1] as [string, number]);
+  for (const [term, credit] of entries) {
+    const q = queryTermOf(w, term);
+    if (q) best.set(q, Math.max(best.get(q) ?? 0, termWeight(w, term) * credit));
   }
+  if (fits) for (const t of w.answerTypes) best.set(t, w.weight.get(t) ?? 0);
+  let covered = 0;
+  for (const v of best.values()) covered += v;
   return w.total > 0 ? Math.min(1, covered / w.total) : 0;
+}
+
+/** Query terms (of the question itself, not its context) that a set of terms matches. */
+function matchedTerms(w: Weighted, present: ReadonlyMap<string, number>, query: readonly QueryTerm[]): Set<string> {
+  const own = new Set(query.filter((q) => q.weight === 1).map((q) => q.term));
+  const out = new Set<string>();
+  for (const term of present.keys()) {
+    const q = queryTermOf(w, term);
+    if (q && own.has(q)) out.add(q);
+  }
+  return out;
+}
+
+/** Characters allowed between two words of a phrase: room for a stop word or two ("heads of the state"). */
+const PHRASE_GAP = 8;
+
+function followsInQuery(w: Weighted, a: string, b: string): boolean {
+  const qa = queryTermOf(w, a);
+  const qb = queryTermOf(w, b);
+  if (qa === undefined || qb === undefined) return false;
+  return (w.order.get(qb) ?? -1) - (w.order.get(qa) ?? -9) === 1;
 }
 
 interface Window {
@@ -134,17 +177,22 @@ function bestWindow(analysis: PassageAnalysis, w: Weighted, intent: Intent, text
     const tw = termWeight(w, t.term);
     if (tw > 0) {
       unitTerms[u]?.add(t.term);
-      // Query words side by side ("mutable reference") are stronger evidence than scattered ones.
-      if (previous && previous.term !== t.term && t.start - previous.end <= 3 && termWeight(w, previous.term) > 0) unitAdjacent[u] = (unitAdjacent[u] ?? 0) + 0.25 * Math.min(tw, termWeight(w, previous.term));
-      previous = t;
-    } else if (t.start > (previous?.end ?? 0) + 3) previous = undefined;
+      // Words that follow each other in the question and in the text ("unsafe Rust", "heads of state")
+      // are a phrase match: stronger evidence than the same words scattered.
+      if (previous && t.start - previous.end <= PHRASE_GAP && followsInQuery(w, previous.term, t.term)) {
+        unitAdjacent[u] = (unitAdjacent[u] ?? 0) + 0.5 * Math.min(tw, termWeight(w, previous.term));
+      }
+    }
+    previous = t;
   }
   const unitScore = (i: number, set: Set<string>) => {
     const unit = units[i];
     if (!unit) return 0;
-    let s = coverage(w, set) + (unitAdjacent[i] ?? 0) / (w.total || 1);
-    if (intent !== "other" && fitsIntent(intent, text.slice(unit.start, unit.end))) s += 0.15;
-    // Very long units (a whole code listing) are a poor highlight.
+    const fits = intent !== "other" && fitsIntent(intent, text.slice(unit.start, unit.end));
+    let s = coverage(w, set, fits) + (unitAdjacent[i] ?? 0) / (w.total || 1);
+    if (fits) s += 0.15;
+    // Code explains less than the sentence about it, and a whole listing is a poor highlight.
+    if (text.startsWith("```", unit.start)) s *= CODE_CREDIT;
     const length = unit.end - unit.start;
     if (length > 400) s *= 400 / length;
     return s;
@@ -194,6 +242,18 @@ export function toResult(passage: Passage, w: Weighted, intent: Intent, score: n
 }
 
 /**
+ * Whether the best passage is a confident match: it covers most of the question, or it holds at least
+ * two of its words and every word it lacks is one the knowledge never uses (the question phrased the
+ * rest differently: "a military bloc" against "not a military group").
+ */
+function confident(index: KnowledgeIndex, w: Weighted, query: readonly QueryTerm[], cover: number, present: ReadonlyMap<string, number>): boolean {
+  if (cover >= MIN_COVERAGE) return true;
+  const matched = matchedTerms(w, present, query);
+  if (matched.size < 2 || cover < MIN_COVERAGE / 2) return false;
+  return query.every((q) => q.weight !== 1 || matched.has(q.term) || q.answerType || !index.has(q.term));
+}
+
+/**
  * Answers a question from an index: the best passages, the sentence in each that answers, and where it
  * came from — or, when nothing covers enough of the question, an answer that says so.
  */
@@ -209,19 +269,21 @@ export function answer(index: KnowledgeIndex, question: string, options: AnswerO
     .map((hit) => {
       const passage = index.passages[hit.index];
       if (!passage) return undefined;
-      const cover = coverage(w, index.termsOf(hit.index));
+      const cover = coverage(w, index.termsOf(hit.index), intent !== "other" && fitsIntent(intent, passage.text));
       const window = bestWindow(analyse(passage), w, intent, passage.text);
       // BM25 finds candidates; how much of the question the passage — and one sentence of it — holds decides.
       const score = hit.score * cover * cover * (0.6 + window.score);
-      return { passage, cover, score };
+      return { passage, index: hit.index, cover, score };
     })
     .filter((r): r is NonNullable<typeof r> => r !== undefined)
     .sort((a, b) => b.score - a.score);
 
   const best = ranked[0];
-  if (!best || best.cover < MIN_COVERAGE) return { question, answered: false, reason: "no-match", results: [] };
+  if (!best || !confident(index, w, query, best.cover, index.termsOf(best.index))) {
+    return { question, answered: false, reason: "no-match", results: [] };
+  }
   const results = ranked
-    .filter((r) => r.cover >= MIN_COVERAGE * 0.8 && r.score >= best.score * MIN_RELATIVE_SCORE)
+    .filter((r) => r.cover >= Math.min(best.cover, MIN_COVERAGE * 0.8) && r.score >= best.score * MIN_RELATIVE_SCORE)
     .slice(offset, offset + top)
     .map((r) => toResult(r.passage, w, intent, r.score));
   return { question, answered: true, results };

@@ -16,6 +16,8 @@ export interface Block {
   section: string[];
   /** Anchor of that section (Markdown only), for links. */
   anchor?: string;
+  /** Emphasised terms in the block (Markdown only). */
+  emphasis?: string[];
 }
 
 /** What a format parser returns for one file. */

@@ -112,6 +112,7 @@ export async function loadFile(root: string, relativePath: string, options: Load
       id: `${relativePath}#${i + 1}`,
       text: piece.text,
       kind: piece.kind,
+      ...(piece.keywords ? { keywords: [...new Set(piece.keywords)] } : {}),
       source: { path: relativePath, title: parsed.title, section: piece.section, passage: i + 1, line: piece.line, ...(url ? { url } : {}) },
     };
   });

@@ -37,11 +37,21 @@ function joinLines(raw: string): { text: string; lineOffsets: number[] } {
   return { text, lineOffsets };
 }
 
-/** Plain text of inline content for display: inline code keeps its backticks, emphasis and link syntax go. */
-function inlineText(nodes: readonly Nodes[]): string {
+/**
+ * Plain text of inline content for display: inline code keeps its backticks, emphasis and link syntax go.
+ * Emphasised text is also collected into `emphasis`: authors mark the terms they define that way.
+ */
+function inlineText(nodes: readonly Nodes[], emphasis?: string[]): string {
   let out = "";
   for (const node of nodes) {
     switch (node.type) {
+      case "emphasis":
+      case "strong": {
+        const inner = inlineText(node.children as Nodes[], emphasis);
+        if (emphasis && inner.length <= 60) emphasis.push(inner.replace(/\s+/g, " ").trim());
+        out += inner;
+        break;
+      }
       case "text":
         out += node.value;
         break;
@@ -57,14 +67,14 @@ function inlineText(nodes: readonly Nodes[]): string {
       case "footnoteReference":
         break;
       default:
-        if ("children" in node) out += inlineText(node.children as Nodes[]);
+        if ("children" in node) out += inlineText(node.children as Nodes[], emphasis);
     }
   }
   return out;
 }
 
-function phrasing(children: PhrasingContent[]): { text: string; lineOffsets: number[] } {
-  return joinLines(inlineText(children));
+function phrasing(children: PhrasingContent[], emphasis?: string[]): { text: string; lineOffsets: number[] } {
+  return joinLines(inlineText(children, emphasis));
 }
 
 function tableText(table: Table): string {
@@ -76,7 +86,7 @@ function tableText(table: Table): string {
   return rows.join("\n");
 }
 
-function listText(list: Extract<RootContent, { type: "list" }>, indent = ""): string {
+function listText(list: Extract<RootContent, { type: "list" }>, indent = "", emphasis?: string[]): string {
   const lines: string[] = [];
   let number = list.start ?? 1;
   for (const item of list.children) {
@@ -85,11 +95,11 @@ function listText(list: Extract<RootContent, { type: "list" }>, indent = ""): st
     let first = true;
     for (const child of item.children) {
       if (child.type === "list") {
-        lines.push(listText(child, indent + "  "));
+        lines.push(listText(child, indent + "  ", emphasis));
         continue;
       }
       let text: string;
-      if (child.type === "paragraph" || child.type === "heading") text = phrasing(child.children).text;
+      if (child.type === "paragraph" || child.type === "heading") text = phrasing(child.children, emphasis).text;
       else if (child.type === "code") text = "`" + child.value.replace(/\n/g, " ") + "`";
       else text = joinLines(inlineText([child as Nodes])).text;
       if (!text) continue;
@@ -146,11 +156,12 @@ export function parseMarkdown(source: string, path: string, options: { mdx?: boo
   let stack: HeadingEntry[] = [];
   let titleAnchor: string | undefined = titleNode ? slugify(title) : undefined;
 
-  const push = (kind: PassageKind, text: string, line: number, lineOffsets: number[]) => {
+  const push = (kind: PassageKind, text: string, line: number, lineOffsets: number[], emphasis: string[] = []) => {
     if (!text.trim()) return;
     const deepest = stack[stack.length - 1];
     const anchor = deepest ? slugify(deepest.text) : titleAnchor;
-    blocks.push({ kind, text, line, lineOffsets, section: stack.map((h) => h.text), ...(anchor ? { anchor } : {}) });
+    const terms = emphasis.filter(Boolean);
+    blocks.push({ kind, text, line, lineOffsets, section: stack.map((h) => h.text), ...(anchor ? { anchor } : {}), ...(terms.length ? { emphasis: terms } : {}) });
   };
 
   const walk = (parent: Parents, quoted: boolean) => {
@@ -170,11 +181,12 @@ export function parseMarkdown(source: string, path: string, options: { mdx?: boo
           break;
         }
         case "paragraph": {
-          const { text, lineOffsets } = phrasing(node.children);
+          const emphasis: string[] = [];
+          const { text, lineOffsets } = phrasing(node.children, emphasis);
           if (options.mdx && text.split("\n").every((l) => MDX_ESM.test(l))) break;
           const raw = inlineText(node.children);
           if (options.mdx && raw.split("\n").every((l) => !l.trim() || MDX_ESM.test(l))) break;
-          push(quoted ? "quote" : "prose", text, line, lineOffsets);
+          push(quoted ? "quote" : "prose", text, line, lineOffsets, emphasis);
           break;
         }
         case "code": {
@@ -186,9 +198,11 @@ export function parseMarkdown(source: string, path: string, options: { mdx?: boo
           if (body) push("code", "```" + (node.lang ?? "") + "\n" + body + "\n```", line, [0]);
           break;
         }
-        case "list":
-          push("list", listText(node), line, [0]);
+        case "list": {
+          const emphasis: string[] = [];
+          push("list", listText(node, "", emphasis), line, [0], emphasis);
           break;
+        }
         case "table":
           push("table", tableText(node), line, [0]);
           break;

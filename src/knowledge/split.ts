@@ -1,4 +1,5 @@
 import { lineAt, type Block } from "./blocks.ts";
+import { sentenceRanges } from "./sentences.ts";
 import type { PassageKind } from "./types.ts";
 
 /** Passage sizing, in characters. Sized for an answer in a Discord embed and for BM25 length normalisation. */
@@ -20,23 +21,11 @@ export interface Piece {
   line: number;
   section: string[];
   anchor?: string;
+  keywords?: string[];
 }
 
 const DEFAULTS: Required<SplitOptions> = { maxLength: 900, targetLength: 550, minLength: 120, maxMergedLength: 1400 };
 
-const sentenceSegmenter = new Intl.Segmenter("en", { granularity: "sentence" });
-
-/** Sentence ranges of a text, trimmed, covering every non-space character. */
-export function sentenceRanges(text: string): { start: number; end: number }[] {
-  const ranges: { start: number; end: number }[] = [];
-  for (const { segment, index } of sentenceSegmenter.segment(text)) {
-    const lead = segment.length - segment.trimStart().length;
-    const trimmed = segment.trim();
-    if (!trimmed) continue;
-    ranges.push({ start: index + lead, end: index + lead + trimmed.length });
-  }
-  return ranges;
-}
 
 function cutProse(block: Block, o: Required<SplitOptions>): Piece[] {
   if (block.text.length <= o.maxLength) return [toPiece(block)];
@@ -46,7 +35,10 @@ function cutProse(block: Block, o: Required<SplitOptions>): Piece[] {
   let end = -1;
   const flush = () => {
     if (start < 0) return;
-    pieces.push({ ...toPiece(block), text: block.text.slice(start, end), line: lineAt(block, start) });
+    const text = block.text.slice(start, end);
+    const { keywords, ...rest } = toPiece(block);
+    const own = keywords?.filter((k) => text.includes(k));
+    pieces.push({ ...rest, text, line: lineAt(block, start), ...(own?.length ? { keywords: own } : {}) });
     start = -1;
   };
   for (const s of sentences) {
@@ -66,14 +58,22 @@ function cutProse(block: Block, o: Required<SplitOptions>): Piece[] {
 }
 
 function toPiece(block: Block): Piece {
-  return { kind: block.kind, text: block.text, line: block.line, section: block.section, ...(block.anchor ? { anchor: block.anchor } : {}) };
+  return {
+    kind: block.kind,
+    text: block.text,
+    line: block.line,
+    section: block.section,
+    ...(block.anchor ? { anchor: block.anchor } : {}),
+    ...(block.emphasis?.length ? { keywords: block.emphasis } : {}),
+  };
 }
 
 const sameSection = (a: Piece, b: Piece) => a.section.length === b.section.length && a.section.every((s, i) => s === b.section[i]);
 
 function merge(a: Piece, b: Piece): Piece {
   const kind = b.text.length > a.text.length ? b.kind : a.kind;
-  return { ...a, kind, text: a.text + "\n\n" + b.text };
+  const keywords = [...(a.keywords ?? []), ...(b.keywords ?? [])];
+  return { ...a, kind, text: a.text + "\n\n" + b.text, ...(keywords.length ? { keywords } : {}) };
 }
 
 /**

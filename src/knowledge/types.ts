@@ -25,6 +25,8 @@ export interface Passage {
   text: string;
   kind: PassageKind;
   source: PassageSource;
+  /** Terms the author emphasised (Markdown `_term_`, `**term**`): where a document defines or stresses a concept. */
+  keywords?: string[];
 }
 
 /** A span of a document's text that the hygiene check judged not to belong to it. */

@@ -6,19 +6,39 @@ import { fold, termList, termOf, words } from "./analyze.ts";
 /** The fields MiniSearch indexes for each passage. */
 interface IndexedPassage {
   id: number;
+  /** The passage's prose (paragraphs, lists, quotes, tables). */
   text: string;
+  /** The passage's code blocks, apart: console output and listings repeat words without explaining them. */
+  code: string;
   section: string;
   title: string;
+  /** Terms the author emphasised in the passage. */
+  keywords: string;
+}
+
+const CODE_FENCE = /```[^\n]*\n([\s\S]*?)\n?```/g;
+
+/** Splits a passage's text into prose and code for indexing. */
+function indexed(id: number, p: Passage): IndexedPassage {
+  const code: string[] = [];
+  const text = p.text.replace(CODE_FENCE, (_m, body: string) => {
+    code.push(body);
+    return " ";
+  });
+  return { id, text, code: code.join("\n"), section: p.source.section.join(" › "), title: p.source.title, keywords: (p.keywords ?? []).join(" ; ") };
 }
 
 /**
  * Field boosts: a query word in the section heading or document title says more about a passage
  * than the same word in its body. Measured on the shared question sets (npm run eval).
  */
-export const FIELD_BOOSTS = { text: 1, section: 1.6, title: 1.2 } as const;
+export const FIELD_BOOSTS = { text: 1, code: 0.4, section: 1.6, title: 1.2, keywords: 1.5 } as const;
 
 /** BM25 parameters: shorter passages than web pages, so less length normalisation than the default b = 0.7. */
 export const BM25 = { k: 1.2, b: 0.6, d: 0.5 } as const;
+
+/** How much a word found only in code counts towards covering a question, against 1 in prose. */
+export const CODE_CREDIT = 0.5;
 
 /** Weight of a match on a prefix of the last, partly typed word. */
 export const PREFIX_WEIGHT = 0.3;
@@ -31,7 +51,7 @@ export const PREFIX_WEIGHT = 0.3;
  */
 export const MINISEARCH_OPTIONS: Options<IndexedPassage> = {
   idField: "id",
-  fields: ["text", "section", "title"],
+  fields: ["text", "code", "section", "title", "keywords"],
   storeFields: [],
   tokenize: (text) => termList(text),
   processTerm: (term) => term,
@@ -49,8 +69,10 @@ export interface QueryTerm {
   term: string;
   /** Relative importance in this query (1 for the question's own words, less for context words). */
   weight: number;
-  /** Match index terms that start with this one (the last, partly typed word). */
+  /** Also match index terms that start with this one, at PREFIX_WEIGHT: word families ("owner" → "ownership") and a partly typed last word. */
   prefix?: boolean;
+  /** A word naming the kind of answer ("date", "year", "number"): a passage that holds such an answer covers it. */
+  answerType?: boolean;
 }
 
 export interface Hit {
@@ -86,7 +108,7 @@ export class KnowledgeIndex {
   private readonly df: Map<string, number>;
   /** Folded words as written → occurrences; for spelling correction. */
   private readonly vocabulary: SearchableMap<number>;
-  private readonly passageTerms: (Set<string> | undefined)[];
+  private readonly passageTerms: (Map<string, number> | undefined)[];
 
   private constructor(
     documents: readonly Omit<KnowledgeDocument, "passages">[],
@@ -109,10 +131,9 @@ export class KnowledgeIndex {
     const df = new Map<string, number>();
     const vocabulary = new SearchableMap<number>();
     passages.forEach((p, id) => {
-      const section = p.source.section.join(" › ");
-      const doc: IndexedPassage = { id, text: p.text, section, title: p.source.title };
+      const doc = indexed(id, p);
       mini.add(doc);
-      for (const t of new Set([...termList(p.text), ...termList(section), ...termList(p.source.title)])) df.set(t, (df.get(t) ?? 0) + 1);
+      for (const t of new Set([...termList(p.text), ...termList(doc.section), ...termList(doc.title)])) df.set(t, (df.get(t) ?? 0) + 1);
       for (const w of words(p.text)) vocabulary.update(w.folded, (n = 0) => n + 1);
     });
     const docs = documents.map(({ passages: _passages, ...rest }) => rest);
@@ -158,15 +179,18 @@ export class KnowledgeIndex {
 
   /**
    * The closest word of the knowledge to a misspelt one (folded), by edit distance — 1 for words of
-   * 4 to 7 letters, 2 from 8 — preferring the nearest, then the most frequent. Undefined if none.
+   * 5 to 8 letters, 2 from 9 — with the same first letter (typos rarely hit it), preferring the
+   * nearest, then the most frequent. Undefined if none. Shorter words are left alone: at distance 1
+   * nearly every short word is a typo of another ("cake" → "make"), which would turn questions the
+   * knowledge cannot answer into confident wrong answers.
    */
   correct(folded: string): string | undefined {
-    if (folded.length < 4 || /\d/.test(folded)) return undefined;
-    const maxDistance = folded.length >= 8 ? 2 : 1;
+    if (folded.length < 5 || /\d/.test(folded)) return undefined;
+    const maxDistance = folded.length >= 9 ? 2 : 1;
     const found = this.vocabulary.fuzzyGet(folded, maxDistance);
     let best: { word: string; distance: number; count: number } | undefined;
     for (const [word, [count, distance]] of found) {
-      if (!termOf(word)) continue;
+      if (!termOf(word) || word[0] !== folded[0]) continue;
       if (!best || distance < best.distance || (distance === best.distance && count > best.count)) best = { word, distance, count };
     }
     return best?.word;
@@ -177,16 +201,22 @@ export class KnowledgeIndex {
     return this.vocabulary.has(folded);
   }
 
-  /** The set of terms of a passage (text, section, title), computed on first use and kept. */
-  termsOf(index: number): Set<string> {
-    let set = this.passageTerms[index];
-    if (!set) {
+  /**
+   * The terms of a passage with how much each counts as evidence: 1 in prose, headings and title,
+   * CODE_CREDIT when only in code. Computed on first use and kept.
+   */
+  termsOf(index: number): Map<string, number> {
+    let terms = this.passageTerms[index];
+    if (!terms) {
       const p = this.passages[index];
-      if (!p) return new Set();
-      set = new Set([...termList(p.text), ...termList(p.source.section.join(" ")), ...termList(p.source.title)]);
-      this.passageTerms[index] = set;
+      if (!p) return new Map();
+      const doc = indexed(index, p);
+      terms = new Map<string, number>();
+      for (const t of termList(doc.code)) terms.set(t, CODE_CREDIT);
+      for (const t of termList(`${doc.text} ${doc.section} ${doc.title} ${doc.keywords}`)) terms.set(t, 1);
+      this.passageTerms[index] = terms;
     }
-    return set;
+    return terms;
   }
 
   /** Ranked passages for a list of query terms (BM25 with field boosts), best first. */

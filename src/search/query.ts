@@ -2,7 +2,7 @@ import { termOf, words } from "./analyze.ts";
 import type { KnowledgeIndex, QueryTerm } from "./index.ts";
 
 /** What kind of answer a question asks for, from its wording; used to prefer sentences that hold one. */
-export type Intent = "time" | "quantity" | "person" | "place" | "other";
+export type Intent = "time" | "quantity" | "person" | "place" | "howto" | "other";
 
 export interface AnalyzedQuery {
   terms: QueryTerm[];
@@ -14,13 +14,25 @@ export interface AnalyzedQuery {
 /** Follow-ups like "and when was it founded?" lean on words like these and have few content words. */
 const REFERRING = /\b(it|its|they|them|their|this|that|these|those|he|she|his|her|there|one|ones)\b/i;
 const CONTEXT_WEIGHT = 0.6;
+/** Words that name the kind of answer wanted rather than its topic. */
+const ANSWER_TYPE_WORDS: Record<Exclude<Intent, "other">, ReadonlySet<string>> = {
+  time: new Set(["date", "year", "day", "time", "when"]),
+  quantity: new Set(["number", "amount", "count", "total"]),
+  person: new Set(["person", "name"]),
+  place: new Set(["place", "location"]),
+  howto: new Set(["command", "way", "code"]),
+};
+/** Stems this short are too often the start of unrelated words ("art" → "article") to expand. */
+const MIN_EXPANDED_STEM = 4;
 
 function intentOf(question: string): Intent {
   const q = question.toLowerCase();
-  if (/\b(when|what year|what date|which year|how long ago|since when)\b/.test(q) || /\bdate\b/.test(q)) return "time";
+  // "when" asks for a time only at the start: "a backtrace when my program panics" asks for no date.
+  if (/^\s*(when|since when)\b|\b(what|which) (year|date|day)\b|\bhow long ago\b|\bdate\b/.test(q)) return "time";
   if (/\bhow (many|much|often|large|big|long)\b|\bnumber of\b/.test(q)) return "quantity";
   if (/^\s*who\b|\bwho (is|was|are|were)\b/.test(q)) return "person";
   if (/^\s*where\b/.test(q)) return "place";
+  if (/^\s*how (do|can|could|should|would|to|does one)\b/.test(q)) return "howto";
   return "other";
 }
 
@@ -33,6 +45,7 @@ export function analyzeQuery(index: KnowledgeIndex, question: string, context?: 
   const corrections: Record<string, string> = {};
   const seen = new Map<string, QueryTerm>();
   const typed = words(question);
+  const intent = intentOf(question);
   // A question still being typed ends mid-word; a finished one ends with space or punctuation.
   const partial = /[\p{L}\p{N}]$/u.test(question);
   typed.forEach((w, i) => {
@@ -46,10 +59,12 @@ export function analyzeQuery(index: KnowledgeIndex, question: string, context?: 
         term = fixedTerm;
       }
     }
-    const prefix = partial && i === typed.length - 1 && w.folded.length >= 3 && !index.has(term);
+    const typing = partial && i === typed.length - 1 && w.folded.length >= 3;
+    const prefix = typing || term.length >= MIN_EXPANDED_STEM;
+    const answerType = intent !== "other" && ANSWER_TYPE_WORDS[intent].has(w.folded);
     const existing = seen.get(term);
     if (existing) existing.prefix ||= prefix;
-    else seen.set(term, { term, weight: 1, ...(prefix ? { prefix } : {}) });
+    else seen.set(term, { term, weight: 1, ...(prefix ? { prefix } : {}), ...(answerType ? { answerType } : {}) });
   });
 
   if (context && (seen.size <= 2 || (seen.size <= 4 && REFERRING.test(question)))) {
@@ -58,5 +73,5 @@ export function analyzeQuery(index: KnowledgeIndex, question: string, context?: 
       if (term && !seen.has(term) && index.has(term)) seen.set(term, { term, weight: CONTEXT_WEIGHT });
     }
   }
-  return { terms: [...seen.values()], intent: intentOf(question), corrections };
+  return { terms: [...seen.values()], intent, corrections };
 }

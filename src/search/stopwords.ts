@@ -13,7 +13,7 @@ export const STOP_WORDS: ReadonlySet<string> = new Set(
   wasn't we we'd we'll we're we've were weren't what what's when when's where where's which while who who's
   whom why why's will with won't would wouldn't you you'd you'll you're you've your yours yourself yourselves
   also just may might must shall us get got tell please anyone someone something thing things know want
-  explain mean means does there's s t d ll m re ve`
+  explain mean means does there's s t d ll m re ve many much often`
     .split(/\s+/)
     .filter(Boolean),
 );
