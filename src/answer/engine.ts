@@ -1,3 +1,4 @@
+import { hygieneCleaner } from "../knowledge/clean.ts";
 import { loadKnowledge, KnowledgeError, type BlockCleaner } from "../knowledge/load.ts";
 import type { KnowledgeDocument, LoadIssue } from "../knowledge/types.ts";
 import { silentLogger, type Logger } from "../log.ts";
@@ -47,8 +48,11 @@ export interface LoadReport {
 
 export interface EngineOptions {
   logger?: Logger;
-  /** Removes injected text from documents before indexing (the hygiene check). */
-  cleaner?: BlockCleaner;
+  /**
+   * Removes injected text from documents before indexing. Default: the hygiene check (hygiene.ts) with
+   * the folder's own settings; `false` indexes files exactly as they are.
+   */
+  cleaner?: BlockCleaner | false;
 }
 
 interface State {
@@ -92,7 +96,7 @@ export class AnswerEngine {
   readonly dir: string;
   private state: State;
   private readonly logger: Logger;
-  private readonly cleaner: BlockCleaner | undefined;
+  private readonly cleaner: BlockCleaner | false | undefined;
   private reloading: Promise<LoadReport> | undefined;
   private reloadAgain = false;
 
@@ -111,7 +115,8 @@ export class AnswerEngine {
 
   private static async build(dir: string, previous: State | undefined, options: EngineOptions): Promise<State> {
     const started = performance.now();
-    const set = await loadKnowledge(dir, { ...(options.logger ? { logger: options.logger } : {}), ...(options.cleaner ? { cleaner: options.cleaner } : {}) });
+    const cleaner = options.cleaner === false ? undefined : (options.cleaner ?? hygieneCleaner());
+    const set = await loadKnowledge(dir, { ...(options.logger ? { logger: options.logger } : {}), ...(cleaner ? { cleaner } : {}) });
     const documents = new Map<string, { document: KnowledgeDocument; hash: string }>();
     for (const document of set.documents) documents.set(document.path, { document, hash: set.hashes[document.path] ?? "" });
     // A file that loaded before and is broken now keeps serving its last good version.
@@ -227,7 +232,7 @@ export class AnswerEngine {
       try {
         do {
           this.reloadAgain = false;
-          const next = await AnswerEngine.build(this.dir, this.state, { logger: this.logger, ...(this.cleaner ? { cleaner: this.cleaner } : {}) });
+          const next = await AnswerEngine.build(this.dir, this.state, { logger: this.logger, ...(this.cleaner !== undefined ? { cleaner: this.cleaner } : {}) });
           this.state = next;
           this.logger.info(`knowledge: reloaded: ${describeLoad(next.report)}`);
         } while (this.reloadAgain);

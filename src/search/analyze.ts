@@ -29,7 +29,7 @@ const MARKS = /\p{M}+/gu;
 export function fold(word: string): string {
   let out = word.toLowerCase();
   // Skip the NFD round trip for plain ASCII: it is most words and this runs on every token.
-  if (/[^\x00-\x7f]/.test(out)) out = out.normalize("NFD").replace(MARKS, "").replace(/’/g, "'").normalize("NFC");
+  if (/[^\u0020-\u007e]/.test(out)) out = out.normalize("NFD").replace(MARKS, "").replace(/’/g, "'").normalize("NFC");
   return out.endsWith("'s") ? out.slice(0, -2) : out;
 }
 

@@ -1,0 +1,61 @@
+/**
+ * `npm start`: the bot. With DISCORD_TOKEN it serves Discord; without, it answers in the terminal
+ * (or from piped input) and says how to connect it. Either way the knowledge folder is watched.
+ */
+import { describeLoad, type AnswerEngine } from "./answer/engine.ts";
+import { answerLines, EXIT_USAGE, openEngineOrExit } from "./cli/terminal.ts";
+import { ConfigError, loadConfig, type Config } from "./config.ts";
+import { watchKnowledge, type KnowledgeWatcher } from "./knowledge/watch.ts";
+import { createLogger, type Logger } from "./log.ts";
+
+const CONNECT_HINT = `No DISCORD_TOKEN is set, so I'm answering here in the terminal.
+To connect me to Discord: create an application and bot at https://discord.com/developers/applications,
+put its token in .env as DISCORD_TOKEN=… (see .env.example), run \`npm run deploy-commands\` once,
+then \`npm start\` again. See the README, "Running the bot on Discord".
+`;
+
+function startWatching(config: Config, engine: AnswerEngine, logger: Logger): KnowledgeWatcher | undefined {
+  if (!config.watchKnowledge) return undefined;
+  // Reload failures are logged by the engine, which keeps answering from the last good index.
+  return watchKnowledge(config.knowledgeDir, () => void engine.reload().catch(() => undefined), { logger });
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\nFix it in .env or the environment (see .env.example).\n`);
+      process.exit(EXIT_USAGE);
+    }
+    throw error;
+  }
+  const interactiveTerminal = !config.discordToken && Boolean(process.stdin.isTTY);
+  // In a terminal conversation, routine log lines would interleave with the answers.
+  const logger = createLogger(interactiveTerminal && config.logLevel === "info" ? "warn" : config.logLevel);
+  process.on("unhandledRejection", (reason) => logger.error("unhandled promise rejection", { error: reason }));
+
+  const engine = await openEngineOrExit(config.knowledgeDir, { logger });
+  logger.info(`knowledge: loaded ${config.knowledgeDir}: ${describeLoad(engine.lastLoad)}`);
+  const watcher = startWatching(config, engine, logger);
+
+  if (config.discordToken) {
+    const { startDiscordBot, installProcessHandlers } = await import("./discord/bot.ts");
+    const bot = await startDiscordBot({ config, engine, logger });
+    installProcessHandlers({ stop: async () => (watcher?.close(), bot.stop()) }, logger);
+    return;
+  }
+
+  process.stderr.write(CONNECT_HINT);
+  const stop = () => {
+    watcher?.close();
+    process.exit(0);
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+  await answerLines(engine, { json: false, top: 3, interactive: Boolean(process.stdin.isTTY), input: process.stdin, output: process.stdout });
+  watcher?.close();
+}
+
+await main();
