@@ -1,0 +1,240 @@
+/**
+ * The Discord adapter: logs in, routes events to `respond.ts` through one error boundary per entry point,
+ * and sends what comes back. No answering logic lives here.
+ */
+import {
+  Client,
+  Events,
+  GatewayIntentBits,
+  MessageFlags,
+  Partials,
+  type BaseInteraction,
+  type ButtonInteraction,
+  type Message,
+  type MessageReplyOptions,
+} from "discord.js";
+import type { AnswerEngine } from "../answer/engine.ts";
+import type { Config } from "../config.ts";
+import type { Logger } from "../log.ts";
+import { buildCommands, toInteractionReply, type SlashCommand } from "./commands.ts";
+import { ALLOWED_MENTIONS, renderError, type Reply } from "./format.ts";
+import { answerButton, answerQuestion, createBotContext, mentionsBot, stripBotMention, type BotContext } from "./respond.ts";
+import { ConversationMemory } from "./state.ts";
+
+/**
+ * No privileged intents: Discord delivers the content of DMs and of messages that mention the bot without
+ * MessageContent, and `Partials.Channel` lets DMs arrive before their channel is cached.
+ */
+export const INTENTS = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages];
+export const PARTIALS = [Partials.Channel];
+
+export interface DiscordBot {
+  client: Client;
+  /** Destroys the client (closing the gateway connection); safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export function toMessageReply(reply: Reply): MessageReplyOptions {
+  return {
+    ...(reply.content !== undefined ? { content: reply.content } : {}),
+    embeds: reply.embeds,
+    components: reply.components,
+    allowedMentions: ALLOWED_MENTIONS,
+    // The question may have been deleted meanwhile; answer in the channel anyway.
+    failIfNotExists: false,
+  };
+}
+
+function describeInteraction(interaction: BaseInteraction): Record<string, unknown> {
+  return {
+    interaction: interaction.id,
+    kind: interaction.isChatInputCommand() || interaction.isAutocomplete() ? `/${interaction.commandName}` : interaction.isButton() ? `button ${interaction.customId}` : interaction.type,
+    user: interaction.user.id,
+    guild: interaction.guildId ?? "dm",
+    channel: interaction.channelId ?? undefined,
+  };
+}
+
+async function handleButton(interaction: ButtonInteraction, ctx: BotContext): Promise<void> {
+  const outcome = answerButton(ctx, {
+    customId: interaction.customId,
+    userId: interaction.user.id,
+    footer: interaction.message.embeds[0]?.footer?.text,
+    messageEphemeral: interaction.message.flags.has(MessageFlags.Ephemeral),
+  });
+  if (outcome.mode === "update") {
+    const { embeds, components } = outcome.reply;
+    await interaction.update({ embeds, components, allowedMentions: ALLOWED_MENTIONS });
+  } else {
+    await interaction.reply(toInteractionReply({ ...outcome.reply, ephemeral: true }));
+  }
+}
+
+/** Tells the person something went wrong, in whatever way the interaction still allows. */
+async function reportInteractionError(interaction: BaseInteraction): Promise<void> {
+  if (interaction.isAutocomplete()) {
+    if (!interaction.responded) await interaction.respond([]);
+    return;
+  }
+  if (!interaction.isRepliable()) return;
+  const reply = toInteractionReply(renderError());
+  if (interaction.replied || interaction.deferred) await interaction.followUp(reply);
+  else await interaction.reply(reply);
+}
+
+export function createHandlers(client: Client, ctx: BotContext, commands: SlashCommand[]) {
+  const byName = new Map(commands.map((command) => [command.data.name, command]));
+  const { logger } = ctx;
+
+  async function onInteraction(interaction: BaseInteraction): Promise<void> {
+    try {
+      if (interaction.isChatInputCommand()) {
+        const command = byName.get(interaction.commandName);
+        if (!command) {
+          logger.warn("discord: unknown command (stale registration? run npm run deploy-commands)", describeInteraction(interaction));
+          await interaction.reply(toInteractionReply(renderError()));
+          return;
+        }
+        await command.execute(interaction, ctx);
+      } else if (interaction.isAutocomplete()) {
+        const command = byName.get(interaction.commandName);
+        await (command?.autocomplete ? command.autocomplete(interaction, ctx) : interaction.respond([]));
+      } else if (interaction.isButton()) {
+        await handleButton(interaction, ctx);
+      }
+    } catch (error) {
+      logger.error("discord: interaction failed", { ...describeInteraction(interaction), error });
+      try {
+        await reportInteractionError(interaction);
+      } catch (replyError) {
+        logger.warn("discord: could not tell the user about the failure", { interaction: interaction.id, error: replyError });
+      }
+    }
+  }
+
+  async function onMessage(message: Message): Promise<void> {
+    // Bots (this one included), webhooks and system messages are never questions; answering them can loop.
+    if (message.author.bot || message.webhookId || message.system) return;
+    const botUser = client.user;
+    if (!botUser) return;
+    try {
+      let raw = message.content;
+      if (message.inGuild()) {
+        const botRoleId = message.guild.roles.botRoleFor(botUser)?.id;
+        if (!mentionsBot(message.content, botUser.id, botRoleId)) return;
+        raw = stripBotMention(message.content, botUser.id, botRoleId);
+      }
+      const continues = !message.inGuild() || message.channel.isThread();
+      const outcome = answerQuestion(ctx, {
+        raw,
+        userId: message.author.id,
+        conversationKey: continues ? ConversationMemory.key(message.channelId, message.author.id) : undefined,
+        ephemeral: false,
+      });
+      if (outcome.reply) await message.reply(toMessageReply(outcome.reply));
+    } catch (error) {
+      logger.error("discord: message failed", { message: message.id, user: message.author.id, guild: message.guildId ?? "dm", channel: message.channelId, error });
+      try {
+        await message.reply(toMessageReply(renderError()));
+      } catch (replyError) {
+        logger.warn("discord: could not tell the user about the failure", { message: message.id, error: replyError });
+      }
+    }
+  }
+
+  return { onInteraction, onMessage };
+}
+
+async function logLiveCommands(client: Client<true>, config: Config, logger: Logger): Promise<void> {
+  const guilds = client.guilds.cache.map((guild) => `${guild.name} (${guild.id})`);
+  logger.info(`discord: logged in as ${client.user.tag}`, { user: client.user.id, application: client.application.id, guilds: guilds.length ? guilds.join(", ") : "none yet; invite the bot to a server" });
+  try {
+    const global = await client.application.commands.fetch();
+    const names = (list: Iterable<{ name: string }>) => [...list].map((command) => `/${command.name}`).join(" ") || "none";
+    logger.info("discord: global commands live", { commands: names(global.values()) });
+    if (config.discordGuildId) {
+      const local = await client.application.commands.fetch({ guildId: config.discordGuildId });
+      logger.info("discord: guild commands live", { guild: config.discordGuildId, commands: names(local.values()) });
+    }
+  } catch (error) {
+    logger.warn("discord: could not list the registered commands", { error });
+  }
+}
+
+export async function startDiscordBot(options: { config: Config; engine: AnswerEngine; logger: Logger }): Promise<DiscordBot> {
+  const { config, engine, logger } = options;
+  if (!config.discordToken) throw new Error("startDiscordBot: DISCORD_TOKEN is not set");
+
+  const client = new Client({
+    intents: INTENTS,
+    partials: PARTIALS,
+    // Belt and braces: every send passes its own allowedMentions too.
+    allowedMentions: ALLOWED_MENTIONS,
+    rest: { api: config.discordApiUrl },
+  });
+  const ctx = createBotContext({ engine, config, logger, botName: () => client.user?.username ?? "me" });
+  const commands = buildCommands(config);
+  const handlers = createHandlers(client, ctx, commands);
+
+  client.on(Events.InteractionCreate, (interaction) => void handlers.onInteraction(interaction));
+  client.on(Events.MessageCreate, (message) => void handlers.onMessage(message));
+  // Without an `error` listener an EventEmitter error would crash the process.
+  client.on(Events.Error, (error) => logger.error("discord: client error", { error }));
+  client.on(Events.ShardError, (error, shardId) => logger.warn("discord: gateway connection error", { shard: shardId, error }));
+  client.on(Events.ShardReconnecting, (shardId) => logger.info("discord: gateway reconnecting", { shard: shardId }));
+  client.on(Events.ShardResume, (shardId, replayed) => logger.info("discord: gateway resumed", { shard: shardId, replayed }));
+  client.on(Events.Warn, (message) => logger.warn(`discord: ${message}`));
+  client.on(Events.GuildCreate, (guild) => logger.info("discord: added to a server", { guild: `${guild.name} (${guild.id})` }));
+
+  const ready = new Promise<Client<true>>((resolve) => client.once(Events.ClientReady, resolve));
+  try {
+    await client.login(config.discordToken);
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new Error(`discord: could not log in with DISCORD_TOKEN through ${config.discordApiUrl}: ${reason}`, { cause: error });
+  }
+  await logLiveCommands(await ready, config, logger);
+
+  let stopped: Promise<void> | undefined;
+  return {
+    client,
+    stop() {
+      stopped ??= (async () => {
+        logger.info("discord: shutting down");
+        client.removeAllListeners(Events.InteractionCreate);
+        client.removeAllListeners(Events.MessageCreate);
+        await client.destroy();
+      })();
+      return stopped;
+    },
+  };
+}
+
+/**
+ * For `main.ts`: logs unhandled rejections instead of dying on them, and stops the bot then exits 0 on
+ * SIGINT/SIGTERM. Returns a function that removes the handlers again.
+ */
+export function installProcessHandlers(bot: Pick<DiscordBot, "stop">, logger: Logger, exit: (code: number) => void = (code) => process.exit(code)): () => void {
+  const onRejection = (reason: unknown) => logger.error("unhandled promise rejection", { error: reason });
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info(`received ${signal}, stopping`);
+    bot.stop().then(
+      () => exit(0),
+      (error: unknown) => {
+        logger.error("error while stopping", { error });
+        exit(1);
+      },
+    );
+  };
+  process.on("unhandledRejection", onRejection);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return () => {
+    process.off("unhandledRejection", onRejection);
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  };
+}

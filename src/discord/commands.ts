@@ -1,0 +1,135 @@
+/**
+ * The slash commands, as data plus `execute`: the one definition that `deploy-commands` registers, the bot
+ * dispatches on, and the tests compare against.
+ */
+import {
+  ApplicationCommandOptionType,
+  ApplicationCommandType,
+  ApplicationIntegrationType,
+  InteractionContextType,
+  MessageFlags,
+  PermissionFlagsBits,
+  type AutocompleteInteraction,
+  type ChatInputCommandInteraction,
+  type InteractionReplyOptions,
+  type RESTPostAPIChatInputApplicationCommandsJSONBody,
+} from "discord.js";
+import { ALLOWED_MENTIONS, renderHelp, renderLoadReport, renderReloadFailed, renderSources, type Reply } from "./format.ts";
+import { answerQuestion, suggestChoices, type BotContext } from "./respond.ts";
+import { ConversationMemory } from "./state.ts";
+
+export interface SlashCommand {
+  data: RESTPostAPIChatInputApplicationCommandsJSONBody;
+  execute(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<void>;
+  autocomplete?(interaction: AutocompleteInteraction, ctx: BotContext): Promise<void>;
+}
+
+export function toInteractionReply(reply: Reply): InteractionReplyOptions {
+  return {
+    ...(reply.content !== undefined ? { content: reply.content } : {}),
+    embeds: reply.embeds,
+    components: reply.components,
+    allowedMentions: ALLOWED_MENTIONS,
+    ...(reply.ephemeral ? { flags: MessageFlags.Ephemeral } : {}),
+  };
+}
+
+/** Follow-ups continue a person's previous question only in DMs and threads; a busy channel has no "previous". */
+function conversationKeyOf(interaction: ChatInputCommandInteraction): string | undefined {
+  const channel = interaction.channel;
+  const continues = channel ? channel.isDMBased() || channel.isThread() : !interaction.inGuild();
+  return continues && interaction.channelId ? ConversationMemory.key(interaction.channelId, interaction.user.id) : undefined;
+}
+
+// Guild installs only, usable in servers and in the bot's DMs.
+const EVERYWHERE = { contexts: [InteractionContextType.Guild, InteractionContextType.BotDM], integration_types: [ApplicationIntegrationType.GuildInstall] };
+
+export function buildCommands(options: { maxQuestionLength: number }): SlashCommand[] {
+  const ask: SlashCommand = {
+    data: {
+      name: "ask",
+      description: "Ask a question; I answer from the knowledge base and cite my sources.",
+      type: ApplicationCommandType.ChatInput,
+      ...EVERYWHERE,
+      options: [
+        {
+          type: ApplicationCommandOptionType.String,
+          name: "question",
+          description: "What do you want to know?",
+          required: true,
+          // Discord's own ceiling for string options is 6000.
+          max_length: Math.min(options.maxQuestionLength, 6000),
+          autocomplete: true,
+        },
+        {
+          type: ApplicationCommandOptionType.Boolean,
+          name: "private",
+          description: "Only you see the answer (default: everyone in the channel does).",
+          required: false,
+        },
+      ],
+    },
+    async execute(interaction, ctx) {
+      const outcome = answerQuestion(ctx, {
+        raw: interaction.options.getString("question", true),
+        userId: interaction.user.id,
+        conversationKey: conversationKeyOf(interaction),
+        ephemeral: interaction.options.getBoolean("private") ?? false,
+      });
+      // Interactions must be acknowledged; a silent outcome still gets its (private) reply here.
+      if (outcome.reply) await interaction.reply(toInteractionReply(outcome.reply));
+    },
+    async autocomplete(interaction, ctx) {
+      const focused = interaction.options.getFocused(true);
+      const choices = focused.name === "question" ? suggestChoices(ctx, String(focused.value)) : [];
+      await interaction.respond(choices);
+    },
+  };
+
+  const sources: SlashCommand = {
+    data: { name: "sources", description: "List the documents I answer from.", type: ApplicationCommandType.ChatInput, ...EVERYWHERE },
+    async execute(interaction, ctx) {
+      await interaction.reply(toInteractionReply(renderSources(ctx.engine.sources(), ctx.engine.lastLoad)));
+    },
+  };
+
+  const help: SlashCommand = {
+    data: { name: "help", description: "How to ask me questions.", type: ApplicationCommandType.ChatInput, ...EVERYWHERE },
+    async execute(interaction, ctx) {
+      await interaction.reply(toInteractionReply(renderHelp(ctx.botName())));
+    },
+  };
+
+  const reload: SlashCommand = {
+    data: {
+      name: "reload",
+      description: "Reload the knowledge base from its folder (administrators).",
+      type: ApplicationCommandType.ChatInput,
+      // Hidden from everyone but administrators by default; server owners can grant it in Integrations settings.
+      default_member_permissions: PermissionFlagsBits.Administrator.toString(),
+      contexts: [InteractionContextType.Guild],
+      integration_types: [ApplicationIntegrationType.GuildInstall],
+    },
+    async execute(interaction, ctx) {
+      // A big folder can take longer than the 3 seconds Discord gives the first response.
+      await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+      let reply: Reply;
+      try {
+        const report = await ctx.engine.reload();
+        ctx.logger.info("discord: knowledge reloaded by command", { user: interaction.user.id, documents: report.documents, passages: report.passages });
+        reply = renderLoadReport(report);
+      } catch (error) {
+        ctx.logger.warn("discord: reload failed", { user: interaction.user.id, error });
+        reply = renderReloadFailed(error instanceof Error ? error.message : String(error));
+      }
+      await interaction.editReply({ embeds: reply.embeds, components: reply.components, allowedMentions: ALLOWED_MENTIONS });
+    },
+  };
+
+  return [ask, sources, help, reload];
+}
+
+/** The JSON bodies to register, in order. */
+export function commandData(options: { maxQuestionLength: number }): RESTPostAPIChatInputApplicationCommandsJSONBody[] {
+  return buildCommands(options).map((command) => command.data);
+}

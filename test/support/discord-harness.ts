@@ -1,0 +1,59 @@
+/**
+ * Starts the real bot (startDiscordBot, real AnswerEngine over test/fixtures/discord-knowledge) against the
+ * Discord test server, with the commands registered through the real deploy code.
+ */
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { AnswerEngine } from "../../src/answer/engine.ts";
+import { parseConfig, type Config } from "../../src/config.ts";
+import { createLogger } from "../../src/log.ts";
+import { startDiscordBot, type DiscordBot } from "../../src/discord/bot.ts";
+import { deployCommands } from "../../src/discord/deploy-commands.ts";
+import { DiscordTestServer, type DiscordTestServerOptions } from "./discord-server.ts";
+
+export const FIXTURE_KNOWLEDGE = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "fixtures", "discord-knowledge");
+
+export interface Harness {
+  server: DiscordTestServer;
+  bot: DiscordBot;
+  engine: AnswerEngine;
+  config: Config;
+  /** Every log line the bot wrote. */
+  logs: string[];
+  close(): Promise<void>;
+}
+
+export async function startHarness(options: { env?: Record<string, string>; server?: DiscordTestServerOptions; engine?: (engine: AnswerEngine) => AnswerEngine } = {}): Promise<Harness> {
+  const server = await DiscordTestServer.start(options.server);
+  try {
+    const config = parseConfig({
+      DISCORD_TOKEN: server.token,
+      DISCORD_API_URL: server.apiUrl,
+      DISCORD_GUILD_ID: server.guilds[0]?.id ?? "",
+      KNOWLEDGE_DIR: FIXTURE_KNOWLEDGE,
+      RATE_LIMIT_QUESTIONS: "0",
+      WATCH_KNOWLEDGE: "false",
+      ...options.env,
+    });
+    const logs: string[] = [];
+    const logger = createLogger("debug", (line) => logs.push(line));
+    const opened = await AnswerEngine.open(FIXTURE_KNOWLEDGE);
+    const engine = options.engine ? options.engine(opened) : opened;
+    await deployCommands({ token: config.discordToken, apiUrl: config.discordApiUrl, guildId: config.discordGuildId, maxQuestionLength: config.maxQuestionLength, logger });
+    const bot = await startDiscordBot({ config, engine, logger });
+    return {
+      server,
+      bot,
+      engine,
+      config,
+      logs,
+      async close() {
+        await bot.stop();
+        await server.close();
+      },
+    };
+  } catch (error) {
+    await server.close();
+    throw error;
+  }
+}
