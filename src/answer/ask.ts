@@ -13,18 +13,55 @@ export interface AnswerOptions {
   offset?: number;
   /** The previous question in the same conversation, used when this one is a short follow-up. */
   context?: string;
+  /** Ranking parameters to try instead of the defaults (tuning and benchmarks only). */
+  ranking?: Partial<Ranking>;
 }
 
 /**
- * The share of the question (its words weighted by rarity) that the best passage must contain to be
- * shown. Below it the honest answer is "nothing found": a passage that matches one common word of a
- * three-word question is a guess. Tuned on the shared question sets with `npm run eval`.
+ * Every ranking parameter in one place, with the reason for each. Defaults were measured with
+ * `npm run eval` and `npm run bench -- --tune` on the shared question sets and the extra Rust-book set.
  */
-export const MIN_COVERAGE = 0.55;
-/** Further results must score at least this share of the best one, so weak matches don't tag along. */
-export const MIN_RELATIVE_SCORE = 0.3;
-/** How many index hits are re-ranked with sentence-level evidence. */
-const CANDIDATES = 40;
+export interface Ranking {
+  /** Share of the question (its words weighted by rarity) that the best passage must hold to be shown. Below it the honest answer is "nothing found". */
+  minCoverage: number;
+  /** Further results must score at least this share of the best one, so weak matches don't tag along. */
+  minRelativeScore: number;
+  /** How sharply coverage of the question decides between passages BM25 finds (score × coverage^this). */
+  coverageExponent: number;
+  /** Weight of BM25 alone against the best sentence's evidence: score × (windowBase + sentence score). */
+  windowBase: number;
+  /** Share of the previous passage's score (same section) that a passage gains: context carries over. */
+  neighbourShare: number;
+  /** How much a word of the same family ("ownership" for "owner") or a negated form counts against the word itself. */
+  familyCredit: number;
+  /** Bonus to a sentence holding the kind of answer asked for (a date for "when", a number for "how many", code for "how do I"). */
+  intentBonus: number;
+  /** Bonus per phrase match (question words next to each other in the text), relative to the words' weight. */
+  phraseBonus: number;
+  /** How many index hits are re-ranked with sentence-level evidence. */
+  candidates: number;
+  /** MiniSearch field boosts and BM25 parameters for this search. */
+  boost?: Record<string, number>;
+  bm25?: { k: number; b: number; d: number };
+}
+
+export const DEFAULT_RANKING: Readonly<Ranking> = Object.freeze({
+  minCoverage: 0.45,
+  minRelativeScore: 0.3,
+  coverageExponent: 2,
+  windowBase: 0.6,
+  neighbourShare: 0,
+  familyCredit: 0.7,
+  intentBonus: 0.15,
+  phraseBonus: 0.5,
+  candidates: 40,
+});
+
+
+function sameSection(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((s, i) => s === b[i]);
+}
+
 
 /** A passage cut into answer units (sentences, list items, code blocks) with its terms, computed once. */
 interface PassageAnalysis {
@@ -84,32 +121,41 @@ interface Weighted {
   answerTypes: string[];
   /** Position of each term in the question, for phrase matches. */
   order: Map<string, number>;
+  /** Related words added by analysis → the query term they stand for. */
+  related: Map<string, string>;
   total: number;
+  ranking: Ranking;
 }
 
-/** A word of the same family ("ownership" for "owner") counts for less than the word itself. */
-const FAMILY_CREDIT = 0.7;
-
-function weigh(index: KnowledgeIndex, query: readonly QueryTerm[]): Weighted {
+function weigh(index: KnowledgeIndex, query: readonly QueryTerm[], ranking: Ranking = DEFAULT_RANKING): Weighted {
   const weight = new Map<string, number>();
+  const related = new Map<string, string>();
   let total = 0;
   for (const q of query) {
+    if (q.of !== undefined) {
+      related.set(q.term, q.of);
+      continue;
+    }
     const w = q.weight * index.idf(q.term);
     weight.set(q.term, w);
     total += w;
   }
   return {
     weight,
-    prefixes: query.filter((q) => q.prefix).map((q) => q.term),
+    related,
+    prefixes: query.filter((q) => q.prefix && q.of === undefined).map((q) => q.term),
     answerTypes: query.filter((q) => q.answerType).map((q) => q.term),
-    order: new Map(query.map((q, i) => [q.term, i])),
+    order: new Map(query.filter((q) => q.of === undefined).map((q, i) => [q.term, i])),
     total,
+    ranking,
   };
 }
 
 /** The query term a text term matches (itself, or a query term it extends), or undefined. */
 function queryTermOf(w: Weighted, term: string): string | undefined {
   if (w.weight.has(term)) return term;
+  const related = w.related.get(term);
+  if (related !== undefined) return related;
   for (const p of w.prefixes) if (term.startsWith(p)) return p;
   return undefined;
 }
@@ -118,7 +164,7 @@ function termWeight(w: Weighted, term: string): number {
   const exact = w.weight.get(term);
   if (exact !== undefined) return exact;
   const q = queryTermOf(w, term);
-  return q ? (w.weight.get(q) ?? 0) * FAMILY_CREDIT : 0;
+  return q ? (w.weight.get(q) ?? 0) * w.ranking.familyCredit : 0;
 }
 
 /**
@@ -140,7 +186,7 @@ function coverage(w: Weighted, present: Iterable<string> | ReadonlyMap<string, n
 
 /** Query terms (of the question itself, not its context) that a set of terms matches. */
 function matchedTerms(w: Weighted, present: ReadonlyMap<string, number>, query: readonly QueryTerm[]): Set<string> {
-  const own = new Set(query.filter((q) => q.weight === 1).map((q) => q.term));
+  const own = new Set(query.filter((q) => q.weight === 1 && q.of === undefined).map((q) => q.term));
   const out = new Set<string>();
   for (const term of present.keys()) {
     const q = queryTermOf(w, term);
@@ -180,7 +226,7 @@ function bestWindow(analysis: PassageAnalysis, w: Weighted, intent: Intent, text
       // Words that follow each other in the question and in the text ("unsafe Rust", "heads of state")
       // are a phrase match: stronger evidence than the same words scattered.
       if (previous && t.start - previous.end <= PHRASE_GAP && followsInQuery(w, previous.term, t.term)) {
-        unitAdjacent[u] = (unitAdjacent[u] ?? 0) + 0.5 * Math.min(tw, termWeight(w, previous.term));
+        unitAdjacent[u] = (unitAdjacent[u] ?? 0) + w.ranking.phraseBonus * Math.min(tw, termWeight(w, previous.term));
       }
     }
     previous = t;
@@ -190,7 +236,7 @@ function bestWindow(analysis: PassageAnalysis, w: Weighted, intent: Intent, text
     if (!unit) return 0;
     const fits = intent !== "other" && fitsIntent(intent, text.slice(unit.start, unit.end));
     let s = coverage(w, set, fits) + (unitAdjacent[i] ?? 0) / (w.total || 1);
-    if (fits) s += 0.15;
+    if (fits) s += w.ranking.intentBonus;
     // Code explains less than the sentence about it, and a whole listing is a poor highlight.
     if (text.startsWith("```", unit.start)) s *= CODE_CREDIT;
     const length = unit.end - unit.start;
@@ -247,10 +293,11 @@ export function toResult(passage: Passage, w: Weighted, intent: Intent, score: n
  * rest differently: "a military bloc" against "not a military group").
  */
 function confident(index: KnowledgeIndex, w: Weighted, query: readonly QueryTerm[], cover: number, present: ReadonlyMap<string, number>): boolean {
-  if (cover >= MIN_COVERAGE) return true;
+  const { minCoverage } = w.ranking;
+  if (cover >= minCoverage) return true;
   const matched = matchedTerms(w, present, query);
-  if (matched.size < 2 || cover < MIN_COVERAGE / 2) return false;
-  return query.every((q) => q.weight !== 1 || matched.has(q.term) || q.answerType || !index.has(q.term));
+  if (matched.size < 2 || cover < minCoverage / 2) return false;
+  return query.every((q) => q.weight !== 1 || q.of !== undefined || matched.has(q.term) || q.answerType || !index.has(q.term));
 }
 
 /**
@@ -263,8 +310,9 @@ export function answer(index: KnowledgeIndex, question: string, options: AnswerO
   const { terms: query, intent } = analyzeQuery(index, question, options.context);
   if (query.length === 0 || !query.some((q) => q.weight === 1)) return { question, answered: false, reason: "empty-question", results: [] };
 
-  const w = weigh(index, query);
-  const hits = index.search(query, CANDIDATES);
+  const ranking: Ranking = { ...DEFAULT_RANKING, ...options.ranking };
+  const w = weigh(index, query, ranking);
+  const hits = index.search(query, ranking.candidates, { ...(ranking.boost ? { boost: ranking.boost } : {}), ...(ranking.bm25 ? { bm25: ranking.bm25 } : {}) });
   const ranked = hits
     .map((hit) => {
       const passage = index.passages[hit.index];
@@ -272,18 +320,27 @@ export function answer(index: KnowledgeIndex, question: string, options: AnswerO
       const cover = coverage(w, index.termsOf(hit.index), intent !== "other" && fitsIntent(intent, passage.text));
       const window = bestWindow(analyse(passage), w, intent, passage.text);
       // BM25 finds candidates; how much of the question the passage — and one sentence of it — holds decides.
-      const score = hit.score * cover * cover * (0.6 + window.score);
+      const score = hit.score * cover ** ranking.coverageExponent * (ranking.windowBase + window.score);
       return { passage, index: hit.index, cover, score };
     })
-    .filter((r): r is NonNullable<typeof r> => r !== undefined)
-    .sort((a, b) => b.score - a.score);
+    .filter((r): r is NonNullable<typeof r> => r !== undefined);
+  // A paragraph that answers often follows the one that asks: a passage may borrow evidence from the
+  // passage before it in the same section.
+  const byIndex = new Map(ranked.map((r) => [r.index, r.score]));
+  for (const r of ranked) {
+    const before = index.passages[r.index - 1];
+    if (before && before.source.path === r.passage.source.path && sameSection(before.source.section, r.passage.source.section)) {
+      r.score += ranking.neighbourShare * (byIndex.get(r.index - 1) ?? 0);
+    }
+  }
+  ranked.sort((a, b) => b.score - a.score);
 
   const best = ranked[0];
   if (!best || !confident(index, w, query, best.cover, index.termsOf(best.index))) {
     return { question, answered: false, reason: "no-match", results: [] };
   }
   const results = ranked
-    .filter((r) => r.cover >= Math.min(best.cover, MIN_COVERAGE * 0.8) && r.score >= best.score * MIN_RELATIVE_SCORE)
+    .filter((r) => r.cover >= Math.min(best.cover, ranking.minCoverage * 0.8) && r.score >= best.score * ranking.minRelativeScore)
     .slice(offset, offset + top)
     .map((r) => toResult(r.passage, w, intent, r.score));
   return { question, answered: true, results };

@@ -1,21 +1,15 @@
 import { hygieneCleaner } from "../knowledge/clean.ts";
 import { loadKnowledge, KnowledgeError, type BlockCleaner } from "../knowledge/load.ts";
+import type { SplitOptions } from "../knowledge/split.ts";
 import type { KnowledgeDocument, LoadIssue } from "../knowledge/types.ts";
 import { silentLogger, type Logger } from "../log.ts";
 import { KnowledgeIndex } from "../search/index.ts";
-import { answer, passageKey, passageResult } from "./ask.ts";
+import { answer, passageKey, passageResult, type AnswerOptions } from "./ask.ts";
 import type { Answer, AnswerResult } from "./types.ts";
 
 export { KnowledgeError };
 
-export interface AskOptions {
-  /** How many results to return (default 3). */
-  top?: number;
-  /** Skip this many of the best results ("More results"). */
-  offset?: number;
-  /** The previous question in the same conversation, used when this one is a short follow-up. */
-  context?: string;
-}
+export type AskOptions = AnswerOptions;
 
 export interface SourceSummary {
   path: string;
@@ -53,6 +47,8 @@ export interface EngineOptions {
    * the folder's own settings; `false` indexes files exactly as they are.
    */
   cleaner?: BlockCleaner | false;
+  /** Passage sizing (defaults in split.ts). */
+  split?: SplitOptions;
 }
 
 interface State {
@@ -97,6 +93,7 @@ export class AnswerEngine {
   private state: State;
   private readonly logger: Logger;
   private readonly cleaner: BlockCleaner | false | undefined;
+  private readonly split: SplitOptions | undefined;
   private reloading: Promise<LoadReport> | undefined;
   private reloadAgain = false;
 
@@ -105,6 +102,7 @@ export class AnswerEngine {
     this.state = state;
     this.logger = options.logger ?? silentLogger;
     this.cleaner = options.cleaner;
+    this.split = options.split;
   }
 
   /** Loads the folder. Throws KnowledgeError when it is missing, not a folder, or holds no usable knowledge. */
@@ -116,7 +114,7 @@ export class AnswerEngine {
   private static async build(dir: string, previous: State | undefined, options: EngineOptions): Promise<State> {
     const started = performance.now();
     const cleaner = options.cleaner === false ? undefined : (options.cleaner ?? hygieneCleaner());
-    const set = await loadKnowledge(dir, { ...(options.logger ? { logger: options.logger } : {}), ...(cleaner ? { cleaner } : {}) });
+    const set = await loadKnowledge(dir, { ...(options.logger ? { logger: options.logger } : {}), ...(cleaner ? { cleaner } : {}), ...(options.split ? { split: options.split } : {}) });
     const documents = new Map<string, { document: KnowledgeDocument; hash: string }>();
     for (const document of set.documents) documents.set(document.path, { document, hash: set.hashes[document.path] ?? "" });
     // A file that loaded before and is broken now keeps serving its last good version.
@@ -232,7 +230,7 @@ export class AnswerEngine {
       try {
         do {
           this.reloadAgain = false;
-          const next = await AnswerEngine.build(this.dir, this.state, { logger: this.logger, ...(this.cleaner !== undefined ? { cleaner: this.cleaner } : {}) });
+          const next = await AnswerEngine.build(this.dir, this.state, { logger: this.logger, ...(this.cleaner !== undefined ? { cleaner: this.cleaner } : {}), ...(this.split ? { split: this.split } : {}) });
           this.state = next;
           this.logger.info(`knowledge: reloaded: ${describeLoad(next.report)}`);
         } while (this.reloadAgain);

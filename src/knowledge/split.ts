@@ -24,7 +24,7 @@ export interface Piece {
   keywords?: string[];
 }
 
-const DEFAULTS: Required<SplitOptions> = { maxLength: 900, targetLength: 550, minLength: 120, maxMergedLength: 1400 };
+const DEFAULTS: Required<SplitOptions> = { maxLength: 1100, targetLength: 700, minLength: 450, maxMergedLength: 1600 };
 
 
 function cutProse(block: Block, o: Required<SplitOptions>): Piece[] {

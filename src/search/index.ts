@@ -73,6 +73,8 @@ export interface QueryTerm {
   prefix?: boolean;
   /** A word naming the kind of answer ("date", "year", "number"): a passage that holds such an answer covers it. */
   answerType?: boolean;
+  /** Set on a related word added by query analysis ("immutable" for "mutable"): the query term it stands for. */
+  of?: string;
 }
 
 export interface Hit {
@@ -220,11 +222,12 @@ export class KnowledgeIndex {
   }
 
   /** Ranked passages for a list of query terms (BM25 with field boosts), best first. */
-  search(query: readonly QueryTerm[], limit = 30): Hit[] {
+  search(query: readonly QueryTerm[], limit = 30, overrides: Pick<SearchOptions, "boost" | "bm25"> = {}): Hit[] {
     if (query.length === 0) return [];
     const weights = new Map(query.map((q) => [q.term, q.weight]));
     const prefixed = new Set(query.filter((q) => q.prefix).map((q) => q.term));
     const options: SearchOptions = {
+      ...overrides,
       boostTerm: (term) => weights.get(term) ?? 1,
       prefix: (term) => prefixed.has(term),
     };

@@ -24,6 +24,12 @@ const ANSWER_TYPE_WORDS: Record<Exclude<Intent, "other">, ReadonlySet<string>> =
 };
 /** Stems this short are too often the start of unrelated words ("art" → "article") to expand. */
 const MIN_EXPANDED_STEM = 4;
+/**
+ * Negating prefixes. "Are variables mutable?" is answered by "variables are immutable": the opposite
+ * is the relevant passage, so a query word also matches its negated form when the knowledge uses it.
+ */
+const NEGATIONS = ["im", "in", "un", "non", "non-", "dis", "ir", "il"];
+const RELATED_WEIGHT = 0.7;
 
 function intentOf(question: string): Intent {
   const q = question.toLowerCase();
@@ -44,6 +50,7 @@ function intentOf(question: string): Intent {
 export function analyzeQuery(index: KnowledgeIndex, question: string, context?: string): AnalyzedQuery {
   const corrections: Record<string, string> = {};
   const seen = new Map<string, QueryTerm>();
+  const related_: QueryTerm[] = [];
   const typed = words(question);
   const intent = intentOf(question);
   // A question still being typed ends mid-word; a finished one ends with space or punctuation.
@@ -65,7 +72,15 @@ export function analyzeQuery(index: KnowledgeIndex, question: string, context?: 
     const existing = seen.get(term);
     if (existing) existing.prefix ||= prefix;
     else seen.set(term, { term, weight: 1, ...(prefix ? { prefix } : {}), ...(answerType ? { answerType } : {}) });
+    if (w.folded.length >= 5) {
+      for (const negation of NEGATIONS) {
+        const related = negation + w.folded;
+        const relatedTerm = index.knows(related) ? termOf(related) : undefined;
+        if (relatedTerm && !seen.has(relatedTerm)) related_.push({ term: relatedTerm, weight: RELATED_WEIGHT, of: term });
+      }
+    }
   });
+  for (const r of related_) if (!seen.has(r.term)) seen.set(r.term, r);
 
   if (context && (seen.size <= 2 || (seen.size <= 4 && REFERRING.test(question)))) {
     for (const w of words(context)) {
