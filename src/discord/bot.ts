@@ -9,6 +9,7 @@ import {
   MessageFlags,
   Partials,
   type BaseInteraction,
+  type ClientOptions,
   type ButtonInteraction,
   type Message,
   type MessageReplyOptions,
@@ -161,7 +162,18 @@ async function logLiveCommands(client: Client<true>, config: Config, logger: Log
   }
 }
 
-export async function startDiscordBot(options: { config: Config; engine: AnswerEngine; logger: Logger }): Promise<DiscordBot> {
+export interface StartOptions {
+  config: Config;
+  engine: AnswerEngine;
+  logger: Logger;
+  /**
+   * Shards for this process. Left unset, discord.js takes them from a ShardingManager's environment, or
+   * runs shard 0 of 1; `{ shards: "auto" }` runs Discord's recommended count in this one process.
+   */
+  sharding?: Pick<ClientOptions, "shards" | "shardCount">;
+}
+
+export async function startDiscordBot(options: StartOptions): Promise<DiscordBot> {
   const { config, engine, logger } = options;
   if (!config.discordToken) throw new Error("startDiscordBot: DISCORD_TOKEN is not set");
 
@@ -171,6 +183,7 @@ export async function startDiscordBot(options: { config: Config; engine: AnswerE
     // Belt and braces: every send passes its own allowedMentions too.
     allowedMentions: ALLOWED_MENTIONS,
     rest: { api: config.discordApiUrl },
+    ...options.sharding,
   });
   const ctx = createBotContext({ engine, config, logger, botName: () => client.user?.username ?? "me" });
   const commands = buildCommands(config);

@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 import { AnswerEngine } from "../../src/answer/engine.ts";
 import { parseConfig, type Config } from "../../src/config.ts";
 import { createLogger } from "../../src/log.ts";
-import { startDiscordBot, type DiscordBot } from "../../src/discord/bot.ts";
+import { startDiscordBot, type DiscordBot, type StartOptions } from "../../src/discord/bot.ts";
 import { deployCommands } from "../../src/discord/deploy-commands.ts";
 import { DiscordTestServer, type DiscordTestServerOptions } from "./discord-server.ts";
 
@@ -23,7 +23,16 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: { env?: Record<string, string>; server?: DiscordTestServerOptions; engine?: (engine: AnswerEngine) => AnswerEngine } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  /** Settings as environment variables, over the harness defaults (no rate limit, no watching). */
+  env?: Record<string, string>;
+  server?: DiscordTestServerOptions;
+  /** Wraps the real engine, e.g. to make it fail on purpose. */
+  engine?: (engine: AnswerEngine) => AnswerEngine;
+  sharding?: StartOptions["sharding"];
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const server = await DiscordTestServer.start(options.server);
   try {
     const config = parseConfig({
@@ -40,7 +49,7 @@ export async function startHarness(options: { env?: Record<string, string>; serv
     const opened = await AnswerEngine.open(FIXTURE_KNOWLEDGE);
     const engine = options.engine ? options.engine(opened) : opened;
     await deployCommands({ token: config.discordToken, apiUrl: config.discordApiUrl, guildId: config.discordGuildId, maxQuestionLength: config.maxQuestionLength, logger });
-    const bot = await startDiscordBot({ config, engine, logger });
+    const bot = await startDiscordBot({ config, engine, logger, ...(options.sharding ? { sharding: options.sharding } : {}) });
     return {
       server,
       bot,

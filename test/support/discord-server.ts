@@ -111,6 +111,11 @@ export interface DiscordTestServerOptions {
   token?: string;
   /** `shards` recommended by GET /gateway/bot. */
   recommendedShards?: number;
+  /**
+   * `session_start_limit.max_concurrency`: how many shards may IDENTIFY at once. discord.js waits 5 s
+   * between identifies beyond it, so multi-shard tests want this at least the shard count. Default 1.
+   */
+  maxConcurrency?: number;
   /** Number of guilds the bot is in (ids chosen so that they spread over shards). Default 1. */
   guilds?: number;
   /** HELLO heartbeat interval. discord.js waits a random share of it before the first beat. */
@@ -163,6 +168,7 @@ export class DiscordTestServer {
     this.options = {
       token: options.token ?? "test-token.discord-test-server",
       recommendedShards: options.recommendedShards ?? 1,
+      maxConcurrency: options.maxConcurrency ?? 1,
       guilds: options.guilds ?? 1,
       heartbeatIntervalMs: options.heartbeatIntervalMs ?? 41_250,
       privilegedIntents: options.privilegedIntents ?? 0,
@@ -203,8 +209,8 @@ export class DiscordTestServer {
   // ---- world -------------------------------------------------------------------------------------
 
   private makeGuild(index: number): FakeGuild {
-    // Consecutive timestamps spread guilds over shards: shard = (id >> 22) % count.
-    const base = 1100000000000000000n + (BigInt(index) << 22n);
+    // Guild i lands on shard i % count, since shard = (id >> 22) % count and the timestamp part is even + i.
+    const base = (262_000_000_000n + BigInt(index)) << 22n;
     const id = base.toString();
     const channelId = (base + 11n).toString();
     const general: FakeChannel = { id: channelId, type: 0, guild_id: id, name: "general", position: 0, parent_id: null, permission_overwrites: [], nsfw: false, topic: null, last_message_id: null, rate_limit_per_user: 0, flags: 0 };
@@ -522,7 +528,7 @@ export class DiscordTestServer {
       body: {
         url: this.gatewayUrl,
         shards: this.options.recommendedShards,
-        session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: 1 },
+        session_start_limit: { total: 1000, remaining: 999, reset_after: 14_400_000, max_concurrency: this.options.maxConcurrency },
       },
     }));
     this.route("GET", /^\/gateway$/, () => ({ status: 200, body: { url: this.gatewayUrl } }));
