@@ -3,10 +3,13 @@
  * the Discord test server on loopback through DISCORD_API_URL; every assertion is on what it sent.
  */
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
 import { after, afterEach, before, describe, test } from "node:test";
 import type { AnswerEngine } from "../src/answer/engine.ts";
-import { startHarness, type Harness } from "./support/discord-harness.ts";
-import type { Json, RecordedRequest } from "./support/discord-server.ts";
+import { FIXTURE_KNOWLEDGE, startHarness, type Harness } from "./support/discord-harness.ts";
+import { DiscordTestServer, type Json, type RecordedRequest } from "./support/discord-server.ts";
 
 const SAFE_MENTIONS = { parse: [], replied_user: false };
 const BLURPLE = 5793266;
@@ -467,11 +470,57 @@ describe("Discord bot, gateway", () => {
     }
   });
 
+  test("heartbeats are acknowledged, so the connection is never taken for a zombie", async () => {
+    const h = await startHarness({ server: { heartbeatIntervalMs: 50 } });
+    try {
+      // discord.js resumes instead of beating again when a beat went unacknowledged.
+      await h.server.waitForGateway((record) => record.op === 1);
+      await h.server.waitForGateway((record) => record.op === 1 && h.server.gateway.filter((r) => r.op === 1).length >= 3);
+      assert.equal(h.server.gateway.filter((record) => record.op === 6).length, 0);
+    } finally {
+      await h.close();
+    }
+  });
+
   test("stop() closes the gateway connection and ends the session", async () => {
     const h = await startHarness();
     await h.bot.stop();
     assert.equal(h.server.connected(0), false);
     await h.bot.stop();
     await h.server.close();
+  });
+});
+
+describe("npm start", () => {
+  test("logs in through DISCORD_API_URL, says which guilds and commands are live, answers, and exits 0 on SIGINT", async () => {
+    const server = await DiscordTestServer.start();
+    const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
+    const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
+      cwd: root,
+      env: { ...process.env, DISCORD_TOKEN: server.token, DISCORD_API_URL: server.apiUrl, DISCORD_GUILD_ID: "", KNOWLEDGE_DIR: FIXTURE_KNOWLEDGE, WATCH_KNOWLEDGE: "false", LOG_LEVEL: "info", RATE_LIMIT_QUESTIONS: "0" },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    try {
+      let log = "";
+      const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+      await new Promise<void>((resolve, reject) => {
+        child.stderr.on("data", (chunk: Buffer) => {
+          log += chunk.toString();
+          if (log.includes("/ask is not registered yet")) resolve();
+        });
+        child.on("exit", () => reject(new Error(`npm start exited early:\n${log}`)));
+      });
+      assert.match(log, /discord: logged in as KnowledgeBot .*guilds=Test Guild 1 \(\d+\)/);
+      assert.match(log, /WARN {2}discord: \/ask is not registered yet; run `npm run deploy-commands`/);
+      const { data } = callback(await server.command("ask", { question: "when was the lighthouse founded?" }).response);
+      assert.equal((data.embeds as Json[])[0]?.description, HISTORY);
+      child.kill("SIGINT");
+      assert.equal(await exited, 0);
+      assert.equal(server.connected(0), false);
+      assert.deepEqual(server.violations, []);
+    } finally {
+      child.kill("SIGKILL");
+      await server.close();
+    }
   });
 });

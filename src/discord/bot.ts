@@ -153,10 +153,13 @@ async function logLiveCommands(client: Client<true>, config: Config, logger: Log
     const global = await client.application.commands.fetch();
     const names = (list: Iterable<{ name: string }>) => [...list].map((command) => `/${command.name}`).join(" ") || "none";
     logger.info("discord: global commands live", { commands: names(global.values()) });
+    let registered = global.some((command) => command.name === "ask");
     if (config.discordGuildId) {
       const local = await client.application.commands.fetch({ guildId: config.discordGuildId });
       logger.info("discord: guild commands live", { guild: config.discordGuildId, commands: names(local.values()) });
+      registered ||= local.some((command) => command.name === "ask");
     }
+    if (!registered) logger.warn("discord: /ask is not registered yet; run `npm run deploy-commands` (mentions and DMs work meanwhile)");
   } catch (error) {
     logger.warn("discord: could not list the registered commands", { error });
   }
@@ -194,7 +197,9 @@ export async function startDiscordBot(options: StartOptions): Promise<DiscordBot
   // Without an `error` listener an EventEmitter error would crash the process.
   client.on(Events.Error, (error) => logger.error("discord: client error", { error }));
   client.on(Events.ShardError, (error, shardId) => logger.warn("discord: gateway connection error", { shard: shardId, error }));
-  client.on(Events.ShardReconnecting, (shardId) => logger.info("discord: gateway reconnecting", { shard: shardId }));
+  let stopping = false;
+  // Closing the connection on stop() also reports as "reconnecting"; only a real reconnect is news.
+  client.on(Events.ShardReconnecting, (shardId) => stopping || logger.info("discord: gateway reconnecting", { shard: shardId }));
   client.on(Events.ShardResume, (shardId, replayed) => logger.info("discord: gateway resumed", { shard: shardId, replayed }));
   client.on(Events.Warn, (message) => logger.warn(`discord: ${message}`));
   client.on(Events.GuildCreate, (guild) => logger.info("discord: added to a server", { guild: `${guild.name} (${guild.id})` }));
@@ -213,6 +218,7 @@ export async function startDiscordBot(options: StartOptions): Promise<DiscordBot
     client,
     stop() {
       stopped ??= (async () => {
+        stopping = true;
         logger.info("discord: shutting down");
         client.removeAllListeners(Events.InteractionCreate);
         client.removeAllListeners(Events.MessageCreate);
@@ -242,7 +248,9 @@ export function installProcessHandlers(bot: Pick<DiscordBot, "stop">, logger: Lo
       },
     );
   };
-  process.on("unhandledRejection", onRejection);
+  // main.ts may already log rejections for the whole process; one log line per rejection is enough.
+  const logRejections = process.listenerCount("unhandledRejection") === 0;
+  if (logRejections) process.on("unhandledRejection", onRejection);
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   return () => {
