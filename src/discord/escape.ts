@@ -12,8 +12,9 @@ const INLINE_SPECIAL = /[\\*_~`|<>[\]()]/g;
 // Block syntax only counts at the start of a line: headings and subtext (`#`, `-#`), lists, quotes, ordered lists.
 const LINE_START = /^([ \t]*)(#|-|\+|\d+(?=\.))/gm;
 const MASS_MENTION = /@(everyone|here)/gi;
-// Bare links stay clickable and unescaped: an escape inside a URL would end up in the link target.
+// A fenced code block renders nothing inside it, so it can stay as it is (the lazy match cannot hold a fence).
 const CODE_BLOCK = /```[\w+#.-]{0,20}\n[\s\S]*?```/g;
+// Bare links stay clickable and unescaped: an escape inside a URL would end up in the link target.
 const BARE_URL = /\bhttps?:\/\/[^\s<>]+[^\s<>.,;:!?'")\]]/g;
 
 function escapeInline(text: string): string {
@@ -26,7 +27,6 @@ function escapeInline(text: string): string {
  */
 export function escapeMarkdown(text: string): string {
   const normalised = text.replace(/\r\n?/g, "\n");
-  // Code blocks stay code blocks: nothing inside one renders, and the lazy match cannot contain a fence.
   let out = "";
   let last = 0;
   for (const match of normalised.matchAll(CODE_BLOCK)) {
