@@ -8,7 +8,7 @@ import { EXIT_USAGE, openEngineOrExit } from "./terminal.ts";
 const USAGE = "Usage: npm run eval -- QUESTIONS.json [--knowledge DIR]\n";
 
 function fail(message: string): never {
-  process.stderr.write(`eval: ${message}\n${USAGE}`);
+  process.stderr.write(`eval: ${message.replace(/^eval: /, "")}\n${USAGE}`);
   process.exit(EXIT_USAGE);
 }
 

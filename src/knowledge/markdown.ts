@@ -1,10 +1,6 @@
-import { fromMarkdown } from "mdast-util-from-markdown";
-import { frontmatterFromMarkdown } from "mdast-util-frontmatter";
-import { gfmFromMarkdown } from "mdast-util-gfm";
-import { frontmatter } from "micromark-extension-frontmatter";
-import { gfm } from "micromark-extension-gfm";
+import MarkdownIt from "markdown-it";
+import type { Token } from "markdown-it";
 import { parse as parseYaml } from "yaml";
-import type { Nodes, Parents, PhrasingContent, Root, RootContent, Table } from "mdast";
 import type { Block, ParsedDocument } from "./blocks.ts";
 import { collapseSpaces, slugify, titleFromPath } from "./normalize.ts";
 import type { PassageKind } from "./types.ts";
@@ -14,14 +10,125 @@ export class MarkdownError extends Error {
   override name = "MarkdownError";
 }
 
+/**
+ * markdown-it: CommonMark with GFM tables, a token stream with line maps, and fast (tens of MB/s),
+ * which matters when a docs folder is reloaded on every save. HTML is recognised so it can be dropped
+ * rather than shown as text.
+ */
+const md = new MarkdownIt("default", { html: true, linkify: false, typographer: false });
+
 /** mdBook preprocessor lines such as `{{#include ../listings/x.rs}}`: directives, not text. */
 const MDBOOK_DIRECTIVE = /^\s*\{\{#[a-z_]+[^}]*\}\}\s*$/;
 /** Top-level ES module lines of MDX. */
 const MDX_ESM = /^\s*(import|export)\s/;
+/** A line that is only a component tag: `<Note>`, `</Note>`, `<Listing number="1-2" caption="…">`. */
+const COMPONENT_LINE = /^\s*<\/?[A-Z][\w.]*(?:\s[^<>]*)?\/?>\s*$/;
+const FENCE = /^\s{0,3}(`{3,}|~{3,})/;
 
 interface HeadingEntry {
   depth: number;
   text: string;
+  anchor: string;
+}
+
+/** Anchors as GitHub and mdBook make them: a repeated heading gets `-1`, `-2`, … */
+function anchorMaker(): (heading: string) => string {
+  const seen = new Map<string, number>();
+  return (heading) => {
+    const base = slugify(heading);
+    const count = seen.get(base) ?? 0;
+    seen.set(base, count + 1);
+    return count === 0 ? base : `${base}-${count}`;
+  };
+}
+
+/**
+ * Prepares the source without moving any line: front matter is cut out (and returned), and lines that
+ * are only a component tag (MDX, or mdBook's `<Listing>`) are blanked outside code fences — CommonMark
+ * would read such a tag as the start of an HTML block and swallow the text after it.
+ */
+function prepare(source: string, path: string): { body: string; frontMatter: Record<string, unknown> } {
+  const lines = source.split("\n");
+  let frontMatter: Record<string, unknown> = {};
+  if (lines[0]?.trim() === "---" || lines[0]?.trim() === "+++") {
+    const marker = lines[0].trim();
+    const end = lines.findIndex((l, i) => i > 0 && (l.trim() === marker || (marker === "---" && l.trim() === "...")));
+    if (end > 0) {
+      if (marker === "---") frontMatter = parseFrontMatter(lines.slice(1, end).join("\n"), path);
+      for (let i = 0; i <= end; i++) lines[i] = "";
+    }
+  }
+  let fence: string | undefined;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? "";
+    const marker = FENCE.exec(line)?.[1];
+    if (marker && (!fence || (marker[0] === fence[0] && marker.length >= fence.length))) {
+      fence = fence ? undefined : marker;
+      continue;
+    }
+    if (!fence && COMPONENT_LINE.test(line)) lines[i] = "";
+  }
+  return { body: lines.join("\n"), frontMatter };
+}
+
+function parseFrontMatter(yaml: string, path: string): Record<string, unknown> {
+  let data: unknown;
+  try {
+    data = parseYaml(yaml);
+  } catch (error) {
+    throw new MarkdownError(`markdown: invalid front matter in ${path}: ${(error as Error).message.split("\n")[0]}`);
+  }
+  if (data === null || data === undefined) return {};
+  if (typeof data !== "object" || Array.isArray(data)) {
+    throw new MarkdownError(`markdown: Expected front matter in ${path} to be a mapping of keys to values, got ${Array.isArray(data) ? "a list" : JSON.stringify(data)}`);
+  }
+  return data as Record<string, unknown>;
+}
+
+/**
+ * Plain text of inline tokens for display, with "\n" where the source had a line break: inline code
+ * keeps its backticks; emphasis, links, images and inline HTML lose their syntax. Emphasised text is
+ * also collected into `emphasis`: authors mark the terms they define that way.
+ */
+function inlineText(tokens: readonly Token[] | null, emphasis?: string[]): string {
+  if (!tokens) return "";
+  let out = "";
+  const open: number[] = [];
+  for (const t of tokens) {
+    switch (t.type) {
+      case "text":
+        out += t.content;
+        break;
+      case "code_inline":
+        out += t.content.includes("`") ? "`` " + t.content + " ``" : "`" + t.content + "`";
+        break;
+      case "softbreak":
+      case "hardbreak":
+        out += "\n";
+        break;
+      case "em_open":
+      case "strong_open":
+        open.push(out.length);
+        break;
+      case "em_close":
+      case "strong_close": {
+        const start = open.pop();
+        const inner = start === undefined ? "" : collapseSpaces(out.slice(start).replace(/\n/g, " "));
+        if (emphasis && inner && inner.length <= 60) emphasis.push(inner);
+        break;
+      }
+      case "image":
+        // The alt text is not shown, but its line breaks still count for line numbers.
+        out += "\n".repeat(t.children?.filter((c) => c.type === "softbreak").length ?? 0);
+        break;
+      case "html_inline":
+        out += "\n".repeat(t.content.split("\n").length - 1);
+        break;
+      default:
+        break;
+    }
+  }
+  return out;
 }
 
 /** Joins hard-wrapped lines into one, remembering where each source line starts in the result. */
@@ -37,114 +144,85 @@ function joinLines(raw: string): { text: string; lineOffsets: number[] } {
   return { text, lineOffsets };
 }
 
-/**
- * Plain text of inline content for display: inline code keeps its backticks, emphasis and link syntax go.
- * Emphasised text is also collected into `emphasis`: authors mark the terms they define that way.
- */
-function inlineText(nodes: readonly Nodes[], emphasis?: string[]): string {
-  let out = "";
-  for (const node of nodes) {
-    switch (node.type) {
-      case "emphasis":
-      case "strong": {
-        const inner = inlineText(node.children as Nodes[], emphasis);
-        if (emphasis && inner.length <= 60) emphasis.push(inner.replace(/\s+/g, " ").trim());
-        out += inner;
-        break;
-      }
-      case "text":
-        out += node.value;
-        break;
-      case "inlineCode":
-        out += node.value.includes("`") ? "`` " + node.value + " ``" : "`" + node.value + "`";
-        break;
-      case "break":
-        out += "\n";
-        break;
-      case "html":
-      case "image":
-      case "imageReference":
-      case "footnoteReference":
-        break;
-      default:
-        if ("children" in node) out += inlineText(node.children as Nodes[], emphasis);
-    }
-  }
-  return out;
+/** Index of the token that closes the one opened at `start` (same nesting level). */
+function closing(tokens: readonly Token[], start: number): number {
+  const level = tokens[start]?.level ?? 0;
+  const type = tokens[start]?.type.replace(/_open$/, "_close");
+  for (let i = start + 1; i < tokens.length; i++) if (tokens[i]?.type === type && tokens[i]?.level === level) return i;
+  return tokens.length - 1;
 }
 
-function phrasing(children: PhrasingContent[], emphasis?: string[]): { text: string; lineOffsets: number[] } {
-  return joinLines(inlineText(children, emphasis));
+function codeText(token: Token): string {
+  const body = token.content
+    .split("\n")
+    .filter((l) => !MDBOOK_DIRECTIVE.test(l))
+    .join("\n")
+    .replace(/^\n+|\s+$/g, "");
+  const lang = token.info.trim().split(/\s+/)[0] ?? "";
+  return body ? "```" + lang + "\n" + body + "\n```" : "";
 }
 
-function tableText(table: Table): string {
-  const rows = table.children.map((row) =>
-    "| " + row.children.map((cell) => joinLines(inlineText(cell.children)).text.replace(/\|/g, "\\|")).join(" | ") + " |",
-  );
-  const width = table.children[0]?.children.length ?? 0;
-  if (rows.length > 0) rows.splice(1, 0, "|" + " --- |".repeat(width));
-  return rows.join("\n");
-}
-
-function listText(list: Extract<RootContent, { type: "list" }>, indent = "", emphasis?: string[]): string {
+/** A list as lines: "- item", "1. item", nested lists indented by two spaces per level. */
+function listText(tokens: readonly Token[], from: number, to: number, emphasis: string[]): string {
   const lines: string[] = [];
-  let number = list.start ?? 1;
-  for (const item of list.children) {
-    const marker = list.ordered ? `${number++}.` : "-";
-    const check = item.checked === true ? "[x] " : item.checked === false ? "[ ] " : "";
-    let first = true;
-    for (const child of item.children) {
-      if (child.type === "list") {
-        lines.push(listText(child, indent + "  ", emphasis));
-        continue;
-      }
-      let text: string;
-      if (child.type === "paragraph" || child.type === "heading") text = phrasing(child.children, emphasis).text;
-      else if (child.type === "code") text = "`" + child.value.replace(/\n/g, " ") + "`";
-      else text = joinLines(inlineText([child as Nodes])).text;
+  let depth = -1;
+  const markers: { ordered: boolean; next: number }[] = [];
+  let itemStarted = false;
+  for (let i = from; i <= to; i++) {
+    const t = tokens[i];
+    if (!t) continue;
+    if (t.type === "bullet_list_open" || t.type === "ordered_list_open") {
+      depth++;
+      markers[depth] = { ordered: t.type === "ordered_list_open", next: Number(t.attrGet("start") ?? 1) };
+    } else if (t.type === "bullet_list_close" || t.type === "ordered_list_close") depth--;
+    else if (t.type === "list_item_open") itemStarted = true;
+    else if (t.type === "inline" || t.type === "fence" || t.type === "code_block") {
+      const text = t.type === "inline" ? joinLines(inlineText(t.children, emphasis)).text : "`" + t.content.trim().replace(/\n/g, " ") + "`";
       if (!text) continue;
-      lines.push(first ? `${indent}${marker} ${check}${text}` : `${indent}  ${text}`);
-      first = false;
+      const indent = "  ".repeat(Math.max(0, depth));
+      if (itemStarted) {
+        const m = markers[depth];
+        const marker = m?.ordered ? `${m.next++}.` : "-";
+        lines.push(`${indent}${marker} ${text}`);
+        itemStarted = false;
+      } else lines.push(`${indent}  ${text}`);
     }
   }
   return lines.join("\n");
 }
 
-function frontMatterOf(root: Root, path: string): Record<string, unknown> {
-  const node = root.children[0];
-  if (!node || node.type !== "yaml") return {};
-  let data: unknown;
-  try {
-    data = parseYaml(node.value);
-  } catch (error) {
-    throw new MarkdownError(`markdown: invalid front matter in ${path}: ${(error as Error).message.split("\n")[0]}`);
+function tableText(tokens: readonly Token[], from: number, to: number): string {
+  const rows: string[] = [];
+  let cells: string[] = [];
+  for (let i = from; i <= to; i++) {
+    const t = tokens[i];
+    if (t?.type === "tr_open") cells = [];
+    else if (t?.type === "inline") cells.push(joinLines(inlineText(t.children)).text.replace(/\|/g, "\\|"));
+    else if (t?.type === "tr_close") {
+      rows.push("| " + cells.join(" | ") + " |");
+      if (rows.length === 1) rows.push("|" + " --- |".repeat(cells.length));
+    }
   }
-  if (data === null || data === undefined) return {};
-  if (typeof data !== "object" || Array.isArray(data)) {
-    throw new MarkdownError(`markdown: Expected front matter in ${path} to be a mapping of keys to values, got ${Array.isArray(data) ? "a list" : JSON.stringify(data)}`);
-  }
-  return data as Record<string, unknown>;
+  return rows.join("\n");
 }
 
 /**
- * Parses Markdown (CommonMark + GFM tables, front matter; MDX and mdBook files as Markdown with their
- * ESM lines, JSX/HTML tags and `{{#…}}` directives left out) into a title, sections and blocks.
+ * Parses Markdown (CommonMark + GFM tables, YAML front matter; MDX and mdBook files as Markdown with
+ * their ESM lines, JSX/HTML tags and `{{#…}}` directives left out) into a title, sections and blocks.
  */
 export function parseMarkdown(source: string, path: string, options: { mdx?: boolean } = {}): ParsedDocument {
-  const root = fromMarkdown(source, {
-    extensions: [frontmatter(["yaml", "toml"]), gfm()],
-    mdastExtensions: [frontmatterFromMarkdown(["yaml", "toml"]), gfmFromMarkdown()],
-  });
-  const frontMatter = frontMatterOf(root, path);
+  const { body, frontMatter } = prepare(source, path);
+  const tokens = md.parse(body, {});
 
-  let titleNode: Nodes | undefined;
   let title = typeof frontMatter.title === "string" && frontMatter.title.trim() ? collapseSpaces(frontMatter.title) : "";
+  let titleToken = -1;
   if (!title) {
-    const headings = root.children.filter((n): n is Extract<RootContent, { type: "heading" }> => n.type === "heading");
-    const heading = headings.find((h) => h.depth === 1) ?? headings[0];
-    const text = heading ? phrasing(heading.children).text : "";
-    if (heading && text) {
-      titleNode = heading;
+    const headings = tokens.map((t, i) => (t.type === "heading_open" ? i : -1)).filter((i) => i >= 0);
+    const h1 = headings.find((i) => tokens[i]?.tag === "h1");
+    const chosen = h1 ?? headings[0];
+    const text = chosen === undefined ? "" : joinLines(inlineText(tokens[chosen + 1]?.children ?? null)).text;
+    if (chosen !== undefined && text) {
+      titleToken = chosen;
       title = text;
     }
   }
@@ -153,75 +231,75 @@ export function parseMarkdown(source: string, path: string, options: { mdx?: boo
 
   const blocks: Block[] = [];
   const sections: string[][] = [];
+  const anchorOf = anchorMaker();
   let stack: HeadingEntry[] = [];
-  let titleAnchor: string | undefined = titleNode ? slugify(title) : undefined;
+  let titleAnchor: string | undefined;
+  const saved: HeadingEntry[][] = [];
 
   const push = (kind: PassageKind, text: string, line: number, lineOffsets: number[], emphasis: string[] = []) => {
     if (!text.trim()) return;
     const deepest = stack[stack.length - 1];
-    const anchor = deepest ? slugify(deepest.text) : titleAnchor;
-    const terms = emphasis.filter(Boolean);
+    const anchor = deepest ? deepest.anchor : titleAnchor;
+    const terms = [...new Set(emphasis.filter(Boolean))];
     blocks.push({ kind, text, line, lineOffsets, section: stack.map((h) => h.text), ...(anchor ? { anchor } : {}), ...(terms.length ? { emphasis: terms } : {}) });
   };
 
-  const walk = (parent: Parents, quoted: boolean) => {
-    for (const node of parent.children as RootContent[]) {
-      const line = node.position?.start.line ?? 1;
-      switch (node.type) {
-        case "heading": {
-          if (node === titleNode) {
-            stack = [];
-            break;
-          }
-          const text = phrasing(node.children).text;
-          if (!text) break;
-          stack = stack.filter((h) => h.depth < node.depth);
-          stack.push({ depth: node.depth, text });
+  for (let i = 0; i < tokens.length; i++) {
+    const t = tokens[i];
+    if (!t) continue;
+    const line = (t.map?.[0] ?? 0) + 1;
+    switch (t.type) {
+      case "heading_open": {
+        const text = joinLines(inlineText(tokens[i + 1]?.children ?? null)).text;
+        if (i === titleToken) {
+          titleAnchor = anchorOf(text);
+          stack = [];
+        } else if (text) {
+          const depth = Number(t.tag.slice(1));
+          stack = stack.filter((h) => h.depth < depth);
+          stack.push({ depth, text, anchor: anchorOf(text) });
           sections.push(stack.map((h) => h.text));
-          break;
         }
-        case "paragraph": {
-          const emphasis: string[] = [];
-          const { text, lineOffsets } = phrasing(node.children, emphasis);
-          if (options.mdx && text.split("\n").every((l) => MDX_ESM.test(l))) break;
-          const raw = inlineText(node.children);
-          if (options.mdx && raw.split("\n").every((l) => !l.trim() || MDX_ESM.test(l))) break;
-          push(quoted ? "quote" : "prose", text, line, lineOffsets, emphasis);
-          break;
-        }
-        case "code": {
-          const body = node.value
-            .split("\n")
-            .filter((l) => !MDBOOK_DIRECTIVE.test(l))
-            .join("\n")
-            .replace(/^\n+|\s+$/g, "");
-          if (body) push("code", "```" + (node.lang ?? "") + "\n" + body + "\n```", line, [0]);
-          break;
-        }
-        case "list": {
-          const emphasis: string[] = [];
-          push("list", listText(node, "", emphasis), line, [0], emphasis);
-          break;
-        }
-        case "table":
-          push("table", tableText(node), line, [0]);
-          break;
-        case "blockquote": {
-          const saved = stack;
-          walk(node, true);
-          stack = saved;
-          break;
-        }
-        case "footnoteDefinition":
-          walk(node, quoted);
-          break;
-        default:
-          // html (and JSX in MDX), thematic breaks, definitions, front matter: not passage text.
-          break;
+        i = closing(tokens, i);
+        break;
       }
+      case "paragraph_open": {
+        const inline = tokens[i + 1];
+        i = closing(tokens, i);
+        if (options.mdx && (inline?.content ?? "").split("\n").every((l) => !l.trim() || MDX_ESM.test(l))) break;
+        const emphasis: string[] = [];
+        const { text, lineOffsets } = joinLines(inlineText(inline?.children ?? null, emphasis));
+        push(saved.length ? "quote" : "prose", text, line, lineOffsets, emphasis);
+        break;
+      }
+      case "fence":
+      case "code_block":
+        push("code", codeText(t), line, [0]);
+        break;
+      case "bullet_list_open":
+      case "ordered_list_open": {
+        const end = closing(tokens, i);
+        const emphasis: string[] = [];
+        push("list", listText(tokens, i, end, emphasis), line, [0], emphasis);
+        i = end;
+        break;
+      }
+      case "table_open": {
+        const end = closing(tokens, i);
+        push("table", tableText(tokens, i, end), line, [0]);
+        i = end;
+        break;
+      }
+      case "blockquote_open":
+        saved.push(stack);
+        break;
+      case "blockquote_close":
+        stack = saved.pop() ?? stack;
+        break;
+      default:
+        // HTML blocks (and JSX in MDX), thematic breaks: not passage text.
+        break;
     }
-  };
-  walk(root, false);
-  titleAnchor = undefined;
+  }
   return { title, ...(url ? { url } : {}), frontMatter, sections, blocks };
 }

@@ -4,7 +4,10 @@
  */
 
 const segmenter = new Intl.Segmenter("en", { granularity: "sentence" });
-const ABBREVIATION = /(?:\b(?:e\.g|i\.e|etc|vs|cf|approx|no|nos|fig|vol|mr|mrs|ms|dr|prof|st|jr|sr|inc|ltd|co|corp|u\.s|u\.k)\.)$/i;
+/** Abbreviations that never end a sentence: whatever follows belongs to the same one. */
+const ALWAYS_ABBREVIATION = /\b(?:e\.g|i\.e|cf|vs|approx|fig|vol|mr|mrs|ms|dr|prof|st|no|nos)\.$/i;
+/** Abbreviations that may end a sentence: joined only when a lowercase word or a number follows. */
+const MAYBE_ABBREVIATION = /\b(?:etc|jr|sr|inc|ltd|co|corp|u\.s|u\.k)\.$/i;
 
 export interface Range {
   start: number;
@@ -22,7 +25,6 @@ function codeSpans(text: string): Range[] {
 export function sentenceRanges(text: string): Range[] {
   const spans = text.includes("`") ? codeSpans(text) : [];
   const out: Range[] = [];
-  let joinNext = false;
   for (const { segment, index } of segmenter.segment(text)) {
     const lead = segment.length - segment.trimStart().length;
     const trimmed = segment.trim();
@@ -31,9 +33,10 @@ export function sentenceRanges(text: string): Range[] {
     const last = out[out.length - 1];
     const first = trimmed[0] ?? "";
     const inCode = spans.some((s) => s.start < range.start && range.start < s.end);
-    if (last && (joinNext || inCode || (ABBREVIATION.test(text.slice(last.start, last.end)) && /[a-z0-9]/.test(first)))) last.end = range.end;
+    const previous = last ? text.slice(last.start, last.end) : "";
+    const abbreviated = ALWAYS_ABBREVIATION.test(previous) || (MAYBE_ABBREVIATION.test(previous) && /[a-z0-9]/.test(first));
+    if (last && (inCode || abbreviated)) last.end = range.end;
     else out.push(range);
-    joinNext = false;
   }
   return out;
 }

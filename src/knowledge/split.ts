@@ -42,7 +42,9 @@ function cutProse(block: Block, o: Required<SplitOptions>): Piece[] {
     start = -1;
   };
   for (const s of sentences) {
-    if (start >= 0 && s.end - start > o.targetLength && end - start >= o.minLength) flush();
+    const grown = s.end - start;
+    // Cut once the piece is long enough, and always before it would pass maxLength.
+    if (start >= 0 && ((grown > o.targetLength && end - start >= o.minLength) || grown > o.maxLength)) flush();
     if (start < 0) start = s.start;
     end = s.end;
   }
@@ -70,10 +72,13 @@ function toPiece(block: Block): Piece {
 
 const sameSection = (a: Piece, b: Piece) => a.section.length === b.section.length && a.section.every((s, i) => s === b.section[i]);
 
+/** Between the blocks of a merged passage: a blank line, as between paragraphs. */
+const SEPARATOR = "\n\n";
+
 function merge(a: Piece, b: Piece): Piece {
   const kind = b.text.length > a.text.length ? b.kind : a.kind;
   const keywords = [...(a.keywords ?? []), ...(b.keywords ?? [])];
-  return { ...a, kind, text: a.text + "\n\n" + b.text, ...(keywords.length ? { keywords } : {}) };
+  return { ...a, kind, text: a.text + SEPARATOR + b.text, ...(keywords.length ? { keywords } : {}) };
 }
 
 /**
@@ -88,7 +93,7 @@ export function splitBlocks(blocks: readonly Block[], options: SplitOptions = {}
   const out: Piece[] = [];
   for (const piece of pieces) {
     const prev = out[out.length - 1];
-    if (prev && sameSection(prev, piece) && prev.text.length + piece.text.length <= o.maxMergedLength) {
+    if (prev && sameSection(prev, piece) && prev.text.length + SEPARATOR.length + piece.text.length <= o.maxMergedLength) {
       const introduces = /:\s*$/.test(prev.text) && (piece.kind === "list" || piece.kind === "code" || piece.kind === "table");
       if (introduces || prev.text.length < o.minLength || piece.text.length < o.minLength) {
         out[out.length - 1] = merge(prev, piece);

@@ -60,20 +60,23 @@ export function parseText(source: string, path: string): ParsedDocument {
       sections.push(section);
       continue;
     }
-    if (group.lines.every((l) => LIST_ITEM.test(l) || /^\s{2,}\S/.test(l))) {
-      const text = group.lines.map((l) => l.replace(/[ \t]+$/, "")).join("\n");
-      blocks.push({ kind: "list", text, line: group.line, lineOffsets: [0], section });
-      continue;
-    }
+    // A list may follow the line that introduces it without a blank line between them.
+    const firstItem = group.lines.findIndex((l) => LIST_ITEM.test(l));
+    const isListTail = firstItem >= 0 && group.lines.slice(firstItem).every((l) => LIST_ITEM.test(l) || /^\s{2,}\S/.test(l));
+    const proseLines = isListTail ? group.lines.slice(0, firstItem) : group.lines;
     const lineOffsets: number[] = [];
     let text = "";
-    for (const raw of group.lines) {
+    for (const raw of proseLines) {
       const clean = collapseSpaces(raw);
       if (clean && text) text += " ";
       lineOffsets.push(text.length);
       text += clean;
     }
     if (text) blocks.push({ kind: "prose", text, line: group.line, lineOffsets, section });
+    if (isListTail) {
+      const list = group.lines.slice(firstItem).map((l) => l.replace(/[ \t]+$/, "")).join("\n");
+      blocks.push({ kind: "list", text: list, line: group.line + firstItem, lineOffsets: [0], section });
+    }
   }
   return { title, frontMatter: {}, sections, blocks };
 }
