@@ -20,6 +20,8 @@ export interface Config {
   maxQuestionLength: number;
   /** Watch the knowledge folder and reload on change. */
   watchKnowledge: boolean;
+  /** Folder for the index snapshot (fast start-up), or undefined when snapshots are off. */
+  indexCacheDir: string | undefined;
   /** Shard count for `start:sharded`: "auto" (Discord's recommendation) or a positive integer. */
   shards: "auto" | number;
   logLevel: LogLevel;
@@ -86,8 +88,17 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     throw new ConfigError(`config: Expected LOG_LEVEL to be one of ${LOG_LEVELS.join(", ")}, got ${JSON.stringify(read(env, "LOG_LEVEL"))}`);
   }
 
-  const shardsRaw = read(env, "SHARDS") ?? "auto";
-  const shards = shardsRaw === "auto" ? "auto" : integer(env, "SHARDS", 1, 1, 10_000);
+  const cacheDir = read(env, "INDEX_CACHE_DIR") ?? ".cache";
+
+  const shardsRaw = (read(env, "SHARDS") ?? "auto").toLowerCase();
+  let shards: Config["shards"] = "auto";
+  if (shardsRaw !== "auto") {
+    const n = Number(shardsRaw);
+    if (!/^\d+$/.test(shardsRaw) || n < 1 || n > 10_000) {
+      throw new ConfigError(`config: Expected SHARDS to be "auto" or a whole number from 1 to 10000, got ${JSON.stringify(read(env, "SHARDS"))}`);
+    }
+    shards = n;
+  }
 
   return {
     discordToken: read(env, "DISCORD_TOKEN"),
@@ -98,6 +109,7 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     rateLimitWindowSeconds: integer(env, "RATE_LIMIT_WINDOW_SECONDS", 30, 1, 86_400),
     maxQuestionLength: integer(env, "MAX_QUESTION_LENGTH", 300, 10, 6000),
     watchKnowledge: boolean(env, "WATCH_KNOWLEDGE", true),
+    indexCacheDir: cacheDir === "off" ? undefined : path.resolve(cwd, cacheDir),
     shards,
     logLevel: logLevel as LogLevel,
   };

@@ -36,7 +36,8 @@ async function main(): Promise<void> {
   const logger = createLogger(interactiveTerminal && config.logLevel === "info" ? "warn" : config.logLevel);
   process.on("unhandledRejection", (reason) => logger.error("unhandled promise rejection", { error: reason }));
 
-  const engine = await openEngineOrExit(config.knowledgeDir, { logger });
+  // A worker builds the index, so that reloading a large folder never stalls the Discord connection.
+  const engine = await openEngineOrExit(config.knowledgeDir, { logger, worker: true, cacheDir: config.indexCacheDir });
   logger.info(`knowledge: loaded ${config.knowledgeDir}: ${describeLoad(engine.lastLoad)}`);
   const watcher = startWatching(config, engine, logger);
 
@@ -56,6 +57,7 @@ async function main(): Promise<void> {
   process.on("SIGTERM", stop);
   await answerLines(engine, { json: false, top: 3, interactive: Boolean(process.stdin.isTTY), input: process.stdin, output: process.stdout });
   watcher?.close();
+  await engine.close();
 }
 
 await main();

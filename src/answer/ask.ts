@@ -58,6 +58,9 @@ export const DEFAULT_RANKING: Readonly<Ranking> = Object.freeze({
 });
 
 
+/** How much the previous question's words count when choosing the sentence to highlight. */
+const CONTEXT_IN_ANSWER = 0.2;
+
 function sameSection(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((s, i) => s === b[i]);
 }
@@ -312,6 +315,11 @@ export function answer(index: KnowledgeIndex, question: string, options: AnswerO
 
   const ranking: Ranking = { ...DEFAULT_RANKING, ...options.ranking };
   const w = weigh(index, query, ranking);
+  // The previous question's words help find the passage, but the sentence to highlight is the one
+  // that answers this question ("when was it founded?"), not the one that repeats the last.
+  const forAnswer = query.some((q) => q.weight < 1 && q.of === undefined)
+    ? weigh(index, query.map((q) => (q.weight < 1 && q.of === undefined ? { ...q, weight: q.weight * CONTEXT_IN_ANSWER } : q)), ranking)
+    : w;
   const hits = index.search(query, ranking.candidates, { ...(ranking.boost ? { boost: ranking.boost } : {}), ...(ranking.bm25 ? { bm25: ranking.bm25 } : {}) });
   const ranked = hits
     .map((hit) => {
@@ -342,7 +350,7 @@ export function answer(index: KnowledgeIndex, question: string, options: AnswerO
   const results = ranked
     .filter((r) => r.cover >= Math.min(best.cover, ranking.minCoverage * 0.8) && r.score >= best.score * ranking.minRelativeScore)
     .slice(offset, offset + top)
-    .map((r) => toResult(r.passage, w, intent, r.score));
+    .map((r) => toResult(r.passage, forAnswer, intent, r.score));
   return { question, answered: true, results };
 }
 

@@ -1,13 +1,16 @@
-import { hygieneCleaner } from "../knowledge/clean.ts";
-import { loadKnowledge, KnowledgeError, type BlockCleaner } from "../knowledge/load.ts";
+import { Worker } from "node:worker_threads";
+import { KnowledgeError } from "../knowledge/load.ts";
 import type { SplitOptions } from "../knowledge/split.ts";
-import type { KnowledgeDocument, LoadIssue } from "../knowledge/types.ts";
+import type { LoadIssue } from "../knowledge/types.ts";
 import { silentLogger, type Logger } from "../log.ts";
-import { KnowledgeIndex } from "../search/index.ts";
+import { KnowledgeIndex, type KnowledgeIndexJSON } from "../search/index.ts";
 import { answer, passageKey, passageResult, type AnswerOptions } from "./ask.ts";
+import type { WorkerReply, WorkerRequest } from "./build-worker.ts";
+import { KnowledgeBuilder, type BuilderOptions, type BuildSummary, type LoadChanges } from "./builder.ts";
 import type { Answer, AnswerResult } from "./types.ts";
 
 export { KnowledgeError };
+export type { LoadChanges };
 
 export type AskOptions = AnswerOptions;
 
@@ -17,14 +20,6 @@ export interface SourceSummary {
   url?: string;
   sections: string[];
   passages: number;
-}
-
-export interface LoadChanges {
-  added: string[];
-  removed: string[];
-  changed: string[];
-  passagesAdded: number;
-  passagesRemoved: number;
 }
 
 export interface LoadReport {
@@ -38,24 +33,84 @@ export interface LoadReport {
   skipped: LoadIssue[];
   /** What changed against the previous good load (everything is "added" on the first load). */
   changes: LoadChanges;
+  /** Whether the index came from the snapshot or was built from the files. */
+  source?: "snapshot" | "files";
 }
 
 export interface EngineOptions {
   logger?: Logger;
-  /**
-   * Removes injected text from documents before indexing. Default: the hygiene check (hygiene.ts) with
-   * the folder's own settings; `false` indexes files exactly as they are.
-   */
-  cleaner?: BlockCleaner | false;
+  /** Remove injected text before indexing (hygiene.ts). Default true; false indexes files exactly as they are. */
+  hygiene?: boolean;
   /** Passage sizing (defaults in split.ts). */
   split?: SplitOptions;
+  /** Index snapshot file: reused while the knowledge files and the engine are unchanged, rebuilt otherwise. */
+  snapshot?: string;
+  /** Build in a worker thread, so that a rebuild never stalls the caller's event loop (the bot). */
+  worker?: boolean;
 }
 
 interface State {
   index: KnowledgeIndex;
-  documents: Map<string, { document: KnowledgeDocument; hash: string }>;
   byKey: Map<string, number>;
   report: LoadReport;
+}
+
+/** Builds either in this thread or in a worker; both keep the last good documents between builds. */
+interface Builder {
+  build(useSnapshot: boolean): Promise<{ index: KnowledgeIndex; summary: BuildSummary }>;
+  close(): Promise<void>;
+}
+
+function inProcessBuilder(options: BuilderOptions, logger: Logger): Builder {
+  const builder = new KnowledgeBuilder(options, logger);
+  return {
+    async build(useSnapshot) {
+      const { index, json, summary } = await builder.build(useSnapshot);
+      return { index: index ?? KnowledgeIndex.fromJSON(json!), summary };
+    },
+    async close() {},
+  };
+}
+
+function workerBuilder(options: BuilderOptions, logger: Logger): Builder {
+  const entry = new URL(import.meta.url.endsWith(".ts") ? "./build-worker.ts" : "./build-worker.js", import.meta.url).href;
+  const worker = new Worker(new URL("./worker-entry.mjs", import.meta.url), { workerData: { entry, options } });
+  // The worker must not keep a finished CLI or test process alive.
+  worker.unref();
+  let next = 0;
+  const pending = new Map<number, { resolve: (r: { index: KnowledgeIndexJSON; summary: BuildSummary }) => void; reject: (e: Error) => void }>();
+  const failAll = (error: Error) => {
+    for (const p of pending.values()) p.reject(error);
+    pending.clear();
+  };
+  worker.on("message", (reply: WorkerReply) => {
+    if ("log" in reply) return logger[reply.log](reply.message);
+    const p = pending.get(reply.id);
+    if (!p) return;
+    pending.delete(reply.id);
+    if (reply.ok) p.resolve({ index: reply.index as KnowledgeIndexJSON, summary: reply.summary as BuildSummary });
+    else p.reject(reply.name === "KnowledgeError" ? new KnowledgeError(reply.message) : new Error(reply.message));
+  });
+  worker.on("error", (error) => failAll(new Error(`knowledge: the build worker failed: ${error.message}`)));
+  worker.on("exit", (code) => failAll(new Error(`knowledge: the build worker exited (code ${code})`)));
+  return {
+    async build(useSnapshot) {
+      const id = ++next;
+      const done = new Promise<{ index: KnowledgeIndexJSON; summary: BuildSummary }>((resolve, reject) => pending.set(id, { resolve, reject }));
+      worker.ref();
+      try {
+        worker.postMessage({ id, useSnapshot } satisfies WorkerRequest);
+        const { index, summary } = await done;
+        // Yields between chunks, so the event loop keeps serving while a large index is loaded.
+        return { index: await KnowledgeIndex.fromJSONAsync(index), summary };
+      } finally {
+        worker.unref();
+      }
+    },
+    async close() {
+      await worker.terminate();
+    },
+  };
 }
 
 const MAX_SUGGESTION = 100;
@@ -71,7 +126,7 @@ function clip(text: string, max = MAX_SUGGESTION): string {
 /** Summarises a load report in one line for logs and `/reload`. */
 export function describeLoad(report: LoadReport): string {
   const c = report.changes;
-  const parts = [`${report.documents} documents, ${report.passages} passages in ${Math.round(report.durationMs)} ms`];
+  const parts = [`${report.documents} documents, ${report.passages} passages in ${Math.round(report.durationMs)} ms${report.source === "snapshot" ? " (from the index snapshot)" : ""}`];
   const delta = [
     c.added.length && `${c.added.length} added`,
     c.changed.length && `${c.changed.length} changed`,
@@ -87,83 +142,47 @@ export function describeLoad(report: LoadReport): string {
  * The one object adapters talk to. Holds the current index and swaps it atomically on reload:
  * a question asked during a rebuild is answered from the old index, and a bad change keeps the
  * last good one (per file: a file that breaks keeps its previous version until it is fixed).
+ * Building happens in builder.ts, in this thread or in a worker (`worker: true`).
  */
 export class AnswerEngine {
   readonly dir: string;
   private state: State;
   private readonly logger: Logger;
-  private readonly cleaner: BlockCleaner | false | undefined;
-  private readonly split: SplitOptions | undefined;
+  private readonly builder: Builder;
   private reloading: Promise<LoadReport> | undefined;
   private reloadAgain = false;
 
-  private constructor(dir: string, state: State, options: EngineOptions) {
+  private constructor(dir: string, state: State, builder: Builder, logger: Logger) {
     this.dir = dir;
     this.state = state;
-    this.logger = options.logger ?? silentLogger;
-    this.cleaner = options.cleaner;
-    this.split = options.split;
+    this.builder = builder;
+    this.logger = logger;
   }
 
   /** Loads the folder. Throws KnowledgeError when it is missing, not a folder, or holds no usable knowledge. */
   static async open(dir: string, options: EngineOptions = {}): Promise<AnswerEngine> {
-    const state = await AnswerEngine.build(dir, undefined, options);
-    return new AnswerEngine(dir, state, options);
+    const logger = options.logger ?? silentLogger;
+    const builderOptions: BuilderOptions = { dir, hygiene: options.hygiene ?? true, ...(options.split ? { split: options.split } : {}), snapshot: options.snapshot };
+    const builder = options.worker ? workerBuilder(builderOptions, logger) : inProcessBuilder(builderOptions, logger);
+    try {
+      const state = AnswerEngine.stateOf(await builder.build(true));
+      return new AnswerEngine(dir, state, builder, logger);
+    } catch (error) {
+      await builder.close();
+      throw error;
+    }
   }
 
-  private static async build(dir: string, previous: State | undefined, options: EngineOptions): Promise<State> {
-    const started = performance.now();
-    const cleaner = options.cleaner === false ? undefined : (options.cleaner ?? hygieneCleaner());
-    const set = await loadKnowledge(dir, { ...(options.logger ? { logger: options.logger } : {}), ...(cleaner ? { cleaner } : {}), ...(options.split ? { split: options.split } : {}) });
-    const documents = new Map<string, { document: KnowledgeDocument; hash: string }>();
-    for (const document of set.documents) documents.set(document.path, { document, hash: set.hashes[document.path] ?? "" });
-    // A file that loaded before and is broken now keeps serving its last good version.
-    for (const error of set.errors) {
-      const kept = previous?.documents.get(error.path);
-      if (kept) {
-        documents.set(error.path, kept);
-        error.reason += " — still answering from its last good version";
-      }
-    }
-    if (documents.size === 0) {
-      const why = set.errors.length ? `; problems: ${set.errors.map((e) => `${e.path}: ${e.reason}`).join("; ")}` : "";
-      throw new KnowledgeError(`knowledge: no usable knowledge files in ${set.root} (add .md, .markdown, .mdx or .txt files)${why}`);
-    }
-    const ordered = [...documents.values()].sort((a, b) => (a.document.path < b.document.path ? -1 : 1));
-    const index = KnowledgeIndex.build(ordered.map((d) => d.document));
+  private static stateOf({ index, summary }: { index: KnowledgeIndex; summary: BuildSummary }): State {
     const byKey = new Map<string, number>();
     index.passages.forEach((p, i) => byKey.set(passageKey(p.id), i));
+    const { snapshotNote: _note, ...report } = summary;
+    return { index, byKey, report: { loadedAt: new Date(), ...report } };
+  }
 
-    const changes: LoadChanges = { added: [], removed: [], changed: [], passagesAdded: 0, passagesRemoved: 0 };
-    for (const [path, entry] of documents) {
-      const before = previous?.documents.get(path);
-      if (!before) {
-        changes.added.push(path);
-        changes.passagesAdded += entry.document.passages.length;
-      } else if (before.hash !== entry.hash) {
-        changes.changed.push(path);
-        const old = new Set(before.document.passages.map((p) => p.text));
-        const now = new Set(entry.document.passages.map((p) => p.text));
-        changes.passagesAdded += [...now].filter((t) => !old.has(t)).length;
-        changes.passagesRemoved += [...old].filter((t) => !now.has(t)).length;
-      }
-    }
-    for (const [path, entry] of previous?.documents ?? []) {
-      if (!documents.has(path)) {
-        changes.removed.push(path);
-        changes.passagesRemoved += entry.document.passages.length;
-      }
-    }
-    const report: LoadReport = {
-      loadedAt: new Date(),
-      durationMs: performance.now() - started,
-      documents: documents.size,
-      passages: index.size,
-      errors: set.errors,
-      skipped: set.skipped,
-      changes,
-    };
-    return { index, documents, byKey, report };
+  /** Stops the build worker, if any. The engine keeps answering from its current index. */
+  async close(): Promise<void> {
+    await this.builder.close();
   }
 
   get lastLoad(): LoadReport {
@@ -211,8 +230,10 @@ export class AnswerEngine {
   }
 
   sources(): SourceSummary[] {
-    return [...this.state.documents.values()]
-      .map(({ document: d }) => ({ path: d.path, title: d.title, ...(d.url ? { url: d.url } : {}), sections: d.sections, passages: d.passages.length }))
+    const counts = new Map<string, number>();
+    for (const p of this.state.index.passages) counts.set(p.source.path, (counts.get(p.source.path) ?? 0) + 1);
+    return this.state.index.documents
+      .map((d) => ({ path: d.path, title: d.title, ...(d.url ? { url: d.url } : {}), sections: d.sections, passages: counts.get(d.path) ?? 0 }))
       .sort((a, b) => (a.path < b.path ? -1 : 1));
   }
 
@@ -230,7 +251,7 @@ export class AnswerEngine {
       try {
         do {
           this.reloadAgain = false;
-          const next = await AnswerEngine.build(this.dir, this.state, { logger: this.logger, ...(this.cleaner !== undefined ? { cleaner: this.cleaner } : {}), ...(this.split ? { split: this.split } : {}) });
+          const next = AnswerEngine.stateOf(await this.builder.build(true));
           this.state = next;
           this.logger.info(`knowledge: reloaded: ${describeLoad(next.report)}`);
         } while (this.reloadAgain);

@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger(config.logLevel === "info" ? "warn" : config.logLevel);
-  const engine = await openEngineOrExit(values.knowledge ?? config.knowledgeDir, { logger });
+  const engine = await openEngineOrExit(values.knowledge ?? config.knowledgeDir, { logger, cacheDir: config.indexCacheDir });
   const question = positionals.join(" ").trim();
   if (question) {
     process.stdout.write(formatAnswer(engine, question, { json: values.json, top, output: process.stdout }) + "\n");

@@ -36,7 +36,7 @@ async function main(): Promise<void> {
     if (error instanceof ConfigError) fail(error.message);
     throw error;
   }
-  const engine = await openEngineOrExit(parsed.values.knowledge ?? config.knowledgeDir, { logger: createLogger("error") });
+  const engine = await openEngineOrExit(parsed.values.knowledge ?? config.knowledgeDir, { logger: createLogger("error"), cacheDir: config.indexCacheDir });
   const answers = questions.map((q) => engine.ask(q.q, { top: 5 }));
   const s = scoreAnswers(questions, answers);
 

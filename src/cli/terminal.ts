@@ -1,5 +1,6 @@
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
+import { snapshotPathFor } from "../answer/builder.ts";
 import { AnswerEngine, KnowledgeError, type EngineOptions } from "../answer/engine.ts";
 import { ansiStyle, plainStyle, renderAnswer } from "./render.ts";
 
@@ -16,9 +17,10 @@ export interface TerminalOptions {
 export const EXIT_USAGE = 2;
 
 /** Opens the engine or explains on stderr why it cannot, with exit code 2. */
-export async function openEngineOrExit(dir: string, options: EngineOptions = {}): Promise<AnswerEngine> {
+export async function openEngineOrExit(dir: string, options: EngineOptions & { cacheDir?: string | undefined } = {}): Promise<AnswerEngine> {
+  const { cacheDir, ...engineOptions } = options;
   try {
-    return await AnswerEngine.open(dir, options);
+    return await AnswerEngine.open(dir, { ...engineOptions, ...(cacheDir ? { snapshot: snapshotPathFor(cacheDir, dir) } : {}) });
   } catch (error) {
     if (error instanceof KnowledgeError) {
       process.stderr.write(`${error.message}\nSet --knowledge DIR or KNOWLEDGE_DIR to a folder of .md or .txt files.\n`);

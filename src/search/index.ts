@@ -150,6 +150,15 @@ export class KnowledgeIndex {
     return new KnowledgeIndex(json.documents, json.passages, mini, new Map(Object.entries(json.df)), vocabulary);
   }
 
+  /** Like fromJSON, but yields to the event loop while rebuilding the index, for large snapshots in a running bot. */
+  static async fromJSONAsync(json: KnowledgeIndexJSON): Promise<KnowledgeIndex> {
+    if (json.version !== 1) throw new Error(`search: Expected index snapshot version 1, got ${String(json.version)}`);
+    const mini = await MiniSearch.loadJSAsync<IndexedPassage>(json.minisearch as Parameters<typeof MiniSearch.loadJS>[0], MINISEARCH_OPTIONS);
+    const vocabulary = new SearchableMap<number>();
+    for (const [word, n] of Object.entries(json.vocabulary)) vocabulary.set(word, n);
+    return new KnowledgeIndex(json.documents, json.passages, mini, new Map(Object.entries(json.df)), vocabulary);
+  }
+
   toJSON(): KnowledgeIndexJSON {
     const vocabulary: Record<string, number> = {};
     for (const [word, n] of this.vocabulary) vocabulary[word] = n;

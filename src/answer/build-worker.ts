@@ -1,0 +1,31 @@
+/**
+ * Worker thread body: owns a KnowledgeBuilder and builds on request, so that parsing, cleaning and
+ * indexing a large knowledge folder happen off the bot's event loop. Replies with the index as JSON.
+ */
+import { parentPort, workerData } from "node:worker_threads";
+import type { Logger } from "../log.ts";
+import { KnowledgeBuilder, type BuilderOptions } from "./builder.ts";
+
+export type WorkerRequest = { id: number; useSnapshot: boolean };
+export type WorkerReply =
+  | { id: number; ok: true; index: unknown; summary: unknown }
+  | { id: number; ok: false; name: string; message: string }
+  | { log: "debug" | "info" | "warn" | "error"; message: string };
+
+const port = parentPort;
+if (!port) throw new Error("build-worker: must run in a worker thread");
+const post = (reply: WorkerReply) => port.postMessage(reply);
+const logger: Logger = {
+  debug: (message) => post({ log: "debug", message }),
+  info: (message) => post({ log: "info", message }),
+  warn: (message) => post({ log: "warn", message }),
+  error: (message) => post({ log: "error", message }),
+};
+const builder = new KnowledgeBuilder((workerData as { options: BuilderOptions }).options, logger);
+
+port.on("message", (request: WorkerRequest) => {
+  builder.buildJSON(request.useSnapshot).then(
+    ({ index, summary }) => post({ id: request.id, ok: true, index, summary }),
+    (error: Error) => post({ id: request.id, ok: false, name: error.name, message: error.message }),
+  );
+});

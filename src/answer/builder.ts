@@ -1,0 +1,268 @@
+import { createHash } from "node:crypto";
+import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { hygieneCleaner } from "../knowledge/clean.ts";
+import { listKnowledgeFiles, loadKnowledge, KnowledgeError, MARKDOWN_EXTENSIONS, TEXT_EXTENSIONS } from "../knowledge/load.ts";
+import type { SplitOptions } from "../knowledge/split.ts";
+import type { KnowledgeDocument, LoadIssue } from "../knowledge/types.ts";
+import { silentLogger, type Logger } from "../log.ts";
+import { KnowledgeIndex, type KnowledgeIndexJSON } from "../search/index.ts";
+
+/**
+ * Turns a knowledge folder into an index, remembering the last good version of every document so that
+ * a file that breaks keeps answering from its previous version. Runs in the engine's process (CLI) or
+ * in a worker thread (the bot), so that a large rebuild never stalls the Discord connection.
+ * With a snapshot path, the built index is saved next to a hash of the knowledge files and of this
+ * engine's code, and reused while both are unchanged.
+ */
+
+export interface BuilderOptions {
+  dir: string;
+  /** Run the hygiene check (injected-text removal). */
+  hygiene: boolean;
+  split?: SplitOptions;
+  /** Where to keep the index snapshot; undefined: no snapshot. */
+  snapshot?: string | undefined;
+}
+
+export interface LoadChanges {
+  added: string[];
+  removed: string[];
+  changed: string[];
+  passagesAdded: number;
+  passagesRemoved: number;
+}
+
+/** A build's outcome, without the index (which travels separately, as an object or as JSON). */
+export interface BuildSummary {
+  durationMs: number;
+  documents: number;
+  passages: number;
+  errors: LoadIssue[];
+  skipped: LoadIssue[];
+  changes: LoadChanges;
+  /** "snapshot" when the index came from a valid snapshot, "files" when it was built. */
+  source: "snapshot" | "files";
+  /** Why a snapshot was not used, when there was one. */
+  snapshotNote?: string;
+}
+
+interface Snapshot {
+  format: number;
+  engine: string;
+  content: string;
+  options: string;
+  hashes: Record<string, string>;
+  errors: LoadIssue[];
+  skipped: LoadIssue[];
+  index: KnowledgeIndexJSON;
+}
+
+const SNAPSHOT_FORMAT = 1;
+const SUPPORTED = new Set<string>([...MARKDOWN_EXTENSIONS, ...TEXT_EXTENSIONS]);
+
+let engineHash: Promise<string> | undefined;
+
+/** Hash of the code that turns files into an index: a snapshot made by other code is stale. */
+function codeHash(): Promise<string> {
+  engineHash ??= (async () => {
+    const hash = createHash("sha256");
+    const src = path.resolve(import.meta.dirname, "..");
+    for (const folder of ["knowledge", "search", "answer"]) {
+      const names = (await readdir(path.join(src, folder))).filter((n) => /\.(ts|js|mjs)$/.test(n)).sort();
+      for (const name of names) hash.update(name).update(await readFile(path.join(src, folder, name)));
+    }
+    return hash.digest("hex");
+  })();
+  return engineHash;
+}
+
+/** Hash of every knowledge file's path and bytes (and of the folder's hygiene settings file). */
+export async function contentHash(dir: string): Promise<string> {
+  const hash = createHash("sha256");
+  for (const file of await listKnowledgeFiles(dir)) {
+    const ext = path.extname(file).toLowerCase();
+    if (!SUPPORTED.has(ext) && !file.endsWith("knowledge.json")) continue;
+    try {
+      hash.update(file).update("\0").update(await readFile(path.join(dir, ...file.split("/")))).update("\0");
+    } catch {
+      hash.update(file).update("\0unreadable\0");
+    }
+  }
+  return hash.digest("hex");
+}
+
+/** The default snapshot file for a knowledge folder, under a cache folder. */
+export function snapshotPathFor(cacheDir: string, knowledgeDir: string): string {
+  const id = createHash("sha1").update(path.resolve(knowledgeDir)).digest("hex").slice(0, 12);
+  return path.join(cacheDir, `index-${id}.json`);
+}
+
+export class KnowledgeBuilder {
+  private readonly options: BuilderOptions;
+  private readonly logger: Logger;
+  /** Last good version of each document, with the hash of its file. */
+  private good = new Map<string, { document: KnowledgeDocument; hash: string }>();
+
+  constructor(options: BuilderOptions, logger: Logger = silentLogger) {
+    this.options = options;
+    this.logger = logger;
+  }
+
+  private optionsKey(): string {
+    return JSON.stringify({ hygiene: this.options.hygiene, split: this.options.split ?? {} });
+  }
+
+  /**
+   * Builds (or restores from the snapshot) and returns the index as JSON, for a worker to post.
+   * Throws KnowledgeError when the folder is missing or nothing in it can be used.
+   */
+  async buildJSON(useSnapshot = true): Promise<{ index: KnowledgeIndexJSON; summary: BuildSummary }> {
+    const result = await this.build(useSnapshot);
+    return { index: result.json ?? result.index!.toJSON(), summary: result.summary };
+  }
+
+  /** Builds (or restores from the snapshot). Throws KnowledgeError when nothing in the folder can be used. */
+  async build(useSnapshot = true): Promise<{ index?: KnowledgeIndex; json?: KnowledgeIndexJSON; summary: BuildSummary }> {
+    const started = performance.now();
+    const { snapshot } = this.options;
+    const dir = path.resolve(this.options.dir);
+    let note: string | undefined;
+    let content: string | undefined;
+    if (snapshot) {
+      content = await contentHash(dir);
+      if (useSnapshot) {
+        const restored = await this.restore(snapshot, content);
+        if ("json" in restored) {
+          return { json: restored.json, summary: { ...restored.summary, durationMs: performance.now() - started } };
+        }
+        note = restored.note;
+        if (note) this.logger.info(`knowledge: rebuilding the index: ${note}`);
+      }
+    }
+
+    const cleaner = this.options.hygiene ? hygieneCleaner() : undefined;
+    const set = await loadKnowledge(dir, { logger: this.logger, ...(cleaner ? { cleaner } : {}), ...(this.options.split ? { split: this.options.split } : {}) });
+    const documents = new Map<string, { document: KnowledgeDocument; hash: string }>();
+    for (const document of set.documents) documents.set(document.path, { document, hash: set.hashes[document.path] ?? "" });
+    // A file that loaded before and is broken now keeps answering from its last good version.
+    for (const error of set.errors) {
+      const kept = this.good.get(error.path);
+      if (kept) {
+        documents.set(error.path, kept);
+        error.reason += " — still answering from its last good version";
+      }
+    }
+    if (documents.size === 0) {
+      const why = set.errors.length ? `; problems: ${set.errors.map((e) => `${e.path}: ${e.reason}`).join("; ")}` : "";
+      throw new KnowledgeError(`knowledge: no usable knowledge files in ${set.root} (add .md, .markdown, .mdx or .txt files)${why}`);
+    }
+    const ordered = [...documents.values()].sort((a, b) => (a.document.path < b.document.path ? -1 : 1));
+    const index = KnowledgeIndex.build(ordered.map((d) => d.document));
+    const changes = this.diff(documents);
+    this.good = documents;
+    const summary: BuildSummary = {
+      durationMs: performance.now() - started,
+      documents: documents.size,
+      passages: index.size,
+      errors: set.errors,
+      skipped: set.skipped,
+      changes,
+      source: "files",
+      ...(note ? { snapshotNote: note } : {}),
+    };
+    if (snapshot && content) await this.save(snapshot, content, index, documents, set.errors, set.skipped);
+    return { index, summary };
+  }
+
+  private diff(documents: Map<string, { document: KnowledgeDocument; hash: string }>): LoadChanges {
+    const changes: LoadChanges = { added: [], removed: [], changed: [], passagesAdded: 0, passagesRemoved: 0 };
+    for (const [file, entry] of documents) {
+      const before = this.good.get(file);
+      if (!before) {
+        changes.added.push(file);
+        changes.passagesAdded += entry.document.passages.length;
+      } else if (before.hash !== entry.hash) {
+        changes.changed.push(file);
+        const old = new Set(before.document.passages.map((p) => p.text));
+        const now = new Set(entry.document.passages.map((p) => p.text));
+        for (const t of now) if (!old.has(t)) changes.passagesAdded++;
+        for (const t of old) if (!now.has(t)) changes.passagesRemoved++;
+      }
+    }
+    for (const [file, entry] of this.good) {
+      if (!documents.has(file)) {
+        changes.removed.push(file);
+        changes.passagesRemoved += entry.document.passages.length;
+      }
+    }
+    return changes;
+  }
+
+  private async restore(file: string, content: string): Promise<{ json: KnowledgeIndexJSON; summary: BuildSummary } | { note?: string }> {
+    let raw: string;
+    try {
+      raw = await readFile(file, "utf8");
+    } catch {
+      return {};
+    }
+    let snap: Snapshot;
+    try {
+      snap = JSON.parse(raw) as Snapshot;
+      if (typeof snap !== "object" || snap === null || !snap.index || !Array.isArray(snap.index.passages)) throw new Error("not an index snapshot");
+    } catch (error) {
+      return { note: `snapshot ${file} is corrupt (${(error as Error).message})` };
+    }
+    if (snap.format !== SNAPSHOT_FORMAT || snap.engine !== (await codeHash()) || snap.options !== this.optionsKey()) {
+      return { note: `snapshot ${file} was made by another version or with other settings` };
+    }
+    if (snap.content !== content) return { note: "knowledge files changed since the snapshot" };
+
+    const documents = new Map<string, { document: KnowledgeDocument; hash: string }>();
+    for (const doc of snap.index.documents) documents.set(doc.path, { document: { ...doc, passages: [] }, hash: snap.hashes[doc.path] ?? "" });
+    for (const p of snap.index.passages) documents.get(p.source.path)?.document.passages.push(p);
+    const changes = this.diff(documents);
+    this.good = documents;
+    return {
+      json: snap.index,
+      summary: {
+        durationMs: 0,
+        documents: documents.size,
+        passages: snap.index.passages.length,
+        errors: snap.errors,
+        skipped: snap.skipped,
+        changes,
+        source: "snapshot",
+      },
+    };
+  }
+
+  private async save(
+    file: string,
+    content: string,
+    index: KnowledgeIndex,
+    documents: Map<string, { document: KnowledgeDocument; hash: string }>,
+    errors: LoadIssue[],
+    skipped: LoadIssue[],
+  ): Promise<void> {
+    const snap: Snapshot = {
+      format: SNAPSHOT_FORMAT,
+      engine: await codeHash(),
+      content,
+      options: this.optionsKey(),
+      hashes: Object.fromEntries([...documents].map(([p, d]) => [p, d.hash])),
+      errors,
+      skipped,
+      index: index.toJSON(),
+    };
+    try {
+      await mkdir(path.dirname(file), { recursive: true });
+      // Write then rename, so a crash mid-write never leaves a half snapshot to be read.
+      const tmp = `${file}.${process.pid}.tmp`;
+      await writeFile(tmp, JSON.stringify(snap));
+      await rename(tmp, file);
+    } catch (error) {
+      this.logger.warn(`knowledge: could not save the index snapshot ${file}: ${(error as Error).message}`);
+    }
+  }
+}
