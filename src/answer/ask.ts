@@ -30,8 +30,6 @@ export interface Ranking {
   coverageExponent: number;
   /** Weight of BM25 alone against the best sentence's evidence: score × (windowBase + sentence score). */
   windowBase: number;
-  /** Share of the previous passage's score (same section) that a passage gains: context carries over. */
-  neighbourShare: number;
   /** How much a word of the same family ("ownership" for "owner") or a negated form counts against the word itself. */
   familyCredit: number;
   /** Bonus to a sentence holding the kind of answer asked for (a date for "when", a number for "how many", code for "how do I"). */
@@ -50,7 +48,6 @@ export const DEFAULT_RANKING: Readonly<Ranking> = Object.freeze({
   minRelativeScore: 0.3,
   coverageExponent: 2,
   windowBase: 0.6,
-  neighbourShare: 0,
   familyCredit: 0.7,
   intentBonus: 0.15,
   phraseBonus: 0.5,
@@ -61,9 +58,13 @@ export const DEFAULT_RANKING: Readonly<Ranking> = Object.freeze({
 /** How much the previous question's words count when choosing the sentence to highlight. */
 const CONTEXT_IN_ANSWER = 0.2;
 
-function sameSection(a: readonly string[], b: readonly string[]): boolean {
-  return a.length === b.length && a.every((s, i) => s === b[i]);
+/** The highest score bestWindow can give: full coverage, the phrase bonus at its cap, the intent bonus. */
+function maxWindowScore(r: Ranking): number {
+  return 1 + PHRASE_CAP + r.intentBonus;
 }
+
+/** Most that phrase matches can add to a sentence's score, so that one repeated phrase can't dominate. */
+const PHRASE_CAP = 1;
 
 
 /** A passage cut into answer units (sentences, list items, code blocks) with its terms, computed once. */
@@ -128,6 +129,8 @@ interface Weighted {
   related: Map<string, string>;
   total: number;
   ranking: Ranking;
+  /** Memo of queryTermOf: the same passage words are looked up for every candidate. */
+  memo: Map<string, string | null>;
 }
 
 function weigh(index: KnowledgeIndex, query: readonly QueryTerm[], ranking: Ranking = DEFAULT_RANKING): Weighted {
@@ -151,16 +154,19 @@ function weigh(index: KnowledgeIndex, query: readonly QueryTerm[], ranking: Rank
     order: new Map(query.filter((q) => q.of === undefined).map((q, i) => [q.term, i])),
     total,
     ranking,
+    memo: new Map(),
   };
 }
 
 /** The query term a text term matches (itself, or a query term it extends), or undefined. */
 function queryTermOf(w: Weighted, term: string): string | undefined {
   if (w.weight.has(term)) return term;
-  const related = w.related.get(term);
-  if (related !== undefined) return related;
-  for (const p of w.prefixes) if (term.startsWith(p)) return p;
-  return undefined;
+  const known = w.memo.get(term);
+  if (known !== undefined) return known ?? undefined;
+  let found: string | null = w.related.get(term) ?? null;
+  if (found === null) for (const p of w.prefixes) if (term.startsWith(p)) found = p;
+  w.memo.set(term, found);
+  return found ?? undefined;
 }
 
 function termWeight(w: Weighted, term: string): number {
@@ -234,11 +240,13 @@ function bestWindow(analysis: PassageAnalysis, w: Weighted, intent: Intent, text
     }
     previous = t;
   }
+  // Phrase evidence relative to the question's weight, capped so that one repeated phrase can't dominate.
+  const phrase = (adjacent: number) => Math.min(adjacent / (w.total || 1), PHRASE_CAP);
   const unitScore = (i: number, set: Set<string>) => {
     const unit = units[i];
     if (!unit) return 0;
     const fits = intent !== "other" && fitsIntent(intent, text.slice(unit.start, unit.end));
-    let s = coverage(w, set, fits) + (unitAdjacent[i] ?? 0) / (w.total || 1);
+    let s = coverage(w, set, fits) + phrase(unitAdjacent[i] ?? 0);
     if (fits) s += w.ranking.intentBonus;
     // Code explains less than the sentence about it, and a whole listing is a poor highlight.
     if (text.startsWith("```", unit.start)) s *= CODE_CREDIT;
@@ -257,7 +265,7 @@ function bestWindow(analysis: PassageAnalysis, w: Weighted, intent: Intent, text
     const nextSet = unitTerms[i + 1];
     if (next && nextSet && nextSet.size > 0 && set.size > 0) {
       const union = new Set([...set, ...nextSet]);
-      const pair = coverage(w, union) + ((unitAdjacent[i] ?? 0) + (unitAdjacent[i + 1] ?? 0)) / (w.total || 1);
+      const pair = coverage(w, union) + phrase((unitAdjacent[i] ?? 0) + (unitAdjacent[i + 1] ?? 0));
       // A second sentence must add real evidence to earn its place in the highlight.
       if (pair > single * 1.25 && pair > unitScore(i + 1, nextSet) * 1.25 && pair * 0.9 > best.score) best = { start: unit.start, end: next.end, score: pair * 0.9 };
     }
@@ -321,25 +329,27 @@ export function answer(index: KnowledgeIndex, question: string, options: AnswerO
     ? weigh(index, query.map((q) => (q.weight < 1 && q.of === undefined ? { ...q, weight: q.weight * CONTEXT_IN_ANSWER } : q)), ranking)
     : w;
   const hits = index.search(query, ranking.candidates, { ...(ranking.boost ? { boost: ranking.boost } : {}), ...(ranking.bm25 ? { bm25: ranking.bm25 } : {}) });
-  const ranked = hits
+  // BM25 finds candidates; how much of the question the passage — and one sentence of it — holds decides:
+  // score = BM25 × coverage^e × (windowBase + best sentence). The sentence step is the costly one, so
+  // candidates are taken best-first by the rest and dropped once even a perfect sentence could not lift
+  // them to the share of the best score that results must reach.
+  const candidates = hits
     .map((hit) => {
       const passage = index.passages[hit.index];
       if (!passage) return undefined;
       const cover = coverage(w, index.termsOf(hit.index), intent !== "other" && fitsIntent(intent, passage.text));
-      const window = bestWindow(analyse(passage), w, intent, passage.text);
-      // BM25 finds candidates; how much of the question the passage — and one sentence of it — holds decides.
-      const score = hit.score * cover ** ranking.coverageExponent * (ranking.windowBase + window.score);
-      return { passage, index: hit.index, cover, score };
+      return { passage, index: hit.index, cover, prescore: hit.score * cover ** ranking.coverageExponent, score: 0 };
     })
-    .filter((r): r is NonNullable<typeof r> => r !== undefined);
-  // A paragraph that answers often follows the one that asks: a passage may borrow evidence from the
-  // passage before it in the same section.
-  const byIndex = new Map(ranked.map((r) => [r.index, r.score]));
-  for (const r of ranked) {
-    const before = index.passages[r.index - 1];
-    if (before && before.source.path === r.passage.source.path && sameSection(before.source.section, r.passage.source.section)) {
-      r.score += ranking.neighbourShare * (byIndex.get(r.index - 1) ?? 0);
-    }
+    .filter((r): r is NonNullable<typeof r> => r !== undefined)
+    .sort((a, b) => b.prescore - a.prescore);
+  const ceiling = ranking.windowBase + maxWindowScore(ranking);
+  const ranked: typeof candidates = [];
+  let bestScore = 0;
+  for (const c of candidates) {
+    if (c.prescore * ceiling < bestScore * ranking.minRelativeScore) break;
+    c.score = c.prescore * (ranking.windowBase + bestWindow(analyse(c.passage), w, intent, c.passage.text).score);
+    bestScore = Math.max(bestScore, c.score);
+    ranked.push(c);
   }
   ranked.sort((a, b) => b.score - a.score);
 
