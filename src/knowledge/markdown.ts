@@ -22,8 +22,9 @@ const MDBOOK_DIRECTIVE = /^\s*\{\{#[a-z_]+[^}]*\}\}\s*$/;
 /** Top-level ES module lines of MDX. */
 const MDX_ESM = /^\s*(import|export)\s/;
 /** A line that is only a component tag: `<Note>`, `</Note>`, `<Listing number="1-2" caption="…">`. */
-const COMPONENT_LINE = /^\s*<\/?[A-Z][\w.]*(?:\s[^<>]*)?\/?>\s*$/;
-const FENCE = /^\s{0,3}(`{3,}|~{3,})/;
+const COMPONENT_LINE = /^ {0,3}<\/?[A-Z][\w.]*(?:\s[^<>]*)?\/?>\s*$/;
+/** Fences at any indentation: inside list items they are indented past the item's marker. */
+const FENCE = /^\s*(`{3,}|~{3,})/;
 
 interface HeadingEntry {
   depth: number;

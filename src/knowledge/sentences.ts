@@ -5,7 +5,9 @@
 
 const segmenter = new Intl.Segmenter("en", { granularity: "sentence" });
 /** Abbreviations that never end a sentence: whatever follows belongs to the same one. */
-const ALWAYS_ABBREVIATION = /\b(?:e\.g|i\.e|cf|vs|approx|fig|vol|mr|mrs|ms|dr|prof|st|no|nos)\.$/i;
+const ALWAYS_ABBREVIATION = /\b(?:e\.g|i\.e|cf|vs|approx|mr|mrs|ms|dr|prof|st)\.$/i;
+/** Abbreviations that stand before a number ("No. 5", "Fig. 3"): joined only when a digit follows. */
+const NUMBER_ABBREVIATION = /\b(?:no|nos|fig|vol|pp?)\.$/i;
 /** Abbreviations that may end a sentence: joined only when a lowercase word or a number follows. */
 const MAYBE_ABBREVIATION = /\b(?:etc|jr|sr|inc|ltd|co|corp|u\.s|u\.k)\.$/i;
 
@@ -34,7 +36,8 @@ export function sentenceRanges(text: string): Range[] {
     const first = trimmed[0] ?? "";
     const inCode = spans.some((s) => s.start < range.start && range.start < s.end);
     const previous = last ? text.slice(last.start, last.end) : "";
-    const abbreviated = ALWAYS_ABBREVIATION.test(previous) || (MAYBE_ABBREVIATION.test(previous) && /[a-z0-9]/.test(first));
+    const abbreviated =
+      ALWAYS_ABBREVIATION.test(previous) || (MAYBE_ABBREVIATION.test(previous) && /[a-z0-9]/.test(first)) || (NUMBER_ABBREVIATION.test(previous) && /\d/.test(first));
     if (last && (inCode || abbreviated)) last.end = range.end;
     else out.push(range);
   }
