@@ -1,0 +1,1206 @@
+/**
+ * Finds text that was spliced into a document from somewhere else (sentences of an unrelated novel,
+ * scraped markup debris) so that the loader can keep it out of the index and out of every answer.
+ *
+ * Only general signals are used, because the articles checked in production are not the ones this
+ * was tuned on:
+ * - markup debris: broken tag or attribute fragments, path/format fragments glued to a sentence,
+ *   breadcrumb separators opening a paragraph;
+ * - lexical cohesion: the share of a span's content words (stemmed) found elsewhere in the document,
+ *   leave-one-out and ignoring spans already flagged, so injected sentences cannot vouch for each other;
+ * - narrative register: dialogue and its attribution, gesture verbs, he/she or first-person narration,
+ *   contractions, questions, names found nowhere else. Each counts only in proportion to how rare it is
+ *   in the document's own most cohesive sentences, so a story, a tutorial written to "you" or an
+ *   interview full of "he said" is judged against its own voice.
+ * A span is flagged only with a strong narrative signal (dialogue, first-person narration, repeated
+ * he/she) *and* vocabulary the rest of the document does not share; real facts share vocabulary.
+ * Splices are often mid-sentence, so sentences are first cut at splice marks ("——,", a capitalised
+ * clause opener glued to a lowercase word, ". ,") and a sentence that still mixes both texts is
+ * trimmed where its vocabulary turns foreign.
+ */
+import { stemmer } from "stemmer";
+import type { FlaggedSpan, PassageKind } from "./types.ts";
+
+export interface HygieneBlock {
+  /** Block text, whitespace-normalised, hard-wrapped lines joined with single spaces. */
+  text: string;
+  /** 1-based line in the file where the block starts. */
+  line: number;
+  /** Offsets in `text` where each following source line begins (lineOffsets[0] = 0 is the first line), for exact line numbers of flagged spans; may be omitted, then every span gets `line`. */
+  lineOffsets?: number[];
+  /** Only prose, list and quote blocks are judged; code and tables are never touched. */
+  kind: PassageKind;
+  /** Heading path of the block's section; headings themselves are not passed as blocks. */
+  section: string[];
+}
+
+export interface HygieneOptions {
+  /** Text that operators want kept even if flagged: any flagged span that overlaps one of these substrings is kept. */
+  keep?: string[];
+  /** Turn the check off for this document. */
+  disabled?: boolean;
+}
+
+export interface Removal {
+  start: number;
+  end: number;
+  reason: string;
+}
+
+export interface BlockVerdict {
+  /** The cleaned text (flagged spans removed, punctuation and spacing at the seams tidied); "" when the whole block was debris. */
+  text: string;
+  removed: Removal[];
+  /** Flagged spans reported to the operator (line from lineOffsets, the removed text, the reason). */
+  flagged: FlaggedSpan[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Word classes: closed classes of English grammar and register, not the vocabulary of any document.
+
+const STOP = new Set(
+  (
+    "a about above after again against all also although am among an and another any are as at be because been before being " +
+    "below between both but by can cannot could did do does doing down during each either else even ever every few for from " +
+    "further had has have having he her here hers herself him himself his how however i if in into is it its itself just " +
+    "least less let like many may me might more most much must my myself neither no nor not now of off on once only or other " +
+    "others our ours ourselves out over own per quite rather same shall she should since so some such than that the " +
+    "their theirs them themselves then there these they this those though through thus to too toward towards under unless " +
+    "until up upon us very via was we were what whatever when whenever where whether which while who whom whose why will with " +
+    "within without would yet you your yours yourself yourselves one still never always often soon really anyway onto get got " +
+    "gets getting go goes going went gone make made makes"
+  ).split(" "),
+);
+
+/** Words that open a clause; capitalised right after a lowercase word with no punctuation, they mark a splice. */
+const CLAUSE_OPENERS = new Set(
+  (
+    "the a an this that these those it its since when while after before but and however although because there they we he " +
+    "she you many some all each every our his her their what why how who where then so yet also both from during if as once " +
+    "in on at for with by meanwhile moreover"
+  ).split(" "),
+);
+
+const DETERMINERS = new Set("the a an this that these those its his her their our my your some any each every".split(" "));
+const PREPOSITIONS = new Set("at in on of for with by from to into onto about over under after before during without within through".split(" "));
+const COMPLEMENTIZERS = new Set(["that", "which", "who", "whom", "whose", "whether"]);
+const CONJUNCTIONS = new Set(["and", "but", "or", "nor", "so", "yet", "when", "while", "because", "as", "if", "since", "although", "though", "where", "until", "unless"]);
+/** After these a capitalised word starts a name or a title ("in The Hague", "called The Times"), not a clause. */
+const NAME_LEAD_INS = new Set([...PREPOSITIONS, ...DETERMINERS, "and", "or", "nor", "as", "than", "called", "named", "titled"]);
+
+const THIRD_GENDERED = new Set(["he", "she", "him", "her", "his", "hers", "himself", "herself"]);
+const FIRST_SINGULAR = new Set(["i", "me", "my", "mine", "myself", "i'm", "i'd", "i'll", "i've"]);
+const SECOND_PERSON = new Set(["you", "your", "yours", "yourself", "yourselves", "you're", "you'll", "you've", "you'd"]);
+const SUBJECT_PRONOUNS = new Set(["he", "she", "i", "they", "we", "you"]);
+const CONTRACTED_IS = /^(let|it|that|what|there|who|he|she|here)'s$/;
+
+/** Verbs of bodily reaction that attribute dialogue in narrative; reporting prose does not use them. */
+const GESTURE_VERBS = new Set(
+  (
+    "nodded snorted sighed shrugged smiled grinned frowned laughed giggled chuckled sneered scoffed blushed winked glared " +
+    "smirked gasped sobbed pouted groaned huffed beamed"
+  ).split(" "),
+);
+/** Verbs that carry direct speech in narrative more than in reporting. */
+const DIALOGUE_VERBS = new Set(
+  "asked replied answered shouted whispered murmured muttered yelled exclaimed screamed cried retorted teased snapped pleaded begged".split(" "),
+);
+/** Reporting verbs: normal in news, only a weak hint after a closing quote with a pronoun subject. */
+const REPORTING_VERBS = new Set("said says told added noted stated explained".split(" "));
+
+/** HTML element names; a stray or broken one in prose is scraping debris. */
+const HTML_TAGS =
+  "a|abbr|article|aside|audio|b|blockquote|br|button|center|div|em|figcaption|figure|font|footer|form|h[1-6]|header|hr|i|iframe|img|input|label|li|link|meta|nav|noscript|ol|p|path|picture|script|section|small|source|span|strong|style|sub|sup|svg|table|tbody|td|th|thead|tr|u|ul|video";
+
+// ---------------------------------------------------------------------------------------------
+// Tunables, in one place so the trade-off between catching injected text and keeping real content
+// is visible. Checked by test/hygiene.test.ts and bench/hygiene.ts.
+
+/** Pseudo-count of content words pulling the cohesion of short spans towards the document's typical value. */
+const SHRINK = 2;
+/** A narrative feature found in this share of the document's core sentences is the document's own voice. */
+const VOICE_RATE = 0.2;
+/** Prior for that share, in sentences, so that a tiny document does not make every feature look rare. */
+const VOICE_PRIOR = { sentences: 6, rate: 0.1 };
+/** Strong narrative evidence a span needs before anything else is weighed. */
+const MIN_STRONG = 0.75;
+/** Flag when evidence × (1 − cohesion) reaches this: strong evidence needs less foreign vocabulary and vice versa. */
+const FLAG_SCORE = 0.8;
+/** How much a clause boundary counts when choosing where a mixed sentence is cut. */
+const BOUNDARY_WEIGHT = 1.5;
+/** How many words before (or after) the first narration a mixed sentence may be cut. */
+const ANCHOR_REACH = 8;
+/** Units with less than this share of document vocabulary may pool into a run. */
+const WEAK_SHARE = 0.5;
+/** Text longer than this is segmented in pieces: Intl.Segmenter slows down superlinearly on long strings. */
+const SEGMENT_CHUNK = 2000;
+
+// ---------------------------------------------------------------------------------------------
+
+interface Range {
+  start: number;
+  end: number;
+}
+
+interface Word {
+  start: number;
+  end: number;
+  /** Lowercase, apostrophes folded to ', possessive 's removed. */
+  norm: string;
+  stem: string;
+  content: boolean;
+  capitalised: boolean;
+  inQuote: boolean;
+}
+
+type Edge = "block" | "sentence" | "splice";
+
+type FindingKind = "debris" | "narrative" | "run" | "splice" | "context";
+
+/** Why a span was flagged; merged findings of neighbouring spans make one reason. */
+interface Finding {
+  kind: FindingKind;
+  signals: string[];
+  /** Content words found elsewhere in the document, of `total`. */
+  found?: number;
+  total?: number;
+}
+
+interface Unit {
+  block: number;
+  start: number;
+  end: number;
+  words: Word[];
+  /** What separates this unit from its neighbours: a splice mark makes a mixed sentence likelier. */
+  leftEdge: Edge;
+  rightEdge: Edge;
+  debris: boolean;
+  flagged?: Finding;
+  /** Overlaps an operator's `keep` text: never flagged. */
+  keep: boolean;
+  /** Part of an otherwise kept unit that was cut off as injected. */
+  trim?: Range & { finding: Finding };
+  inList: boolean;
+  inQuoteBlock: boolean;
+}
+
+interface Features {
+  gendered: number;
+  firstPerson: number;
+  secondPerson: number;
+  contractions: number;
+  gesture: number;
+  dialogue: number;
+  reporting: number;
+  conversationalQuote: number;
+  mostlyQuote: boolean;
+  orphanStart: boolean;
+  question: boolean;
+  /** Touches a splice mark ("——,", a clause glued on without punctuation). */
+  spliceEdge: boolean;
+}
+
+type FeatureName = "gendered" | "firstPerson" | "secondPerson" | "contractions" | "dialogue" | "question";
+type Rarity = Record<FeatureName, number>;
+const FEATURE_NAMES: FeatureName[] = ["gendered", "firstPerson", "secondPerson", "contractions", "dialogue", "question"];
+
+interface Cohesion {
+  share: number;
+  types: number;
+}
+
+interface Evidence {
+  score: number;
+  strong: number;
+  signals: string[];
+}
+
+const SENTENCES = new Intl.Segmenter("en", { granularity: "sentence" });
+const WORDS = new Intl.Segmenter("en", { granularity: "word" });
+
+const stemCache = new Map<string, string>();
+function stemOf(word: string): string {
+  let stem = stemCache.get(word);
+  if (stem === undefined) {
+    stem = /^[a-z]+$/.test(word) ? stemmer(word) : word;
+    if (stemCache.size > 100_000) stemCache.clear();
+    stemCache.set(word, stem);
+  }
+  return stem;
+}
+
+/** Same length as the input, so offsets stay valid. */
+function foldQuotes(text: string): string {
+  return text.replace(/[’‘`]/g, "'").replace(/[“”]/g, '"');
+}
+
+function normaliseWord(raw: string): string {
+  const lower = foldQuotes(raw).toLowerCase();
+  return lower.endsWith("'s") && lower.length > 3 && !CONTRACTED_IS.test(lower) ? lower.slice(0, -2) : lower;
+}
+
+function isContraction(norm: string): boolean {
+  return /n't$|'(re|ve|ll|d|m)$/.test(norm) || CONTRACTED_IS.test(norm);
+}
+
+function isNumber(norm: string): boolean {
+  return /^\p{N}/u.test(norm);
+}
+
+function overlaps(ranges: Range[], start: number, end: number): boolean {
+  for (const range of ranges) if (range.start < end && start < range.end) return true;
+  return false;
+}
+
+/** Sorted, possibly overlapping ranges with a fast membership test (binary search over merged ranges). */
+class RangeSet {
+  private readonly starts: number[] = [];
+  private readonly ends: number[] = [];
+  constructor(ranges: Range[]) {
+    for (const r of [...ranges].sort((a, b) => a.start - b.start)) {
+      const last = this.ends.length - 1;
+      if (last >= 0 && r.start <= this.ends[last]!) this.ends[last] = Math.max(this.ends[last]!, r.end);
+      else {
+        this.starts.push(r.start);
+        this.ends.push(r.end);
+      }
+    }
+  }
+  has(at: number): boolean {
+    let lo = 0;
+    let hi = this.starts.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      if (this.starts[mid]! > at) hi = mid - 1;
+      else if (this.ends[mid]! <= at) lo = mid + 1;
+      else return true;
+    }
+    return false;
+  }
+}
+
+const NO_RANGES = new RangeSet([]);
+
+/** Inline code, links, addresses and HTML comments: never split, never read as words or as debris. */
+function protectedRanges(text: string): Range[] {
+  const ranges: Range[] = [];
+  for (const pattern of [/`[^`\n]+`/g, /\bhttps?:\/\/\S+|\bwww\.\S+|[\w.+-]+@[\w-]+\.[\w.]+/g, /<!--[\s\S]*?-->/g]) {
+    for (const m of text.matchAll(pattern)) ranges.push({ start: m.index, end: m.index + m[0].length });
+  }
+  return ranges;
+}
+
+/** Quoted stretches (curly pairs, straight pairs); dialogue lives there, and so do quoted titles. */
+function quoteRanges(text: string, guarded: RangeSet): Range[] {
+  const ranges: Range[] = [];
+  let curly = -1;
+  let straight = -1;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === "“") curly = i;
+    else if (c === "”" && curly >= 0) {
+      ranges.push({ start: curly, end: i + 1 });
+      curly = -1;
+    } else if (c === '"' && !guarded.has(i)) {
+      if (straight < 0) straight = i;
+      else {
+        ranges.push({ start: straight, end: i + 1 });
+        straight = -1;
+      }
+    }
+  }
+  return ranges;
+}
+
+interface Debris extends Range {
+  signal: string;
+}
+
+const WHOLE_TAG = new RegExp(`</?(?:${HTML_TAGS})(?:\\s[^<>]*)?/?>`, "gi");
+const CUT_TAG = new RegExp(`</?(?:${HTML_TAGS})\\b[^<>]*$`, "gim");
+
+function findDebris(text: string, guarded: Range[]): Debris[] {
+  const found: Debris[] = [];
+  const add = (start: number, end: number, signal: string) => {
+    if (!overlaps(guarded, start, end) && !overlaps(found, start, end)) found.push({ start, end, signal });
+  };
+  // A whole tag left in prose, or one cut off by the scraper.
+  for (const m of text.matchAll(WHOLE_TAG)) add(m.index, m.index + m[0].length, "stray HTML tag");
+  for (const m of text.matchAll(CUT_TAG)) add(m.index, m.index + m[0].length, "cut-off HTML tag");
+  // The tail of an attribute with no `<` that opened it: `g">`, `class="x">`.
+  for (const m of text.matchAll(/(?<=^|\s|[.!?,;])[^\s<>]*["”'’]\s*\/?>/g)) {
+    const open = text.lastIndexOf("<", m.index);
+    if (open >= 0 && text.indexOf(">", open) >= m.index) continue;
+    add(m.index, m.index + m[0].length, "broken attribute");
+  }
+  for (const m of text.matchAll(/\b(?:src|href|class|style|alt|width|height|data-[\w-]+)=["”'][^\s"”']*["”']?/g)) add(m.index, m.index + m[0].length, "HTML attribute");
+  // A path or format fragment glued to the end of a sentence: `eyes.rmat/jp`.
+  for (const m of text.matchAll(/(?<=\p{Ll}[.!?])[\w-]*\/[\w./-]*/gu)) add(m.index, m.index + m[0].length, "path fragment");
+  return found.sort((a, b) => a.start - b.start);
+}
+
+interface Cut {
+  at: number;
+  resume: number;
+  edge: Edge;
+}
+
+/** Offsets where Intl.Segmenter starts a new sentence; long text is fed in pieces to keep it linear. */
+function sentenceStarts(text: string, from: number, to: number, out: Cut[]): void {
+  let at = from;
+  while (at < to) {
+    let end = to;
+    if (end - at > SEGMENT_CHUNK) {
+      // Break the piece where a sentence surely ends, so no sentence is cut in two.
+      const window = text.slice(at + SEGMENT_CHUNK / 2, at + SEGMENT_CHUNK);
+      const m = /[.!?]["”’)]?\s+(?=\p{Lu})(?![\s\S]*[.!?]["”’)]?\s+\p{Lu})/u.exec(window);
+      end = m ? at + SEGMENT_CHUNK / 2 + m.index + m[0].length : at + SEGMENT_CHUNK;
+      out.push({ at: end, resume: end, edge: "sentence" });
+    }
+    for (const seg of SENTENCES.segment(text.slice(at, end))) {
+      if (seg.index > 0) out.push({ at: at + seg.index, resume: at + seg.index, edge: "sentence" });
+    }
+    at = end;
+  }
+}
+
+/** Sentence ranges, cut further at marks where two texts were spliced. */
+function splitUnits(text: string, guarded: RangeSet, quotes: Range[], quoted: RangeSet): Array<Range & { leftEdge: Edge; rightEdge: Edge }> {
+  const cuts: Cut[] = [];
+  // Lines of a list (and hard line breaks) are separate units.
+  let lineStart = 0;
+  for (let i = 0; i <= text.length; i++) {
+    if (i < text.length && text[i] !== "\n") continue;
+    sentenceStarts(text, lineStart, i, cuts);
+    if (i < text.length) cuts.push({ at: i, resume: i + 1, edge: "sentence" });
+    lineStart = i + 1;
+  }
+  // "time——, The": a doubled dash with an orphan comma.
+  for (const m of text.matchAll(/[ \t]*(?:——|--)[ \t]*[,，;]?[ \t]*/g)) {
+    if (!guarded.has(m.index)) cuts.push({ at: m.index, resume: m.index + m[0].length, edge: "splice" });
+  }
+  // "anyway. , I just": a sentence end followed by an orphan comma.
+  for (const m of text.matchAll(/(?<=[.!?]["”’]?)[ \t]+[,;][ \t]*/g)) cuts.push({ at: m.index, resume: m.index + m[0].length, edge: "splice" });
+  // "repair him Since its": a clause opener capitalised right after a lowercase word.
+  for (const m of text.matchAll(/(?<=\p{Ll})[ \t]+(\p{Lu}\p{Ll}*)(?=[\s,])/gu)) {
+    const word = m[1] ?? "";
+    if (!CLAUSE_OPENERS.has(word.toLowerCase()) || guarded.has(m.index) || quoted.has(m.index)) continue;
+    const prev = /([\p{L}']+)$/u.exec(text.slice(Math.max(0, m.index - 30), m.index))?.[1]?.toLowerCase() ?? "";
+    if (NAME_LEAD_INS.has(prev)) continue;
+    cuts.push({ at: m.index, resume: m.index + m[0].length - word.length, edge: "splice" });
+  }
+  // "worldBring": a lowercase word run into a capitalised one.
+  for (const m of text.matchAll(/(?<=(?:^|[^\p{L}])\p{Ll}{3,})(?=\p{Lu}\p{Ll}{2,}(?:[^\p{L}]|$))/gu)) {
+    if (!guarded.has(m.index)) cuts.push({ at: m.index, resume: m.index, edge: "splice" });
+  }
+  // `and “enough is enough.” Lan Xue nodded`: a quotation closing a sentence, attributed by the next
+  // one, is a unit of its own so that the dialogue is judged apart from the narration before it.
+  for (const q of quotes) {
+    if (!/[\p{L}\d][ \t]$/u.test(text.slice(Math.max(0, q.start - 2), q.start))) continue;
+    if (!/[.!?,]["”]$/.test(text.slice(q.start, q.end)) || !attributionAt(text, q.end)) continue;
+    cuts.push({ at: q.start - 1, resume: q.start, edge: "splice" });
+  }
+  cuts.sort((a, b) => a.at - b.at || b.resume - a.resume);
+
+  const raw: Array<Range & { leftEdge: Edge; rightEdge: Edge }> = [];
+  let start = 0;
+  let leftEdge: Edge = "block";
+  for (const cut of cuts) {
+    if (cut.at < start) {
+      // Overlapping marks: the splice wins, the later resume wins.
+      start = Math.max(start, cut.resume);
+      if (cut.edge === "splice") leftEdge = "splice";
+      continue;
+    }
+    raw.push({ start, end: cut.at, leftEdge, rightEdge: cut.edge });
+    start = cut.resume;
+    leftEdge = cut.edge;
+  }
+  raw.push({ start, end: text.length, leftEdge, rightEdge: "block" });
+
+  const units: Array<Range & { leftEdge: Edge; rightEdge: Edge }> = [];
+  for (const unit of raw) {
+    const trimmed = trimRange(text, unit.start, unit.end);
+    if (!trimmed) {
+      // An empty piece between two marks: its edges pass on to the neighbours.
+      const last = units[units.length - 1];
+      if (last && unit.rightEdge === "splice") last.rightEdge = "splice";
+      continue;
+    }
+    const last = units[units.length - 1];
+    if (last && (last.rightEdge === "splice" || unit.leftEdge === "splice")) last.rightEdge = unit.leftEdge = "splice";
+    units.push({ ...unit, ...trimmed });
+  }
+  return units;
+}
+
+function trimRange(text: string, start: number, end: number): Range | undefined {
+  while (start < end && /\s/.test(text[start]!)) start++;
+  while (end > start && /\s/.test(text[end - 1]!)) end--;
+  return end > start ? { start, end } : undefined;
+}
+
+/** Subject and speech or gesture verb right after `at` (a closing quote): `” Lan Xue nodded`, `” she asked`. */
+function attributionAt(text: string, at: number): { subject: string; verb: string } | undefined {
+  const m = /^[ \t,]*(\p{Lu}\p{Ll}+(?:[ \t]\p{Lu}\p{Ll}+)?|he|she|I)[ \t]+(?:\p{Ll}+ly[ \t]+)?(\p{Ll}+)\b/u.exec(text.slice(at, at + 60));
+  if (!m) return undefined;
+  const verb = m[2] ?? "";
+  if (!GESTURE_VERBS.has(verb) && !DIALOGUE_VERBS.has(verb) && !REPORTING_VERBS.has(verb)) return undefined;
+  return { subject: m[1] ?? "", verb };
+}
+
+function carve(unit: Range, debris: Debris[]): Array<Range & { debris?: string }> {
+  const pieces: Array<Range & { debris?: string }> = [];
+  let at = unit.start;
+  for (const d of debris) {
+    if (d.end <= at || d.start >= unit.end) continue;
+    const start = Math.max(d.start, at);
+    const end = Math.min(d.end, unit.end);
+    if (start > at) pieces.push({ start: at, end: start });
+    pieces.push({ start, end, debris: d.signal });
+    at = end;
+  }
+  if (at < unit.end) pieces.push({ start: at, end: unit.end });
+  return pieces;
+}
+
+function makeWord(text: string, start: number, end: number, quotes: RangeSet): Word | undefined {
+  const raw = text.slice(start, end);
+  const norm = normaliseWord(raw);
+  // "I/O" is an abbreviation, not a narrator.
+  if (norm === "i" && text[end] === "/") return undefined;
+  const content = norm.length >= 2 && !STOP.has(norm) && !isContraction(norm) && /\p{L}/u.test(norm);
+  return {
+    start,
+    end,
+    norm,
+    stem: content ? stemOf(norm.replace(/'/g, "")) : norm,
+    content,
+    capitalised: /^\p{Lu}\p{Ll}/u.test(raw),
+    inQuote: quotes.has(start),
+  };
+}
+
+/** Scripts written without spaces between words: only a dictionary-based segmenter finds their words. */
+const UNSPACED_SCRIPT = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Thai}\p{Script=Lao}\p{Script=Khmer}\p{Script=Myanmar}]/u;
+const SPACED_WORD = /[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}]+)*/gu;
+
+/**
+ * Words of one unit. Intl.Segmenter where the script needs it; for space-separated scripts a regex
+ * finds the same words several times faster, and this runs over every sentence of every load.
+ */
+function unitWords(text: string, range: Range, guarded: RangeSet, quotes: RangeSet): Word[] {
+  const words: Word[] = [];
+  const slice = text.slice(range.start, range.end);
+  const push = (start: number, end: number) => {
+    if (guarded.has(start)) return;
+    const word = makeWord(text, start, end, quotes);
+    if (word) words.push(word);
+  };
+  if (UNSPACED_SCRIPT.test(slice)) {
+    for (const seg of WORDS.segment(slice)) if (seg.isWordLike) push(range.start + seg.index, range.start + seg.index + seg.segment.length);
+  } else {
+    for (const m of slice.matchAll(SPACED_WORD)) push(range.start + m.index, range.start + m.index + m[0].length);
+  }
+  return words;
+}
+
+/** Vocabulary of text that is never judged (code, tables, headings): it still vouches for prose. */
+function plainWords(text: string): Word[] {
+  return unitWords(text, { start: 0, end: text.length }, NO_RANGES, NO_RANGES);
+}
+
+/** Prefix keeping capitalised forms apart from stems in one vocabulary. */
+const NAME_KEY = "\u0000";
+
+class Vocabulary {
+  private readonly counts = new Map<string, number>();
+  add(key: string, by = 1): void {
+    this.counts.set(key, (this.counts.get(key) ?? 0) + by);
+  }
+  get(key: string): number {
+    return this.counts.get(key) ?? 0;
+  }
+}
+
+interface DocumentModel {
+  blocks: HygieneBlock[];
+  units: Unit[];
+  /** Content stems of the whole document with their counts. */
+  all: Vocabulary;
+  /** Lowercase forms seen anywhere: a capitalised word that also occurs in lowercase is not a name. */
+  lowerForms: Set<string>;
+  capitalForms: Vocabulary;
+}
+
+function judged(block: HygieneBlock): boolean {
+  return block.kind === "prose" || block.kind === "list" || block.kind === "quote";
+}
+
+function buildModel(blocks: HygieneBlock[]): DocumentModel {
+  const model: DocumentModel = { blocks, units: [], all: new Vocabulary(), lowerForms: new Set(), capitalForms: new Vocabulary() };
+  const count = (words: Word[]) => {
+    for (const w of words) {
+      if (w.content) model.all.add(w.stem);
+      if (w.capitalised) model.capitalForms.add(w.norm);
+      else model.lowerForms.add(w.norm);
+    }
+  };
+  blocks.forEach((block, b) => {
+    if (!judged(block)) {
+      count(plainWords(block.text));
+      return;
+    }
+    const text = block.text;
+    const guardedRanges = protectedRanges(text);
+    const guarded = new RangeSet(guardedRanges);
+    const quoteList = quoteRanges(text, guarded);
+    const quotes = new RangeSet(quoteList);
+    const debris = findDebris(text, guardedRanges);
+    for (const range of splitUnits(text, guarded, quoteList, quotes)) {
+      for (const piece of carve(range, debris)) {
+        const trimmed = trimRange(text, piece.start, piece.end);
+        if (!trimmed) continue;
+        const body = text.slice(trimmed.start, trimmed.end);
+        let signal = piece.debris;
+        // Breadcrumb separators opening a sentence ("/ Available on …") are navigation, not prose.
+        if (!signal && /^[/|»][ \t]/.test(body)) signal = "navigation fragment";
+        // Leftover punctuation of a carved fragment belongs to it.
+        if (!signal && !/[\p{L}\p{N}]/u.test(body) && /[<>/=]/.test(body)) signal = "markup leftover";
+        const words = signal ? [] : unitWords(text, trimmed, guarded, quotes);
+        count(words);
+        model.units.push({
+          block: b,
+          ...trimmed,
+          words,
+          leftEdge: trimmed.start === range.start ? range.leftEdge : "splice",
+          rightEdge: trimmed.end === range.end ? range.rightEdge : "splice",
+          debris: signal !== undefined,
+          keep: false,
+          inList: block.kind === "list",
+          inQuoteBlock: block.kind === "quote",
+          ...(signal ? { flagged: { kind: "debris" as const, signals: [signal] } } : {}),
+        });
+      }
+    }
+  });
+  for (const heading of new Set(blocks.flatMap((block) => block.section))) count(plainWords(heading));
+  return model;
+}
+
+function applyKeep(model: DocumentModel, keep: string[]): void {
+  const needles = keep.map((k) => foldQuotes(k.replace(/\s+/g, " ").trim()).toLowerCase()).filter((k) => k.length > 0);
+  if (needles.length === 0) return;
+  const perBlock = model.blocks.map((block) => {
+    // Length-preserving case fold, so offsets found in the folded text are offsets in the block.
+    const hay = Array.from(foldQuotes(block.text).replace(/\s/g, " "), (c) => (c.toLowerCase().length === c.length ? c.toLowerCase() : c)).join("");
+    const ranges: Range[] = [];
+    for (const needle of needles) {
+      for (let at = hay.indexOf(needle); at >= 0; at = hay.indexOf(needle, at + 1)) ranges.push({ start: at, end: at + needle.length });
+    }
+    return ranges;
+  });
+  for (const unit of model.units) {
+    if (!overlaps(perBlock[unit.block] ?? [], unit.start, unit.end)) continue;
+    unit.keep = true;
+    delete unit.flagged;
+  }
+}
+
+function features(unit: Unit, text: string): Features {
+  const f: Features = {
+    gendered: 0,
+    firstPerson: 0,
+    secondPerson: 0,
+    contractions: 0,
+    gesture: 0,
+    dialogue: 0,
+    reporting: 0,
+    conversationalQuote: 0,
+    mostlyQuote: false,
+    orphanStart: false,
+    question: false,
+    spliceEdge: unit.leftEdge === "splice" || unit.rightEdge === "splice",
+  };
+  let quoted = 0;
+  let conversational = false;
+  unit.words.forEach((w, i) => {
+    if (w.inQuote) {
+      quoted++;
+      if (FIRST_SINGULAR.has(w.norm) || SECOND_PERSON.has(w.norm) || isContraction(w.norm)) conversational = true;
+      return;
+    }
+    // A blockquote is someone else's voice by design: its pronouns say nothing about splicing.
+    if (unit.inQuoteBlock) return;
+    if (THIRD_GENDERED.has(w.norm)) f.gendered++;
+    if (FIRST_SINGULAR.has(w.norm) && (w.norm !== "i" || text[w.start] === "I")) f.firstPerson++;
+    if (SECOND_PERSON.has(w.norm)) f.secondPerson++;
+    if (isContraction(w.norm)) f.contractions++;
+    const prev = unit.words[i - 1];
+    const subject = prev !== undefined && (SUBJECT_PRONOUNS.has(prev.norm) || (prev.capitalised && !STOP.has(prev.norm)));
+    if (subject && GESTURE_VERBS.has(w.norm)) f.gesture++;
+    if (subject && DIALOGUE_VERBS.has(w.norm)) f.dialogue++;
+  });
+  f.mostlyQuote = unit.words.length > 0 && quoted / unit.words.length > 0.6;
+  const slice = text.slice(unit.start, unit.end);
+  if (quoted === 0 && /\?["”’)]?$/.test(slice)) f.question = true;
+  if (/[“"][^”"]*[?!][”"]/.test(slice)) conversational = true;
+  if (conversational) f.conversationalQuote = 1;
+  f.orphanStart = /^[,;.]/.test(slice);
+  // `” she said`: reporting verb with a pronoun subject right after a closing quote.
+  for (const m of slice.matchAll(/["”]/g)) {
+    const attribution = attributionAt(slice, m.index + 1);
+    if (attribution && REPORTING_VERBS.has(attribution.verb) && /^(he|she|I)$/i.test(attribution.subject)) f.reporting++;
+  }
+  return f;
+}
+
+function hasFeature(f: Features, name: FeatureName): boolean {
+  return name === "dialogue" ? f.dialogue + f.gesture + f.conversationalQuote > 0 : Number(f[name]) > 0;
+}
+
+function addFeatures(a: Features, b: Features): Features {
+  return {
+    gendered: a.gendered + b.gendered,
+    firstPerson: a.firstPerson + b.firstPerson,
+    secondPerson: a.secondPerson + b.secondPerson,
+    contractions: a.contractions + b.contractions,
+    gesture: a.gesture + b.gesture,
+    dialogue: a.dialogue + b.dialogue,
+    reporting: a.reporting + b.reporting,
+    conversationalQuote: a.conversationalQuote + b.conversationalQuote,
+    mostlyQuote: a.mostlyQuote && b.mostlyQuote,
+    orphanStart: a.orphanStart,
+    question: a.question || b.question,
+    spliceEdge: a.spliceEdge || b.spliceEdge,
+  };
+}
+
+/** Cohesion of units taken as one span: their words vouch neither for themselves nor for each other. */
+function cohesionOf(group: Unit[], all: Vocabulary, removed: Vocabulary): Cohesion | undefined {
+  const own = new Map<string, number>();
+  const ownRemoved = new Map<string, number>();
+  for (const unit of group) {
+    for (const w of unit.words) {
+      if (!w.content || isNumber(w.norm)) continue;
+      own.set(w.stem, (own.get(w.stem) ?? 0) + 1);
+      if (unit.flagged) ownRemoved.set(w.stem, (ownRemoved.get(w.stem) ?? 0) + 1);
+    }
+  }
+  if (own.size === 0) return undefined;
+  let present = 0;
+  for (const [stem, n] of own) if (all.get(stem) - n - (removed.get(stem) - (ownRemoved.get(stem) ?? 0)) > 0) present++;
+  return { share: present / own.size, types: own.size };
+}
+
+function median(values: number[]): number | undefined {
+  if (values.length === 0) return undefined;
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/**
+ * How much each narrative feature counts for unit i: not at all when the document's core sentences
+ * (the more cohesive half, leaving unit i out) use it freely, fully when they never do.
+ */
+function voiceRarity(units: Unit[], feats: Features[], cohesion: Array<Cohesion | undefined>, typical: number): (i: number) => Rarity {
+  const counts: Rarity = { gendered: 0, firstPerson: 0, secondPerson: 0, contractions: 0, dialogue: 0, question: 0 };
+  const isCore = units.map((unit, i) => {
+    const c = cohesion[i];
+    return !unit.flagged && c !== undefined && c.types >= 3 && c.share >= typical;
+  });
+  let core = 0;
+  isCore.forEach((yes, i) => {
+    if (!yes) return;
+    core++;
+    for (const name of FEATURE_NAMES) if (hasFeature(feats[i]!, name)) counts[name]++;
+  });
+  return (i) => {
+    const self = isCore[i] ? 1 : 0;
+    const rarity = {} as Rarity;
+    for (const name of FEATURE_NAMES) {
+      const seen = counts[name] - (self && hasFeature(feats[i]!, name) ? 1 : 0);
+      const rate = (seen + VOICE_PRIOR.sentences * VOICE_PRIOR.rate) / (core - self + VOICE_PRIOR.sentences);
+      rarity[name] = Math.max(0, 1 - rate / VOICE_RATE);
+    }
+    return rarity;
+  };
+}
+
+function narrativeEvidence(f: Features, rarity: Rarity, names: string[]): Evidence {
+  const evidence: Evidence = { score: 0, strong: 0, signals: [] };
+  const add = (weight: number, signal: string, strong = false) => {
+    if (weight <= 0.05) return;
+    evidence.score += weight;
+    if (strong) evidence.strong += weight;
+    evidence.signals.push(signal);
+  };
+  const dialogue = rarity.dialogue;
+  if (f.gesture) add(2 * dialogue, "dialogue attributed with a gesture", true);
+  if (f.dialogue) add(dialogue, "dialogue attribution", true);
+  if (f.reporting) add(0.5 * dialogue, "quotation attributed to he/she");
+  if (f.conversationalQuote) add(dialogue, "conversational quotation");
+  if (f.gendered) add(Math.min(1.5, 0.5 * f.gendered) * rarity.gendered, "he/she narration", f.gendered >= 2);
+  if (f.firstPerson) add(1.5 * rarity.firstPerson, "first-person narration", true);
+  if (f.secondPerson) add(0.5 * rarity.secondPerson, "addresses someone as you");
+  if (f.contractions) add(0.5 * rarity.contractions, "conversational contractions");
+  if (f.question) add(0.5 * rarity.question, "question");
+  if (f.orphanStart) add(0.5, "starts with orphan punctuation");
+  if (f.spliceEdge) add(0.5, "next to a splice mark");
+  if (names.length > 0 && evidence.strong > 0) add(0.5, `names found nowhere else (${names.join(", ")})`);
+  return evidence;
+}
+
+/** Capitalised words, not opening a sentence, that the rest of the document never uses. */
+function uniqueNames(group: Unit[], model: DocumentModel, removed: Vocabulary): string[] {
+  const names: string[] = [];
+  const own = new Map<string, number>();
+  for (const unit of group) for (const w of unit.words) if (w.content) own.set(w.norm, (own.get(w.norm) ?? 0) + 1);
+  for (const unit of group) {
+    const text = model.blocks[unit.block]!.text;
+    unit.words.forEach((w, i) => {
+      if (!w.capitalised || !w.content || w.inQuote || model.lowerForms.has(w.norm)) return;
+      const opening = i === 0 || /[.!?:]["”]?\s*$/.test(text.slice(unit.words[i - 1]!.end, w.start));
+      if (opening && unit.words[i + 1]?.capitalised !== true) return;
+      const n = own.get(w.norm) ?? 0;
+      const ownRemoved = group.some((u) => u.flagged) ? n : 0;
+      if (model.capitalForms.get(w.norm) - n - (removed.get(NAME_KEY + w.norm) - ownRemoved) > 0) return;
+      const name = text.slice(w.start, w.end);
+      if (!names.includes(name)) names.push(name);
+    });
+  }
+  return names;
+}
+
+function injected(evidence: Evidence, cohesion: number | undefined): boolean {
+  if (cohesion === undefined) return false;
+  return evidence.strong >= MIN_STRONG && evidence.score * (1 - cohesion) >= FLAG_SCORE;
+}
+
+/** Maximal runs (two or more) of unflagged prose units in one block that each carry little of the document's vocabulary. */
+function weakRuns(units: Unit[], cohesion: Array<Cohesion | undefined>): number[][] {
+  const runs: number[][] = [];
+  let run: number[] = [];
+  const close = () => {
+    if (run.length >= 2) runs.push(run);
+    run = [];
+  };
+  units.forEach((unit, i) => {
+    const c = cohesion[i];
+    // List items are short and varied by nature; pooling them would only find noise.
+    const weak = !unit.flagged && !unit.keep && !unit.inList && (c === undefined || c.types <= 2 || c.share < WEAK_SHARE);
+    const last = run[run.length - 1];
+    if (!weak || (last !== undefined && units[last]!.block !== unit.block)) close();
+    if (weak) run.push(i);
+  });
+  close();
+  return runs;
+}
+
+/** Judges one document's blocks together (cohesion needs the whole document). Pure and deterministic. */
+export function checkDocument(blocks: HygieneBlock[], options: HygieneOptions = {}): BlockVerdict[] {
+  const untouched = (block: HygieneBlock): BlockVerdict => ({ text: block.text, removed: [], flagged: [] });
+  if (options.disabled || !blocks.some(judged)) return blocks.map(untouched);
+
+  const model = buildModel(blocks);
+  const { units, all } = model;
+  applyKeep(model, options.keep ?? []);
+
+  const feats = units.map((unit) => features(unit, blocks[unit.block]!.text));
+  // A quotation whose next unit attributes it is dialogue, like its attribution.
+  units.forEach((unit, i) => {
+    const next = units[i + 1];
+    if (!next || next.block !== unit.block || !feats[i]!.mostlyQuote) return;
+    const attribution = attributionAt(blocks[unit.block]!.text, unit.end);
+    if (!attribution) return;
+    if (GESTURE_VERBS.has(attribution.verb)) feats[i]!.gesture++;
+    else if (DIALOGUE_VERBS.has(attribution.verb)) feats[i]!.dialogue++;
+    else if (/^(he|she|I)$/i.test(attribution.subject)) feats[i]!.reporting++;
+  });
+
+  const removedVocabulary = () => {
+    const v = new Vocabulary();
+    for (const unit of units) {
+      if (!unit.flagged) continue;
+      for (const w of unit.words) {
+        if (w.content) v.add(w.stem);
+        if (w.capitalised) v.add(NAME_KEY + w.norm);
+      }
+    }
+    return v;
+  };
+
+  let typical = 0.6;
+  let rarity: (i: number) => Rarity = () => ({ gendered: 1, firstPerson: 1, secondPerson: 1, contractions: 1, dialogue: 1, question: 1 });
+  for (let round = 0; round < 4; round++) {
+    const removed = removedVocabulary();
+    const cohesion = units.map((unit) => cohesionOf([unit], all, removed));
+    typical = median(cohesion.filter((c): c is Cohesion => c !== undefined && c.types >= 3).map((c) => c.share)) ?? 0.6;
+    const shrink = (c: Cohesion | undefined) => (c === undefined ? undefined : (c.share * c.types + SHRINK * typical) / (c.types + SHRINK));
+    rarity = voiceRarity(units, feats, cohesion, typical);
+    const before = units.map((unit) => unit.flagged?.kind);
+    units.forEach((unit, i) => {
+      if (unit.debris || unit.keep) return;
+      const evidence = narrativeEvidence(feats[i]!, rarity(i), uniqueNames([unit], model, removed));
+      const c = cohesion[i];
+      if (injected(evidence, shrink(c))) unit.flagged = { kind: "narrative", signals: evidence.signals, found: Math.round((c?.share ?? 0) * (c?.types ?? 0)), total: c?.types ?? 0 };
+      else delete unit.flagged;
+    });
+    // Injected text often comes as several short sentences that each say little: judge the run as one span.
+    for (const run of weakRuns(units, cohesion)) {
+      const group = run.map((i) => units[i]!);
+      const pooled = cohesionOf(group, all, removed);
+      const f = run.map((i) => feats[i]!).reduce(addFeatures);
+      const evidence = narrativeEvidence(f, rarity(run[0]!), uniqueNames(group, model, removed));
+      if (!injected(evidence, shrink(pooled))) continue;
+      // One finding object for the whole run, so that its counts are reported once.
+      const finding: Finding = { kind: "run", signals: evidence.signals, found: Math.round((pooled?.share ?? 0) * (pooled?.types ?? 0)), total: pooled?.types ?? 0 };
+      for (const unit of group) unit.flagged = finding;
+    }
+    if (round > 0 && units.every((unit, i) => unit.flagged?.kind === before[i])) break;
+  }
+
+  // A flagged sentence with a splice mark may be half real: keep the real half when the evidence
+  // sits entirely on the spliced side.
+  {
+    const removed = removedVocabulary();
+    units.forEach((unit, i) => {
+      if (!unit.flagged || unit.debris || (unit.leftEdge !== "splice" && unit.rightEdge !== "splice")) return;
+      const trim = trimMixed(unit, units[i - 1], units[i + 1], model, removed, rarity(i), true);
+      if (!trim) return;
+      delete unit.flagged;
+      unit.trim = trim;
+    });
+  }
+
+  // Splices are contiguous: settle the units right next to flagged ones.
+  for (let pass = 0; pass < 3; pass++) {
+    const removed = removedVocabulary();
+    let changed = false;
+    units.forEach((unit, i) => {
+      if (unit.flagged || unit.keep || unit.trim) return;
+      const trim = trimMixed(unit, units[i - 1], units[i + 1], model, removed, rarity(i));
+      if (trim) {
+        unit.trim = trim;
+        changed = true;
+      }
+    });
+    units.forEach((unit, i) => {
+      if (unit.flagged || unit.keep) return;
+      const finding = betweenInjected(unit, feats[i]!, units[i - 1], units[i + 1], rarity(i), all, removed);
+      if (finding) {
+        unit.flagged = finding;
+        delete unit.trim;
+        changed = true;
+      }
+    });
+    if (!changed) break;
+  }
+
+  const byBlock: Unit[][] = blocks.map(() => []);
+  for (const unit of units) byBlock[unit.block]!.push(unit);
+  return blocks.map((block, b) => (judged(block) ? verdict(block, byBlock[b]!) : untouched(block)));
+}
+
+function flaggedAt(unit: Unit | undefined, self: Unit, side: "left" | "right"): boolean {
+  if (!unit || unit.block !== self.block) return false;
+  if (unit.flagged) return true;
+  // A neighbour trimmed on the edge that touches this unit is injected there.
+  if (unit.trim) return side === "left" ? unit.trim.end === unit.end : unit.trim.start === unit.start;
+  return false;
+}
+
+/**
+ * A sentence that starts (or ends) in injected text and continues in the document's own words.
+ * Scores each word (+1 foreign content word, −1.5 native one, plus he/she/I/you narration) and takes
+ * the best-scoring prefix or suffix; ties go to the cut on a phrase boundary, so the rest reads on.
+ * Next to injected text or a splice mark a little evidence is enough; elsewhere it takes a lot.
+ */
+function trimMixed(
+  unit: Unit,
+  prev: Unit | undefined,
+  next: Unit | undefined,
+  model: DocumentModel,
+  removed: Vocabulary,
+  rarity: Rarity,
+  localise = false,
+): (Range & { finding: Finding }) | undefined {
+  const words = unit.words;
+  if (words.length < 6 || unit.inQuoteBlock) return undefined;
+  const contexts = localise
+    ? { prefix: unit.leftEdge === "splice", suffix: unit.rightEdge === "splice" }
+    : {
+        prefix: unit.leftEdge === "splice" || flaggedAt(prev, unit, "left"),
+        suffix: unit.rightEdge === "splice" || flaggedAt(next, unit, "right"),
+      };
+  // Without context only he/she or first-person narration can start a trim: a tutorial's closing
+  // "you will see…" sentence introduces new words and addresses the reader, and that is fine.
+  const narration = (w: Word, strict: boolean) => {
+    if (w.inQuote) return 0;
+    if (THIRD_GENDERED.has(w.norm)) return rarity.gendered;
+    if (FIRST_SINGULAR.has(w.norm)) return rarity.firstPerson;
+    if (!strict && SECOND_PERSON.has(w.norm)) return rarity.secondPerson;
+    return 0;
+  };
+  if (!contexts.prefix && !contexts.suffix && !words.some((w) => narration(w, true) > 0)) return undefined;
+
+  const own = new Map<string, number>();
+  for (const w of words) if (w.content) own.set(w.stem, (own.get(w.stem) ?? 0) + 1);
+  // A flagged unit's own words are in `removed` too; count them once.
+  const foreign = words.map((w) => {
+    const mine = own.get(w.stem) ?? 0;
+    return model.all.get(w.stem) - mine - (removed.get(w.stem) - (unit.flagged ? mine : 0)) <= 0;
+  });
+  const text = model.blocks[unit.block]!.text;
+
+  for (const side of ["prefix", "suffix"] as const) {
+    const context = side === "prefix" ? contexts.prefix : contexts.suffix;
+    if (localise && !context) continue;
+    const scores = words.map((w, i) => (w.content && !isNumber(w.norm) ? (foreign[i] ? 1 : -1.5) : narration(w, !context)));
+    const total = scores.reduce((s, x) => s + x, 0);
+    const prefixSums: number[] = [0];
+    for (const x of scores) prefixSums.push(prefixSums[prefixSums.length - 1]! + x);
+    const scoreAt = (cut: number) => (side === "prefix" ? prefixSums[cut]! : total - prefixSums[cut]!);
+
+    // Two candidate cuts: where the vocabulary turns foreign (best score, clause boundaries counting
+    // for a word or so), and the clause boundary nearest the narration, for short articles whose own
+    // sentences share too few words for the first to find the seam.
+    const candidates: number[] = [];
+    let best = -1;
+    let bestValue = -Infinity;
+    for (let cut = 1; cut < words.length; cut++) {
+      const value = scoreAt(cut) + BOUNDARY_WEIGHT * boundaryScore(words, cut, text);
+      if (value > bestValue + 1e-9) {
+        best = cut;
+        bestValue = value;
+      }
+    }
+    if (best > 0) candidates.push(best);
+    const narrated = words.map((w) => narration(w, !context) > 0);
+    const anchor = side === "prefix" ? narrated.lastIndexOf(true) + 1 : narrated.indexOf(true);
+    if (anchor > 0 && anchor < words.length) {
+      let nearest = -1;
+      let nearestBoundary = 0;
+      const range = side === "prefix" ? [anchor, Math.min(words.length - 1, anchor + ANCHOR_REACH)] : [Math.max(1, anchor - ANCHOR_REACH), anchor];
+      for (let cut = range[0]!; cut <= range[1]!; cut++) {
+        const boundary = boundaryScore(words, cut, text);
+        // Ties go to the cut nearest the narration.
+        const closer = side === "suffix";
+        if (boundary > nearestBoundary || (boundary === nearestBoundary && boundary > 0 && closer)) {
+          nearest = cut;
+          nearestBoundary = boundary;
+        }
+      }
+      if (nearest > 0 && nearest !== best) candidates.push(nearest);
+    }
+
+    for (const cut of candidates) {
+      const trim = acceptCut(side, cut, scoreAt(cut), context);
+      if (trim) return trim;
+    }
+  }
+  return undefined;
+
+  function acceptCut(side: "prefix" | "suffix", cut: number, score: number, context: boolean): (Range & { finding: Finding }) | undefined {
+    const [xFrom, xTo] = side === "prefix" ? [0, cut] : [cut, words.length];
+    const [yFrom, yTo] = side === "prefix" ? [cut, words.length] : [0, cut];
+    const stats = (from: number, to: number) => {
+      const types = new Map<string, boolean>();
+      let narrative = 0;
+      let dialogue = false;
+      for (let i = from; i < to; i++) {
+        const w = words[i]!;
+        if (w.content && !isNumber(w.norm)) types.set(w.stem, foreign[i] === true);
+        narrative += narration(w, !context);
+        if (GESTURE_VERBS.has(w.norm) || DIALOGUE_VERBS.has(w.norm)) dialogue = true;
+      }
+      const n = types.size;
+      const f = [...types.values()].filter(Boolean).length;
+      return { n, f, share: n ? f / n : 0, narrative, dialogue };
+    };
+    const sx = stats(xFrom, xTo);
+    const sy = stats(yFrom, yTo);
+    const need = context ? { score: 1.25, types: 2, share: 0.6, narrative: 0.5 } : { score: 4, types: 4, share: 0.75, narrative: 1 };
+    if (score < need.score - 1e-9 || sx.n < need.types || sx.share < need.share || sx.narrative < need.narrative) return undefined;
+    // The rest must read as the document's own: shared vocabulary, or at least no narration and
+    // clearly less foreign than the part cut off.
+    if (sy.n < 3 || sy.narrative >= sx.narrative || sy.dialogue) return undefined;
+    // Short articles share few words even between real sentences; then the narration, all on one
+    // side of a clause boundary, is what tells the two texts apart.
+    const boundary = boundaryScore(words, cut, text);
+    const distinct = sy.share <= 0.35 || (sy.narrative === 0 && (sy.share <= sx.share - 0.3 || (sx.narrative >= 1.5 && boundary >= 1)));
+    if (!distinct) return undefined;
+    return {
+      start: side === "prefix" ? unit.start : words[xFrom]!.start,
+      end: side === "prefix" ? words[xTo - 1]!.end : unit.end,
+      finding: { kind: "splice", signals: ["he/she/I/you narration"], found: sx.n - sx.f, total: sx.n },
+    };
+  }
+}
+
+/** Prefers cuts at punctuation, or between a finished phrase and one that opens. */
+function boundaryScore(words: Word[], cut: number, text: string): number {
+  const before = words[cut - 1];
+  const after = words[cut];
+  if (!before || !after) return 0;
+  let score = 0;
+  if (/[,;:—–()]/.test(text.slice(before.end, after.start))) score += 2;
+  const opener = DETERMINERS.has(after.norm) || PREPOSITIONS.has(after.norm) || SUBJECT_PRONOUNS.has(after.norm) || CONJUNCTIONS.has(after.norm);
+  // "said that | at the moment": a complementizer belongs to the clause before it.
+  if (opener && COMPLEMENTIZERS.has(before.norm)) score += 1.5;
+  else if (opener && before.content) score += 1;
+  return score;
+}
+
+/** A short unit wedged against injected text, with nothing of the document's own to say. */
+function betweenInjected(unit: Unit, f: Features, prev: Unit | undefined, next: Unit | undefined, rarity: Rarity, all: Vocabulary, removed: Vocabulary): Finding | undefined {
+  const left = flaggedAt(prev, unit, "left");
+  const right = flaggedAt(next, unit, "right");
+  if (!left && !right) return undefined;
+  const c = cohesionOf([unit], all, removed);
+  const types = c?.types ?? 0;
+  if (types > 3) return undefined;
+  const foreign = types <= 1 || (c !== undefined && c.share < 0.5);
+  if (left && right && foreign) return { kind: "context", signals: ["short fragment between injected spans"] };
+  const signals: string[] = [];
+  let narrative = 0;
+  const add = (yes: boolean, weight: number, signal: string) => {
+    if (!yes || weight <= 0.05) return;
+    narrative += weight;
+    signals.push(signal);
+  };
+  add(f.gendered > 0, rarity.gendered, "he/she narration");
+  add(f.firstPerson > 0, rarity.firstPerson, "first-person narration");
+  add(f.secondPerson > 0, rarity.secondPerson, "addresses someone as you");
+  add(f.contractions > 0, rarity.contractions, "conversational contractions");
+  add(f.conversationalQuote + f.gesture + f.dialogue > 0, rarity.dialogue, "dialogue");
+  add(f.question, rarity.question, "question");
+  if (narrative >= 0.75 && (foreign || f.mostlyQuote)) return { kind: "context", signals: ["narrative fragment next to injected text", ...signals] };
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output: cut the flagged spans out and mend the seams.
+
+const KIND_LABEL: Record<FindingKind, string> = {
+  debris: "markup debris",
+  narrative: "narrative text unrelated to the document",
+  run: "run of narrative sentences unrelated to the document",
+  splice: "narrative text spliced into a sentence",
+  context: "fragment next to injected text",
+};
+
+function describe(findings: Finding[]): string {
+  const merged = new Map<FindingKind, Finding>();
+  for (const finding of new Set(findings)) {
+    const into = merged.get(finding.kind);
+    if (!into) {
+      merged.set(finding.kind, { ...finding, signals: [...finding.signals] });
+      continue;
+    }
+    for (const s of finding.signals) if (!into.signals.includes(s)) into.signals.push(s);
+    if (finding.total !== undefined) {
+      into.found = (into.found ?? 0) + (finding.found ?? 0);
+      into.total = (into.total ?? 0) + finding.total;
+    }
+  }
+  return [...merged.values()]
+    .map((f) => {
+      const details = [...f.signals];
+      if (f.total) details.push(`${f.found ?? 0} of ${f.total} content words found elsewhere in the document`);
+      return details.length ? `${KIND_LABEL[f.kind]} (${details.join("; ")})` : KIND_LABEL[f.kind];
+    })
+    .join("; ");
+}
+
+function verdict(block: HygieneBlock, units: Unit[]): BlockVerdict {
+  const text = block.text;
+  const cuts: Array<Range & { findings: Finding[] }> = [];
+  for (const unit of units) {
+    if (unit.flagged) cuts.push({ start: unit.start, end: unit.end, findings: [unit.flagged] });
+    else if (unit.trim) cuts.push({ start: unit.trim.start, end: unit.trim.end, findings: [unit.trim.finding] });
+  }
+  if (cuts.length === 0) return { text, removed: [], flagged: [] };
+  cuts.sort((a, b) => a.start - b.start);
+
+  // Neighbouring cuts with only spacing and punctuation between them are one span.
+  const merged: Array<Range & { findings: Finding[] }> = [];
+  for (const cut of cuts) {
+    const last = merged[merged.length - 1];
+    if (last && /^[\s\p{P}]*$/u.test(text.slice(last.end, cut.start))) {
+      last.end = Math.max(last.end, cut.end);
+      last.findings.push(...cut.findings);
+    } else merged.push({ ...cut, findings: [...cut.findings] });
+  }
+  // Widen each cut over punctuation that would dangle at the seam.
+  merged.forEach((cut, k) => {
+    const floor = merged[k - 1]?.end ?? 0;
+    const before = /[\s,;:—–\-(“"‘]*$/.exec(text.slice(floor, cut.start))?.[0] ?? "";
+    if (before.trim()) cut.start -= before.length;
+    const ceiling = merged[k + 1]?.start ?? text.length;
+    let after = /^[\s,;:—–\-.”"’)]*/.exec(text.slice(cut.end, ceiling))?.[0] ?? "";
+    // The text before may need the full stop: "… for the world and [cut]." keeps it.
+    if (/^\s*[.!?]/.test(after) && !/[.!?]["”’)]?\s*$/.test(text.slice(0, cut.start))) after = "";
+    if (after.trim()) cut.end += after.length;
+  });
+
+  let out = "";
+  let at = 0;
+  for (const cut of merged) {
+    out = joinSeam(out, text.slice(at, cut.start));
+    at = cut.end;
+  }
+  out = joinSeam(out, text.slice(at)).trim();
+  // What is left around markup debris is navigation ("Share on Facebook | Tweet") unless it reads as a sentence.
+  const aroundDebris =
+    out !== "" && merged.some((cut) => cut.findings.some((f) => f.kind === "debris")) && out.split(/\s+/).length < 12 && !/[.!?]["”’)]?$/.test(out);
+  // Nothing of substance left: the block was all debris or fiction.
+  if (aroundDebris || (out.match(/\p{L}/gu) ?? []).length < 3) {
+    const findings = merged.flatMap((cut) => cut.findings);
+    if (aroundDebris) findings.push({ kind: "debris", signals: ["navigation text around markup"] });
+    merged.splice(0, merged.length, { start: 0, end: text.length, findings });
+    out = "";
+  }
+
+  const removed: Removal[] = merged.map((cut) => ({ start: cut.start, end: cut.end, reason: describe(cut.findings) }));
+  const flagged: FlaggedSpan[] = removed.map((cut) => {
+    // Report the words, not the seam punctuation that went with them.
+    const trimmed = trimRange(text, cut.start, cut.end) ?? cut;
+    let { start, end } = trimmed;
+    while (start < end && /[,;:—–-]/.test(text[start]!)) start++;
+    while (end > start && /[\s,;:—–-]/.test(text[end - 1]!)) end--;
+    const shown = trimRange(text, start, end) ?? trimmed;
+    return { line: lineAt(block, shown.start), text: text.slice(shown.start, shown.end), reason: cut.reason };
+  });
+  return { text: out, removed, flagged };
+}
+
+/** Appends `piece` after `out`, tidying spacing and case where text was cut out between them. */
+function joinSeam(out: string, piece: string): string {
+  const left = out.replace(/[ \t]+$/, "");
+  let right = piece.replace(/^[ \t]+/, "");
+  if (!left.trim()) return right.replace(/^\p{Ll}/u, (c) => c.toUpperCase());
+  if (!right.trim()) return left;
+  const lastWord = /([\p{L}']+)$/u.exec(left)?.[1]?.toLowerCase();
+  const first = /^\p{Lu}\p{Ll}*/u.exec(right)?.[0];
+  if (/[.!?]["”’)]?$/.test(left)) right = right.replace(/^\p{Ll}/u, (c) => c.toUpperCase());
+  else if (lastWord && (COMPLEMENTIZERS.has(lastWord) || CONJUNCTIONS.has(lastWord) || PREPOSITIONS.has(lastWord) || DETERMINERS.has(lastWord))) {
+    // "said that [cut] The SCO" → "said that the SCO": the sentence before is unfinished and goes on.
+    if (first && CLAUSE_OPENERS.has(first.toLowerCase())) right = first.toLowerCase() + right.slice(first.length);
+  } else if (first && /[\p{L}\p{N}]$/u.test(left)) {
+    // "…firm Halvorsen Partners [cut] The deck rests": a finished clause before a new sentence.
+    return `${left}. ${right}`;
+  }
+  return /\n$/.test(left) || /^\n/.test(right) ? left + right : `${left} ${right}`;
+}
+
+function lineAt(block: HygieneBlock, offset: number): number {
+  const offsets = block.lineOffsets;
+  if (!offsets) return block.line;
+  let line = block.line;
+  for (let i = 1; i < offsets.length; i++) {
+    if ((offsets[i] ?? Infinity) > offset) break;
+    line = block.line + i;
+  }
+  return line;
+}
