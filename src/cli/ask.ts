@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config.ts";
 import { createLogger } from "../log.ts";
-import { answerLines, EXIT_USAGE, formatAnswer, openEngineOrExit } from "./terminal.ts";
+import { answerLines, EXIT_USAGE, exitQuietlyOnClosedPipe, formatAnswer, openEngineOrExit } from "./terminal.ts";
 
 const USAGE = `Usage: npm run --silent ask -- [--knowledge DIR] [--top N] [--json] [QUESTION]
 
@@ -18,6 +18,7 @@ function fail(message: string): never {
 }
 
 async function main(): Promise<void> {
+  exitQuietlyOnClosedPipe();
   let parsed;
   try {
     parsed = parseArgs({

@@ -3,7 +3,7 @@ import { parseArgs } from "node:util";
 import { parseEvalSet, scoreAnswers } from "../answer/evaluate.ts";
 import { ConfigError, loadConfig } from "../config.ts";
 import { createLogger } from "../log.ts";
-import { EXIT_USAGE, openEngineOrExit } from "./terminal.ts";
+import { EXIT_USAGE, exitQuietlyOnClosedPipe, openEngineOrExit } from "./terminal.ts";
 
 const USAGE = "Usage: npm run eval -- QUESTIONS.json [--knowledge DIR]\n";
 
@@ -15,6 +15,7 @@ function fail(message: string): never {
 const pct = (x: number) => x.toFixed(2);
 
 async function main(): Promise<void> {
+  exitQuietlyOnClosedPipe();
   let parsed;
   try {
     parsed = parseArgs({ allowPositionals: true, options: { knowledge: { type: "string" } } });

@@ -13,6 +13,17 @@ export interface TerminalOptions {
   output: Writable & { isTTY?: boolean };
 }
 
+/**
+ * A reader that stops early (`ask … | head`) closes the pipe; that is not an error worth a stack trace.
+ * Call once at the start of a command that writes to stdout.
+ */
+export function exitQuietlyOnClosedPipe(): void {
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(0);
+    throw error;
+  });
+}
+
 /** Exit code for a usage or knowledge-folder problem, as opposed to 1 for a failure while running. */
 export const EXIT_USAGE = 2;
 
