@@ -94,11 +94,23 @@ const SECOND_PERSON = new Set(["you", "your", "yours", "yourself", "yourselves",
 const SUBJECT_PRONOUNS = new Set(["he", "she", "i", "they", "we", "you"]);
 const CONTRACTED_IS = /^(let|it|that|what|there|who|he|she|here)'s$/;
 
+/** Common irregular past tenses; with -ed forms they tell narration ("I remembered", "I saw") from an author's aside ("I recommend"). */
+const IRREGULAR_PAST = new Set(
+  (
+    "was were had did came went saw felt knew thought told said took gave found left got ran stood sat fell held heard kept lost " +
+    "met paid put spoke wrote began brought caught drew drove ate forgot grew hid hung lay led meant rose sang sent shook slept " +
+    "stole struck swam threw understood woke wore won"
+  ).split(" "),
+);
+const NOT_PAST = new Set(["need", "seed", "speed", "feed", "bed", "red", "shed", "hundred", "indeed", "proceed", "exceed", "succeed", "breed", "embed", "based"]);
+/** An author talking to the reader, not a narrator: "please consider supporting my work", "thanks to…". */
+const ASIDE_WORDS = new Set(["please", "thanks", "thank"]);
+
 /** Verbs of bodily reaction that attribute dialogue in narrative; reporting prose does not use them. */
 const GESTURE_VERBS = new Set(
   (
     "nodded snorted sighed shrugged smiled grinned frowned laughed giggled chuckled sneered scoffed blushed winked glared " +
-    "smirked gasped sobbed pouted groaned huffed beamed"
+    "smirked gasped sobbed pouted groaned huffed beamed blinked stared glanced winced scowled grimaced"
   ).split(" "),
 );
 /** Verbs that carry direct speech in narrative more than in reporting. */
@@ -107,6 +119,9 @@ const DIALOGUE_VERBS = new Set(
 );
 /** Reporting verbs: normal in news, only a weak hint after a closing quote with a pronoun subject. */
 const REPORTING_VERBS = new Set("said says told added noted stated explained".split(" "));
+
+/** Web page furniture that scrapers keep: links and labels around an article, never its prose. */
+const BOILERPLATE = /^(?:advertisement|sponsored|read more\b|related:|see also:|share (?:on|this)\b|click here\b|subscribe\b|sign up\b|follow us\b|print this\b)/i;
 
 /** HTML element names; a stray or broken one in prose is scraping debris. */
 const HTML_TAGS =
@@ -120,6 +135,13 @@ const HTML_TAGS =
 const SHRINK = 2;
 /** A narrative feature found in this share of the document's core sentences is the document's own voice. */
 const VOICE_RATE = 0.2;
+/** Share of sentences, ranked by cohesion, below the document's core (the top 40% are its core). */
+const CORE_QUANTILE = 0.6;
+/** A feature in this share of paragraphs is the document's voice; in this share or fewer it is rare. */
+const PARAGRAPH_VOICE = 0.6;
+const PARAGRAPH_RARE = 0.3;
+/** Fewer other paragraphs than this say nothing about a voice. */
+const MIN_PARAGRAPHS = 3;
 /** Prior for that share, in sentences, so that a tiny document does not make every feature look rare. */
 const VOICE_PRIOR = { sentences: 6, rate: 0.1 };
 /** Strong narrative evidence a span needs before anything else is weighed. */
@@ -130,6 +152,8 @@ const FLAG_SCORE = 0.8;
 const BOUNDARY_WEIGHT = 1.5;
 /** How many words before (or after) the first narration a mixed sentence may be cut. */
 const ANCHOR_REACH = 8;
+/** Share of a span's words found elsewhere above which it needs overwhelming evidence to be flagged. */
+const SHARED_HALF = 0.5;
 /** Units with less than this share of document vocabulary may pool into a run. */
 const WEAK_SHARE = 0.5;
 /** Text longer than this is segmented in pieces: Intl.Segmenter slows down superlinearly on long strings. */
@@ -187,6 +211,10 @@ interface Unit {
 interface Features {
   gendered: number;
   firstPerson: number;
+  /** Past-tense verbs outside quotes: narration is told in the past. */
+  pastTense: number;
+  /** Speaks to the reader (you, please, thanks): first person there is the author's aside. */
+  aside: boolean;
   secondPerson: number;
   contractions: number;
   gesture: number;
@@ -284,9 +312,14 @@ const NO_RANGES = new RangeSet([]);
 /** Inline code, links, addresses and HTML comments: never split, never read as words or as debris. */
 function protectedRanges(text: string): Range[] {
   const ranges: Range[] = [];
-  for (const pattern of [/`[^`\n]+`/g, /\bhttps?:\/\/\S+|\bwww\.\S+|[\w.+-]+@[\w-]+\.[\w.]+/g, /<!--[\s\S]*?-->/g]) {
-    for (const m of text.matchAll(pattern)) ranges.push({ start: m.index, end: m.index + m[0].length });
-  }
+  const patterns: RegExp[] = [];
+  // Cheap tests first: most sentences have none of these, and the regexes cost more than the scan.
+  if (text.includes("`")) patterns.push(/`[^`\n]+`/g);
+  if (text.includes("://") || text.includes("www.") || text.includes("@")) patterns.push(/\bhttps?:\/\/\S+|\bwww\.\S+|[\w.+-]+@[\w-]+\.[\w.]+/g);
+  if (text.includes("<!--")) patterns.push(/<!--[\s\S]*?-->/g);
+  // Addresses written without a scheme ("deno.land/x", "eemeli.org/yaml"): a known or two-letter top-level domain.
+  if (text.includes("/")) patterns.push(/\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|io|dev|app|land|js|edu|gov|info|xyz|sh|rs|ai|[a-z]{2})\/[^\s)\]]*/g);
+  for (const pattern of patterns) for (const m of text.matchAll(pattern)) ranges.push({ start: m.index, end: m.index + m[0].length });
   return ranges;
 }
 
@@ -324,18 +357,23 @@ function findDebris(text: string, guarded: Range[]): Debris[] {
   const add = (start: number, end: number, signal: string) => {
     if (!overlaps(guarded, start, end) && !overlaps(found, start, end)) found.push({ start, end, signal });
   };
+  // CMS shortcodes first, so that their attributes are not reported one by one: `[caption id="…"]`, `[/caption]`.
+  if (text.includes("[")) for (const m of text.matchAll(/\[\/[a-z_]+\]|\[[a-z_]+(?:\s+[\w-]+=["”][^"”\]]*["”])+\s*\]/g)) add(m.index, m.index + m[0].length, "shortcode");
+  const angle = text.includes(">") || text.includes("<");
   // A whole tag left in prose, or one cut off by the scraper.
-  for (const m of text.matchAll(WHOLE_TAG)) add(m.index, m.index + m[0].length, "stray HTML tag");
-  for (const m of text.matchAll(CUT_TAG)) add(m.index, m.index + m[0].length, "cut-off HTML tag");
+  if (angle) for (const m of text.matchAll(WHOLE_TAG)) add(m.index, m.index + m[0].length, "stray HTML tag");
+  if (angle) for (const m of text.matchAll(CUT_TAG)) add(m.index, m.index + m[0].length, "cut-off HTML tag");
   // The tail of an attribute with no `<` that opened it: `g">`, `class="x">`.
-  for (const m of text.matchAll(/(?<=^|\s|[.!?,;])[^\s<>]*["”'’]\s*\/?>/g)) {
+  if (text.includes(">")) for (const m of text.matchAll(/(?<=^|\s|[.!?,;])[^\s<>]*["”'’]\s*\/?>(?![=>])/g)) {
     const open = text.lastIndexOf("<", m.index);
     if (open >= 0 && text.indexOf(">", open) >= m.index) continue;
     add(m.index, m.index + m[0].length, "broken attribute");
   }
-  for (const m of text.matchAll(/\b(?:src|href|class|style|alt|width|height|data-[\w-]+)=["”'][^\s"”']*["”']?/g)) add(m.index, m.index + m[0].length, "HTML attribute");
+  if (text.includes("=")) for (const m of text.matchAll(/\b(?:src|href|class|style|alt|width|height|data-[\w-]+)=["”'][^\s"”']*["”']?/g)) add(m.index, m.index + m[0].length, "HTML attribute");
   // A path or format fragment glued to the end of a sentence: `eyes.rmat/jp`.
-  for (const m of text.matchAll(/(?<=\p{Ll}[.!?])[\w-]*\/[\w./-]*/gu)) add(m.index, m.index + m[0].length, "path fragment");
+  if (text.includes("/")) for (const m of text.matchAll(/(?<=\p{Ll}[.!?])[\w-]*\/[\w./-]*/gu)) add(m.index, m.index + m[0].length, "path fragment");
+  // Entities a scraper failed to decode: `&nbsp;`.
+  if (text.includes("&")) for (const m of text.matchAll(/&(?:nbsp|amp|quot|apos|lt|gt|mdash|ndash|hellip|#\d{2,5}|#x[\da-f]{2,4});/gi)) add(m.index, m.index + m[0].length, "HTML entity");
   return found.sort((a, b) => a.start - b.start);
 }
 
@@ -379,6 +417,13 @@ function splitUnits(text: string, guarded: RangeSet, quotes: Range[], quoted: Ra
   for (const m of text.matchAll(/[ \t]*(?:——|--)[ \t]*[,，;]?[ \t]*/g)) {
     if (!guarded.has(m.index)) cuts.push({ at: m.index, resume: m.index + m[0].length, edge: "splice" });
   }
+  // "family,, The operator": a doubled comma, or a capitalised clause opener right after a comma.
+  for (const m of text.matchAll(/(?<=\p{Ll})(?:[ \t]*,[ \t]*,|,(?=[ \t]+\p{Lu}\p{Ll}*\b))[ \t]*/gu)) {
+    const next = /^\p{Lu}\p{Ll}*/u.exec(text.slice(m.index + m[0].length))?.[0] ?? "";
+    const doubled = (m[0].match(/,/g) ?? []).length > 1;
+    if (guarded.has(m.index) || quoted.has(m.index) || (!doubled && !CLAUSE_OPENERS.has(next.toLowerCase()))) continue;
+    cuts.push({ at: m.index, resume: m.index + m[0].length, edge: "splice" });
+  }
   // "anyway. , I just": a sentence end followed by an orphan comma.
   for (const m of text.matchAll(/(?<=[.!?]["”’]?)[ \t]+[,;][ \t]*/g)) cuts.push({ at: m.index, resume: m.index + m[0].length, edge: "splice" });
   // "repair him Since its": a clause opener capitalised right after a lowercase word.
@@ -390,8 +435,11 @@ function splitUnits(text: string, guarded: RangeSet, quotes: Range[], quoted: Ra
     cuts.push({ at: m.index, resume: m.index + m[0].length - word.length, edge: "splice" });
   }
   // "worldBring": a lowercase word run into a capitalised one.
-  for (const m of text.matchAll(/(?<=(?:^|[^\p{L}])\p{Ll}{3,})(?=\p{Lu}\p{Ll}{2,}(?:[^\p{L}]|$))/gu)) {
-    if (!guarded.has(m.index)) cuts.push({ at: m.index, resume: m.index, edge: "splice" });
+  if (/\p{Ll}\p{Lu}/u.test(text)) {
+    for (const m of text.matchAll(/(?:^|[^\p{L}])\p{Ll}{3,}(\p{Lu}\p{Ll}{2,})(?![\p{L}])/gu)) {
+      const at = m.index + m[0].length - (m[1]?.length ?? 0);
+      if (!guarded.has(at)) cuts.push({ at, resume: at, edge: "splice" });
+    }
   }
   // `and “enough is enough.” Lan Xue nodded`: a quotation closing a sentence, attributed by the next
   // one, is a unit of its own so that the dialogue is judged apart from the narration before it.
@@ -464,21 +512,33 @@ function carve(unit: Range, debris: Debris[]): Array<Range & { debris?: string }
   return pieces;
 }
 
+interface WordForm {
+  norm: string;
+  stem: string;
+  content: boolean;
+  capitalised: boolean;
+}
+
+/** Per surface form: the same few thousand words recur across every document of a load. */
+const formCache = new Map<string, WordForm>();
+
+function formOf(raw: string): WordForm {
+  let form = formCache.get(raw);
+  if (!form) {
+    const norm = normaliseWord(raw);
+    const content = norm.length >= 2 && !STOP.has(norm) && !isContraction(norm) && /\p{L}/u.test(norm);
+    form = { norm, stem: content ? stemOf(norm.replace(/'/g, "")) : norm, content, capitalised: /^\p{Lu}\p{Ll}/u.test(raw) };
+    if (formCache.size > 200_000) formCache.clear();
+    formCache.set(raw, form);
+  }
+  return form;
+}
+
 function makeWord(text: string, start: number, end: number, quotes: RangeSet): Word | undefined {
-  const raw = text.slice(start, end);
-  const norm = normaliseWord(raw);
+  const form = formOf(text.slice(start, end));
   // "I/O" is an abbreviation, not a narrator.
-  if (norm === "i" && text[end] === "/") return undefined;
-  const content = norm.length >= 2 && !STOP.has(norm) && !isContraction(norm) && /\p{L}/u.test(norm);
-  return {
-    start,
-    end,
-    norm,
-    stem: content ? stemOf(norm.replace(/'/g, "")) : norm,
-    content,
-    capitalised: /^\p{Lu}\p{Ll}/u.test(raw),
-    inQuote: quotes.has(start),
-  };
+  if (form.norm === "i" && text[end] === "/") return undefined;
+  return { start, end, ...form, inQuote: quotes.has(start) };
 }
 
 /** Scripts written without spaces between words: only a dictionary-based segmenter finds their words. */
@@ -558,7 +618,9 @@ function buildModel(blocks: HygieneBlock[]): DocumentModel {
     const quotes = new RangeSet(quoteList);
     const debris = findDebris(text, guardedRanges);
     for (const range of splitUnits(text, guarded, quoteList, quotes)) {
-      for (const piece of carve(range, debris)) {
+      const pieces = carve(range, debris);
+      const carved = pieces.length > 1;
+      for (const piece of pieces) {
         const trimmed = trimRange(text, piece.start, piece.end);
         if (!trimmed) continue;
         const body = text.slice(trimmed.start, trimmed.end);
@@ -566,7 +628,9 @@ function buildModel(blocks: HygieneBlock[]): DocumentModel {
         // Breadcrumb separators opening a sentence ("/ Available on …") are navigation, not prose.
         if (!signal && /^[/|»][ \t]/.test(body)) signal = "navigation fragment";
         // Leftover punctuation of a carved fragment belongs to it.
-        if (!signal && !/[\p{L}\p{N}]/u.test(body) && /[<>/=]/.test(body)) signal = "markup leftover";
+        if (!signal && carved && !/[\p{L}\p{N}]/u.test(body) && /[<>/=]/.test(body)) signal = "markup leftover";
+        // Page furniture of news sites standing alone: "Advertisement", "Read more: …", "Share on …".
+        if (!signal && block.kind === "prose" && BOILERPLATE.test(body) && !/[.!?]["”’)]?$/.test(body) && body.split(/\s+/).length <= 10) signal = "page boilerplate";
         const words = signal ? [] : unitWords(text, trimmed, guarded, quotes);
         count(words);
         model.units.push({
@@ -611,6 +675,8 @@ function features(unit: Unit, text: string): Features {
   const f: Features = {
     gendered: 0,
     firstPerson: 0,
+    pastTense: 0,
+    aside: false,
     secondPerson: 0,
     contractions: 0,
     gesture: 0,
@@ -635,10 +701,15 @@ function features(unit: Unit, text: string): Features {
     if (THIRD_GENDERED.has(w.norm)) f.gendered++;
     if (FIRST_SINGULAR.has(w.norm) && (w.norm !== "i" || text[w.start] === "I")) f.firstPerson++;
     if (SECOND_PERSON.has(w.norm)) f.secondPerson++;
+    if (SECOND_PERSON.has(w.norm) || ASIDE_WORDS.has(w.norm)) f.aside = true;
+    // "sponsored by" is a passive participle, not a narrated event.
+    const participle = unit.words[i + 1]?.norm === "by";
+    if (IRREGULAR_PAST.has(w.norm) || (w.norm.length >= 5 && w.norm.endsWith("ed") && !NOT_PAST.has(w.norm) && !participle)) f.pastTense++;
     if (isContraction(w.norm)) f.contractions++;
     const prev = unit.words[i - 1];
     const subject = prev !== undefined && (SUBJECT_PRONOUNS.has(prev.norm) || (prev.capitalised && !STOP.has(prev.norm)));
-    if (subject && GESTURE_VERBS.has(w.norm)) f.gesture++;
+    // Gesture verbs narrate whoever the subject is ("the elder sneered"); reporting prose has no use for them.
+    if (GESTURE_VERBS.has(w.norm)) f.gesture++;
     if (subject && DIALOGUE_VERBS.has(w.norm)) f.dialogue++;
   });
   f.mostlyQuote = unit.words.length > 0 && quoted / unit.words.length > 0.6;
@@ -663,6 +734,8 @@ function addFeatures(a: Features, b: Features): Features {
   return {
     gendered: a.gendered + b.gendered,
     firstPerson: a.firstPerson + b.firstPerson,
+    pastTense: a.pastTense + b.pastTense,
+    aside: a.aside || b.aside,
     secondPerson: a.secondPerson + b.secondPerson,
     contractions: a.contractions + b.contractions,
     gesture: a.gesture + b.gesture,
@@ -700,14 +773,21 @@ function median(values: number[]): number | undefined {
 }
 
 /**
- * How much each narrative feature counts for unit i: not at all when the document's core sentences
- * (the more cohesive half, leaving unit i out) use it freely, fully when they never do.
+ * How much each narrative feature counts for unit i: not at all when it is the document's own voice,
+ * fully when the document never uses it. Two estimates, leaving unit i out: the share of the most
+ * cohesive sentences that use the feature (injected sentences share few words, so they are rarely
+ * among them), and the share of paragraphs that use it (a voice runs through a document, injected
+ * text sits in a few places). Either one saying "rare" is enough: in a short article even the most
+ * cohesive sentences can include injected ones.
  */
-function voiceRarity(units: Unit[], feats: Features[], cohesion: Array<Cohesion | undefined>, typical: number): (i: number) => Rarity {
+function voiceRarity(units: Unit[], feats: Features[], cohesion: Array<Cohesion | undefined>): (i: number) => Rarity {
+  const shares = cohesion.filter((c, i): c is Cohesion => c !== undefined && c.types >= 3 && !units[i]!.flagged).map((c) => c.share);
+  shares.sort((a, b) => a - b);
+  const cut = shares[Math.floor(shares.length * CORE_QUANTILE)] ?? 0;
   const counts: Rarity = { gendered: 0, firstPerson: 0, secondPerson: 0, contractions: 0, dialogue: 0, question: 0 };
   const isCore = units.map((unit, i) => {
     const c = cohesion[i];
-    return !unit.flagged && c !== undefined && c.types >= 3 && c.share >= typical;
+    return !unit.flagged && c !== undefined && c.types >= 3 && c.share >= cut;
   });
   let core = 0;
   isCore.forEach((yes, i) => {
@@ -715,13 +795,34 @@ function voiceRarity(units: Unit[], feats: Features[], cohesion: Array<Cohesion 
     core++;
     for (const name of FEATURE_NAMES) if (hasFeature(feats[i]!, name)) counts[name]++;
   });
+  // Paragraph spread: which prose blocks use each feature in a sentence not flagged.
+  const blockUses = new Map<number, Set<FeatureName>>();
+  units.forEach((unit, i) => {
+    if (unit.inList || unit.inQuoteBlock || unit.debris) return;
+    let uses = blockUses.get(unit.block);
+    if (!uses) blockUses.set(unit.block, (uses = new Set()));
+    if (unit.flagged) return;
+    for (const name of FEATURE_NAMES) if (hasFeature(feats[i]!, name)) uses.add(name);
+  });
+  const blockCounts: Rarity = { gendered: 0, firstPerson: 0, secondPerson: 0, contractions: 0, dialogue: 0, question: 0 };
+  for (const uses of blockUses.values()) for (const name of uses) blockCounts[name]++;
+  const paragraphs = blockUses.size;
+
   return (i) => {
     const self = isCore[i] ? 1 : 0;
+    const unit = units[i];
+    const ownBlock = unit ? blockUses.get(unit.block) : undefined;
     const rarity = {} as Rarity;
     for (const name of FEATURE_NAMES) {
       const seen = counts[name] - (self && hasFeature(feats[i]!, name) ? 1 : 0);
       const rate = (seen + VOICE_PRIOR.sentences * VOICE_PRIOR.rate) / (core - self + VOICE_PRIOR.sentences);
-      rarity[name] = Math.max(0, 1 - rate / VOICE_RATE);
+      let value = Math.max(0, 1 - rate / VOICE_RATE);
+      if (paragraphs - (ownBlock ? 1 : 0) >= MIN_PARAGRAPHS) {
+        const others = paragraphs - (ownBlock ? 1 : 0);
+        const spread = (blockCounts[name] - (ownBlock?.has(name) ? 1 : 0)) / others;
+        value = Math.max(value, Math.min(1, Math.max(0, (PARAGRAPH_VOICE - spread) / (PARAGRAPH_VOICE - PARAGRAPH_RARE))));
+      }
+      rarity[name] = value;
     }
     return rarity;
   };
@@ -741,12 +842,16 @@ function narrativeEvidence(f: Features, rarity: Rarity, names: string[]): Eviden
   if (f.reporting) add(0.5 * dialogue, "quotation attributed to he/she");
   if (f.conversationalQuote) add(dialogue, "conversational quotation");
   if (f.gendered) add(Math.min(1.5, 0.5 * f.gendered) * rarity.gendered, "he/she narration", f.gendered >= 2);
-  if (f.firstPerson) add(1.5 * rarity.firstPerson, "first-person narration", true);
+  if (f.firstPerson) {
+    const narration = f.pastTense > 0 && !f.aside;
+    add((narration ? 1.5 : 0.5) * rarity.firstPerson, narration ? "first-person narration" : "first person", narration);
+  }
   if (f.secondPerson) add(0.5 * rarity.secondPerson, "addresses someone as you");
   if (f.contractions) add(0.5 * rarity.contractions, "conversational contractions");
   if (f.question) add(0.5 * rarity.question, "question");
   if (f.orphanStart) add(0.5, "starts with orphan punctuation");
-  if (f.spliceEdge) add(0.5, "next to a splice mark");
+  // A splice mark says two texts meet here; with any narrative sign on this side, this is the injected one.
+  if (f.spliceEdge) add(evidence.score >= 0.3 ? 0.75 : 0.5, "next to a splice mark", evidence.score >= 0.3);
   if (names.length > 0 && evidence.strong > 0) add(0.5, `names found nowhere else (${names.join(", ")})`);
   return evidence;
 }
@@ -772,8 +877,10 @@ function uniqueNames(group: Unit[], model: DocumentModel, removed: Vocabulary): 
   return names;
 }
 
-function injected(evidence: Evidence, cohesion: number | undefined): boolean {
+function injected(evidence: Evidence, cohesion: number | undefined, raw: Cohesion | undefined): boolean {
   if (cohesion === undefined) return false;
+  // A span that shares half its words with the document is the document's, unless the evidence is overwhelming.
+  if (raw && raw.share >= SHARED_HALF && evidence.strong < 2) return false;
   return evidence.strong >= MIN_STRONG && evidence.score * (1 - cohesion) >= FLAG_SCORE;
 }
 
@@ -837,13 +944,13 @@ export function checkDocument(blocks: HygieneBlock[], options: HygieneOptions = 
     const cohesion = units.map((unit) => cohesionOf([unit], all, removed));
     typical = median(cohesion.filter((c): c is Cohesion => c !== undefined && c.types >= 3).map((c) => c.share)) ?? 0.6;
     const shrink = (c: Cohesion | undefined) => (c === undefined ? undefined : (c.share * c.types + SHRINK * typical) / (c.types + SHRINK));
-    rarity = voiceRarity(units, feats, cohesion, typical);
+    rarity = voiceRarity(units, feats, cohesion);
     const before = units.map((unit) => unit.flagged?.kind);
     units.forEach((unit, i) => {
       if (unit.debris || unit.keep) return;
       const evidence = narrativeEvidence(feats[i]!, rarity(i), uniqueNames([unit], model, removed));
       const c = cohesion[i];
-      if (injected(evidence, shrink(c))) unit.flagged = { kind: "narrative", signals: evidence.signals, found: Math.round((c?.share ?? 0) * (c?.types ?? 0)), total: c?.types ?? 0 };
+      if (injected(evidence, shrink(c), c)) unit.flagged = { kind: "narrative", signals: evidence.signals, found: Math.round((c?.share ?? 0) * (c?.types ?? 0)), total: c?.types ?? 0 };
       else delete unit.flagged;
     });
     // Injected text often comes as several short sentences that each say little: judge the run as one span.
@@ -852,12 +959,13 @@ export function checkDocument(blocks: HygieneBlock[], options: HygieneOptions = 
       const pooled = cohesionOf(group, all, removed);
       const f = run.map((i) => feats[i]!).reduce(addFeatures);
       const evidence = narrativeEvidence(f, rarity(run[0]!), uniqueNames(group, model, removed));
-      if (!injected(evidence, shrink(pooled))) continue;
+      if (!injected(evidence, shrink(pooled), pooled)) continue;
       // One finding object for the whole run, so that its counts are reported once.
       const finding: Finding = { kind: "run", signals: evidence.signals, found: Math.round((pooled?.share ?? 0) * (pooled?.types ?? 0)), total: pooled?.types ?? 0 };
       for (const unit of group) unit.flagged = finding;
     }
-    if (round > 0 && units.every((unit, i) => unit.flagged?.kind === before[i])) break;
+    // Each round depends only on what is flagged, so an unchanged round is the fixed point.
+    if (units.every((unit, i) => unit.flagged?.kind === before[i])) break;
   }
 
   // A flagged sentence with a splice mark may be half real: keep the real half when the evidence
@@ -904,7 +1012,8 @@ export function checkDocument(blocks: HygieneBlock[], options: HygieneOptions = 
 
 function flaggedAt(unit: Unit | undefined, self: Unit, side: "left" | "right"): boolean {
   if (!unit || unit.block !== self.block) return false;
-  if (unit.flagged) return true;
+  // Markup debris is no sign that the text beside it was injected: real sentences sit between tags.
+  if (unit.flagged) return unit.flagged.kind !== "debris";
   // A neighbour trimmed on the edge that touches this unit is injected there.
   if (unit.trim) return side === "left" ? unit.trim.end === unit.end : unit.trim.start === unit.start;
   return false;
@@ -1024,7 +1133,7 @@ function trimMixed(
     if (score < need.score - 1e-9 || sx.n < need.types || sx.share < need.share || sx.narrative < need.narrative) return undefined;
     // The rest must read as the document's own: shared vocabulary, or at least no narration and
     // clearly less foreign than the part cut off.
-    if (sy.n < 3 || sy.narrative >= sx.narrative || sy.dialogue) return undefined;
+    if (sy.n < 4 || sy.narrative >= sx.narrative || sy.dialogue) return undefined;
     // Short articles share few words even between real sentences; then the narration, all on one
     // side of a clause boundary, is what tells the two texts apart.
     const boundary = boundaryScore(words, cut, text);
@@ -1059,9 +1168,13 @@ function betweenInjected(unit: Unit, f: Features, prev: Unit | undefined, next: 
   if (!left && !right) return undefined;
   const c = cohesionOf([unit], all, removed);
   const types = c?.types ?? 0;
-  if (types > 3) return undefined;
+  // Narration without pronouns ("Night fell over the valley.") still shares no word with the
+  // document; a fact usually shares its topic, or carries a number.
+  const alien = c !== undefined && c.share === 0 && types >= 2 && types <= 6 && !unit.words.some((w) => isNumber(w.norm)) && !f.mostlyQuote;
+  if (alien && !unit.inList) return { kind: "context", signals: ["sentence next to injected text sharing no word with the document"] };
   const foreign = types <= 1 || (c !== undefined && c.share < 0.5);
-  if (left && right && foreign) return { kind: "context", signals: ["short fragment between injected spans"] };
+  if (left && right && foreign && types <= 8) return { kind: "context", signals: ["fragment between injected spans"] };
+  if (types > 3) return undefined;
   const signals: string[] = [];
   let narrative = 0;
   const add = (yes: boolean, weight: number, signal: string) => {
@@ -1168,7 +1281,7 @@ function verdict(block: HygieneBlock, units: Unit[]): BlockVerdict {
     const trimmed = trimRange(text, cut.start, cut.end) ?? cut;
     let { start, end } = trimmed;
     while (start < end && /[,;:—–-]/.test(text[start]!)) start++;
-    while (end > start && /[\s,;:—–-]/.test(text[end - 1]!)) end--;
+    while (end > start && /[\s,:—–-]/.test(text[end - 1]!)) end--;
     const shown = trimRange(text, start, end) ?? trimmed;
     return { line: lineAt(block, shown.start), text: text.slice(shown.start, shown.end), reason: cut.reason };
   });
