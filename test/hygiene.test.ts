@@ -200,6 +200,38 @@ describe("hygiene: spliced fiction in a news article", () => {
     assert.equal(verdicts[1]!.text, "Utility chief Ana Brandt told reporters that the filters cost 3 million euros and were installed at the Eastside plant in May.");
   });
 
+  it("removes an injected list item and keeps the other items on their lines", () => {
+    const blocks: HygieneBlock[] = [
+      { kind: "prose", line: 3, section: ["Billing"], text: "Usage is billed per request. The first 10,000 requests each month are free." },
+      {
+        kind: "list",
+        line: 5,
+        section: ["Billing"],
+        text: "- Requests are counted per API key.\n- Failed requests are not billed.\n- Her lips trembled as she whispered his name into the dark.\n- Invoices are sent on the first day of each month.",
+      },
+    ];
+    const verdicts = checkDocument(blocks);
+    assert.deepEqual(flaggedOf(verdicts), [{ line: 5, text: "Her lips trembled as she whispered his name into the dark." }]);
+    assert.equal(verdicts[1]!.text, "- Requests are counted per API key.\n- Failed requests are not billed.\n- Invoices are sent on the first day of each month.");
+  });
+
+  it("removes a paragraph narrated in the present tense by an I beside a she", () => {
+    const blocks: HygieneBlock[] = [
+      { kind: "prose", line: 1, section: [], text: "The science museum opened a climate gallery on Friday. The gallery has 60 interactive exhibits on the museum's second floor." },
+      {
+        kind: "prose",
+        line: 3,
+        section: [],
+        text: "I open the window and the rain comes in. She is standing in the doorway again, saying nothing, and I pretend not to see her.",
+      },
+      { kind: "prose", line: 5, section: [], text: "Entry to the gallery is included in the museum ticket. School groups can book guided visits of the exhibits." },
+    ];
+    const verdicts = checkDocument(blocks);
+    assert.equal(verdicts[1]!.text, "");
+    assert.deepEqual(verdicts[0]!.removed, []);
+    assert.deepEqual(verdicts[2]!.removed, []);
+  });
+
   it("gives each span the exact line it starts on in a hard-wrapped paragraph", () => {
     const verdicts = checkDocument([
       { kind: "prose", line: 10, section: [], text: "The museum reopens on Friday after a two-year renovation of its west wing and roof.", lineOffsets: [0, 41] },
@@ -250,6 +282,14 @@ describe("hygiene: real content stays", () => {
       { kind: "prose", line: 1, section: ["Limits"], text: "Uploads are limited to 25 MB. Larger files are rejected. Why? Storage is billed per gigabyte." },
       { kind: "list", line: 3, section: ["Limits"], text: "- 25 MB per file\n- 500 files per folder\n- What happens at the limit?\n- Ask your admin for more" },
       { kind: "quote", line: 8, section: ["Limits"], text: "I raised our limit once and regretted it for a year." },
+    ];
+    assert.deepEqual(flaggedOf(checkDocument(blocks)), []);
+  });
+
+  it("keeps pronoun notes and Title Case expansions in reference lists", () => {
+    const blocks: HygieneBlock[] = [
+      { kind: "prose", line: 1, section: ["Team"], text: "These collaborators maintain the project and review pull requests." },
+      { kind: "list", line: 3, section: ["Team"], text: "- jdoe - Jane Doe <jane@example.org> (she/her)\n- rroe - Richard Roe <rr@example.org> (he/him)\n- AFAIK: As Far As I Know." },
     ];
     assert.deepEqual(flaggedOf(checkDocument(blocks)), []);
   });

@@ -430,8 +430,10 @@ function splitUnits(text: string, guarded: RangeSet, quotes: Range[], quoted: Ra
   for (const m of text.matchAll(/(?<=\p{Ll})[ \t]+(\p{Lu}\p{Ll}*)(?=[\s,])/gu)) {
     const word = m[1] ?? "";
     if (!CLAUSE_OPENERS.has(word.toLowerCase()) || guarded.has(m.index) || quoted.has(m.index)) continue;
-    const prev = /([\p{L}']+)$/u.exec(text.slice(Math.max(0, m.index - 30), m.index))?.[1]?.toLowerCase() ?? "";
-    if (NAME_LEAD_INS.has(prev)) continue;
+    // After a word that expects a noun phrase the capital starts a name ("in The Hague"); after a
+    // capitalised word it is Title Case ("As Far As I Can Tell").
+    const prev = /([\p{L}']+)$/u.exec(text.slice(Math.max(0, m.index - 30), m.index))?.[1] ?? "";
+    if (NAME_LEAD_INS.has(prev.toLowerCase()) || /^\p{Lu}/u.test(prev)) continue;
     cuts.push({ at: m.index, resume: m.index + m[0].length - word.length, edge: "splice" });
   }
   // "worldBring": a lowercase word run into a capitalised one.
@@ -536,8 +538,8 @@ function formOf(raw: string): WordForm {
 
 function makeWord(text: string, start: number, end: number, quotes: RangeSet): Word | undefined {
   const form = formOf(text.slice(start, end));
-  // "I/O" is an abbreviation, not a narrator.
-  if (form.norm === "i" && text[end] === "/") return undefined;
+  // "I/O" is an abbreviation and "(he/him)" a note on someone's pronouns, not narration.
+  if ((THIRD_GENDERED.has(form.norm) || FIRST_SINGULAR.has(form.norm)) && (text[end] === "/" || text[start - 1] === "/")) return undefined;
   return { start, end, ...form, inQuote: quotes.has(start) };
 }
 
@@ -843,7 +845,8 @@ function narrativeEvidence(f: Features, rarity: Rarity, names: string[]): Eviden
   if (f.conversationalQuote) add(dialogue, "conversational quotation");
   if (f.gendered) add(Math.min(1.5, 0.5 * f.gendered) * rarity.gendered, "he/she narration", f.gendered >= 2);
   if (f.firstPerson) {
-    const narration = f.pastTense > 0 && !f.aside;
+    // Told in the past, or a narrator beside a character ("I pretend not to see her"): a story, not an aside.
+    const narration = (f.pastTense > 0 || f.gendered > 0) && !f.aside;
     add((narration ? 1.5 : 0.5) * rarity.firstPerson, narration ? "first-person narration" : "first person", narration);
   }
   if (f.secondPerson) add(0.5 * rarity.secondPerson, "addresses someone as you");
@@ -1174,7 +1177,7 @@ function betweenInjected(unit: Unit, f: Features, prev: Unit | undefined, next: 
   if (alien && !unit.inList) return { kind: "context", signals: ["sentence next to injected text sharing no word with the document"] };
   const foreign = types <= 1 || (c !== undefined && c.share < 0.5);
   if (left && right && foreign && types <= 8) return { kind: "context", signals: ["fragment between injected spans"] };
-  if (types > 3) return undefined;
+  if (types > 5) return undefined;
   const signals: string[] = [];
   let narrative = 0;
   const add = (yes: boolean, weight: number, signal: string) => {
@@ -1188,7 +1191,7 @@ function betweenInjected(unit: Unit, f: Features, prev: Unit | undefined, next: 
   add(f.contractions > 0, rarity.contractions, "conversational contractions");
   add(f.conversationalQuote + f.gesture + f.dialogue > 0, rarity.dialogue, "dialogue");
   add(f.question, rarity.question, "question");
-  if (narrative >= 0.75 && (foreign || f.mostlyQuote)) return { kind: "context", signals: ["narrative fragment next to injected text", ...signals] };
+  if (narrative >= 0.6 && (foreign || f.mostlyQuote)) return { kind: "context", signals: ["narrative fragment next to injected text", ...signals] };
   return undefined;
 }
 
@@ -1248,10 +1251,11 @@ function verdict(block: HygieneBlock, units: Unit[]): BlockVerdict {
   // Widen each cut over punctuation that would dangle at the seam.
   merged.forEach((cut, k) => {
     const floor = merged[k - 1]?.end ?? 0;
-    const before = /[\s,;:—–\-(“"‘]*$/.exec(text.slice(floor, cut.start))?.[0] ?? "";
+    // Never across a line break: list items and hard breaks keep their lines.
+    const before = /[ \t,;:—–\-(“"‘]*$/.exec(text.slice(floor, cut.start))?.[0] ?? "";
     if (before.trim()) cut.start -= before.length;
     const ceiling = merged[k + 1]?.start ?? text.length;
-    let after = /^[\s,;:—–\-.”"’)]*/.exec(text.slice(cut.end, ceiling))?.[0] ?? "";
+    let after = /^[ \t,;:—–\-.”"’)]*/.exec(text.slice(cut.end, ceiling))?.[0] ?? "";
     // The text before may need the full stop: "… for the world and [cut]." keeps it.
     if (/^\s*[.!?]/.test(after) && !/[.!?]["”’)]?\s*$/.test(text.slice(0, cut.start))) after = "";
     if (after.trim()) cut.end += after.length;
@@ -1304,7 +1308,8 @@ function joinSeam(out: string, piece: string): string {
     // "…firm Halvorsen Partners [cut] The deck rests": a finished clause before a new sentence.
     return `${left}. ${right}`;
   }
-  return /\n$/.test(left) || /^\n/.test(right) ? left + right : `${left} ${right}`;
+  if (/\n$/.test(left)) return left + right.replace(/^\n+/, "");
+  return /^\n/.test(right) ? left + right : `${left} ${right}`;
 }
 
 function lineAt(block: HygieneBlock, offset: number): number {
