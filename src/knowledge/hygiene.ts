@@ -418,16 +418,21 @@ function splitUnits(text: string, guarded: RangeSet, quotes: Range[], quoted: Ra
     if (!guarded.has(m.index)) cuts.push({ at: m.index, resume: m.index + m[0].length, edge: "splice" });
   }
   // "family,, The operator": a doubled comma, or a capitalised clause opener right after a comma.
-  for (const m of text.matchAll(/(?<=\p{Ll})(?:[ \t]*,[ \t]*,|,(?=[ \t]+\p{Lu}\p{Ll}*\b))[ \t]*/gu)) {
-    const next = /^\p{Lu}\p{Ll}*/u.exec(text.slice(m.index + m[0].length))?.[0] ?? "";
-    const doubled = (m[0].match(/,/g) ?? []).length > 1;
-    if (guarded.has(m.index) || quoted.has(m.index) || (!doubled && !CLAUSE_OPENERS.has(next.toLowerCase()))) continue;
-    cuts.push({ at: m.index, resume: m.index + m[0].length, edge: "splice" });
+  if (text.includes(",")) {
+    for (const m of text.matchAll(/\p{Ll}((?:[ \t]*,[ \t]*,|,(?=[ \t]+\p{Lu}))[ \t]*)/gu)) {
+      const at = m.index + m[0].length - (m[1]?.length ?? 0);
+      const next = /^\p{Lu}\p{Ll}*/u.exec(text.slice(at + (m[1]?.length ?? 0), at + 40))?.[0] ?? "";
+      const doubled = (m[1]?.match(/,/g) ?? []).length > 1;
+      if (guarded.has(at) || quoted.has(at) || (!doubled && !CLAUSE_OPENERS.has(next.toLowerCase()))) continue;
+      cuts.push({ at, resume: at + (m[1]?.length ?? 0), edge: "splice" });
+    }
   }
   // "anyway. , I just": a sentence end followed by an orphan comma.
   for (const m of text.matchAll(/(?<=[.!?]["”’]?)[ \t]+[,;][ \t]*/g)) cuts.push({ at: m.index, resume: m.index + m[0].length, edge: "splice" });
   // "repair him Since its": a clause opener capitalised right after a lowercase word.
-  for (const m of text.matchAll(/(?<=\p{Ll})[ \t]+(\p{Lu}\p{Ll}*)(?=[\s,])/gu)) {
+  for (const lead of text.matchAll(/\p{Ll}[ \t]+(\p{Lu}\p{Ll}*)(?=[\s,])/gu)) {
+    // Shifted past the lowercase letter, so the match starts at the spacing as the cut does.
+    const m = { index: lead.index + 1, 0: lead[0].slice(1), 1: lead[1] };
     const word = m[1] ?? "";
     if (!CLAUSE_OPENERS.has(word.toLowerCase()) || guarded.has(m.index) || quoted.has(m.index)) continue;
     // After a word that expects a noun phrase the capital starts a name ("in The Hague"); after a
@@ -437,7 +442,7 @@ function splitUnits(text: string, guarded: RangeSet, quotes: Range[], quoted: Ra
     cuts.push({ at: m.index, resume: m.index + m[0].length - word.length, edge: "splice" });
   }
   // "worldBring": a lowercase word run into a capitalised one.
-  if (/\p{Ll}\p{Lu}/u.test(text)) {
+  if (/[a-z][A-Z]|\p{Ll}\p{Lu}/u.test(text)) {
     for (const m of text.matchAll(/(?:^|[^\p{L}])\p{Ll}{3,}(\p{Lu}\p{Ll}{2,})(?![\p{L}])/gu)) {
       const at = m.index + m[0].length - (m[1]?.length ?? 0);
       if (!guarded.has(at)) cuts.push({ at, resume: at, edge: "splice" });
@@ -536,11 +541,12 @@ function formOf(raw: string): WordForm {
   return form;
 }
 
-function makeWord(text: string, start: number, end: number, quotes: RangeSet): Word | undefined {
-  const form = formOf(text.slice(start, end));
+function makeWord(text: string, raw: string, start: number, quotes: RangeSet): Word | undefined {
+  const end = start + raw.length;
+  const form = formOf(raw);
   // "I/O" is an abbreviation and "(he/him)" a note on someone's pronouns, not narration.
   if ((THIRD_GENDERED.has(form.norm) || FIRST_SINGULAR.has(form.norm)) && (text[end] === "/" || text[start - 1] === "/")) return undefined;
-  return { start, end, ...form, inQuote: quotes.has(start) };
+  return { start, end, norm: form.norm, stem: form.stem, content: form.content, capitalised: form.capitalised, inQuote: quotes.has(start) };
 }
 
 /** Scripts written without spaces between words: only a dictionary-based segmenter finds their words. */
@@ -554,15 +560,15 @@ const SPACED_WORD = /[\p{L}\p{M}\p{N}]+(?:['’][\p{L}\p{M}]+)*/gu;
 function unitWords(text: string, range: Range, guarded: RangeSet, quotes: RangeSet): Word[] {
   const words: Word[] = [];
   const slice = text.slice(range.start, range.end);
-  const push = (start: number, end: number) => {
+  const push = (raw: string, start: number) => {
     if (guarded.has(start)) return;
-    const word = makeWord(text, start, end, quotes);
+    const word = makeWord(text, raw, start, quotes);
     if (word) words.push(word);
   };
   if (UNSPACED_SCRIPT.test(slice)) {
-    for (const seg of WORDS.segment(slice)) if (seg.isWordLike) push(range.start + seg.index, range.start + seg.index + seg.segment.length);
+    for (const seg of WORDS.segment(slice)) if (seg.isWordLike) push(seg.segment, range.start + seg.index);
   } else {
-    for (const m of slice.matchAll(SPACED_WORD)) push(range.start + m.index, range.start + m.index + m[0].length);
+    for (const m of slice.matchAll(SPACED_WORD)) push(m[0], range.start + m.index);
   }
   return words;
 }
