@@ -200,6 +200,25 @@ describe("hygiene: spliced fiction in a news article", () => {
     assert.equal(verdicts[1]!.text, "Utility chief Ana Brandt told reporters that the filters cost 3 million euros and were installed at the Eastside plant in May.");
   });
 
+  it("removes a line of dialogue that nobody in the article says", () => {
+    const blocks: HygieneBlock[] = [
+      { kind: "prose", line: 1, section: [], text: "The regional airport will add night flights to Lisbon, Riga and Tunis from October. The flights will leave after 11 p.m. three times a week." },
+      {
+        kind: "prose",
+        line: 3,
+        section: [],
+        text: "Airport manager Sven Dahl said the new slots were approved by the aviation authority in July. “Are you hungry? I made dumplings.” The airport expects 60,000 extra passengers a year from the new routes.",
+      },
+      { kind: "prose", line: 5, section: [], text: "Residents near the runway have complained about noise. The airport will pay for new windows in 140 homes, it said." },
+    ];
+    const verdicts = checkDocument(blocks);
+    assert.deepEqual(flaggedOf(verdicts), [{ line: 3, text: "“Are you hungry? I made dumplings.”" }]);
+    assert.equal(
+      verdicts[1]!.text,
+      "Airport manager Sven Dahl said the new slots were approved by the aviation authority in July. The airport expects 60,000 extra passengers a year from the new routes.",
+    );
+  });
+
   it("removes an injected list item and keeps the other items on their lines", () => {
     const blocks: HygieneBlock[] = [
       { kind: "prose", line: 3, section: ["Billing"], text: "Usage is billed per request. The first 10,000 requests each month are free." },

@@ -115,7 +115,7 @@ const GESTURE_VERBS = new Set(
 );
 /** Verbs that carry direct speech in narrative more than in reporting. */
 const DIALOGUE_VERBS = new Set(
-  "asked replied answered shouted whispered murmured muttered yelled exclaimed screamed cried retorted teased snapped pleaded begged".split(" "),
+  "asked replied answered shouted whispered murmured muttered yelled exclaimed screamed cried retorted teased snapped pleaded begged growled hissed snarled grumbled stammered".split(" "),
 );
 /** Reporting verbs: normal in news, only a weak hint after a closing quote with a pronoun subject. */
 const REPORTING_VERBS = new Set("said says told added noted stated explained".split(" "));
@@ -836,7 +836,7 @@ function voiceRarity(units: Unit[], feats: Features[], cohesion: Array<Cohesion 
   };
 }
 
-function narrativeEvidence(f: Features, rarity: Rarity, names: string[]): Evidence {
+function narrativeEvidence(f: Features, rarity: Rarity, names: string[], nearInjected = false): Evidence {
   const evidence: Evidence = { score: 0, strong: 0, signals: [] };
   const add = (weight: number, signal: string, strong = false) => {
     if (weight <= 0.05) return;
@@ -848,11 +848,13 @@ function narrativeEvidence(f: Features, rarity: Rarity, names: string[]): Eviden
   if (f.gesture) add(2 * dialogue, "dialogue attributed with a gesture", true);
   if (f.dialogue) add(dialogue, "dialogue attribution", true);
   if (f.reporting) add(0.5 * dialogue, "quotation attributed to he/she");
-  if (f.conversationalQuote) add(dialogue, "conversational quotation");
+  // A line of talk standing alone, attributed to nobody: news attributes every quote it prints.
+  const unattributed = f.mostlyQuote && f.reporting + f.dialogue + f.gesture === 0;
+  if (f.conversationalQuote) add((unattributed ? 1.5 : 1) * dialogue, unattributed ? "unattributed line of dialogue" : "conversational quotation", unattributed);
   if (f.gendered) add(Math.min(1.5, 0.5 * f.gendered) * rarity.gendered, "he/she narration", f.gendered >= 2);
   if (f.firstPerson) {
     // Told in the past, or a narrator beside a character ("I pretend not to see her"): a story, not an aside.
-    const narration = (f.pastTense > 0 || f.gendered > 0) && !f.aside;
+    const narration = (nearInjected || f.pastTense > 0 || f.gendered > 0) && !f.aside;
     add((narration ? 1.5 : 0.5) * rarity.firstPerson, narration ? "first-person narration" : "first person", narration);
   }
   if (f.secondPerson) add(0.5 * rarity.secondPerson, "addresses someone as you");
@@ -1183,20 +1185,8 @@ function betweenInjected(unit: Unit, f: Features, prev: Unit | undefined, next: 
   if (alien && !unit.inList) return { kind: "context", signals: ["sentence next to injected text sharing no word with the document"] };
   const foreign = types <= 1 || (c !== undefined && c.share < 0.5);
   if (left && right && foreign && types <= 8) return { kind: "context", signals: ["fragment between injected spans"] };
-  if (types > 5) return undefined;
-  const signals: string[] = [];
-  let narrative = 0;
-  const add = (yes: boolean, weight: number, signal: string) => {
-    if (!yes || weight <= 0.05) return;
-    narrative += weight;
-    signals.push(signal);
-  };
-  add(f.gendered > 0, rarity.gendered, "he/she narration");
-  add(f.firstPerson > 0, rarity.firstPerson, "first-person narration");
-  add(f.secondPerson > 0, rarity.secondPerson, "addresses someone as you");
-  add(f.contractions > 0, rarity.contractions, "conversational contractions");
-  add(f.conversationalQuote + f.gesture + f.dialogue > 0, rarity.dialogue, "dialogue");
-  add(f.question, rarity.question, "question");
+  if (types > 8) return undefined;
+  const { score: narrative, signals } = narrativeEvidence({ ...f, spliceEdge: false }, rarity, [], true);
   if (narrative >= 0.6 && (foreign || f.mostlyQuote)) return { kind: "context", signals: ["narrative fragment next to injected text", ...signals] };
   return undefined;
 }
