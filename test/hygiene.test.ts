@@ -268,8 +268,9 @@ describe("hygiene: spliced fiction in a news article", () => {
 
 describe("hygiene: real content stays", () => {
   // A guide written to "you" with code and tables, a short story, an interview full of "he said",
-  // and a book review that retells a plot with she/her: each is judged against its own voice.
-  for (const name of ["deploy-guide.md", "story.txt", "minister-interview.txt", "novel-review.txt"]) {
+  // a book review that retells a plot with she/her, and news quoting people at length ("We can't
+  // wait", "you'll notice"): each is judged against its own voice.
+  for (const name of ["deploy-guide.md", "story.txt", "minister-interview.txt", "novel-review.txt", "flood-quotes.txt"]) {
     it(`flags nothing in ${name}`, async () => {
       const blocks = await fixture(name);
       const verdicts = checkDocument(blocks);
