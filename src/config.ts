@@ -24,6 +24,13 @@ export interface Config {
   indexCacheDir: string | undefined;
   /** Shard count for `start:sharded`: "auto" (Discord's recommendation) or a positive integer. */
   shards: "auto" | number;
+  /** Shards this host runs under `start:sharded`, when not all of them: some of the SHARDS ids (several hosts). */
+  shardList?: number[];
+  /**
+   * Set in a shard process that `start:sharded` spawned: its shard ids and the total. discord.js passes them
+   * as SHARDING_MANAGER, SHARDS (the id, not our setting) and SHARD_COUNT, and its Client reads them itself.
+   */
+  shardProcess?: { ids: number[]; count: number };
   logLevel: LogLevel;
 }
 
@@ -59,6 +66,42 @@ function boolean(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`config: Expected ${name} to be true or false, got ${JSON.stringify(raw)}`);
 }
 
+/** SHARD_LIST: "all", or shard ids and ranges like `0-3,8`; each id below the SHARDS total. */
+function parseShardList(raw: string | undefined, shards: "auto" | number): number[] | "all" {
+  if (raw === undefined || raw.toLowerCase() === "all") return "all";
+  const bad = (why: string) => new ConfigError(`config: Expected SHARD_LIST to be "all" or shard ids and ranges like 0-3,8${why}, got ${JSON.stringify(raw)}`);
+  if (shards === "auto") throw bad(" (with SHARDS set to the total shard count of all hosts, not auto)");
+  const ids = new Set<number>();
+  for (const part of raw.split(",").map((p) => p.trim())) {
+    const match = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(part);
+    if (!match) throw bad("");
+    const from = Number(match[1]);
+    const to = match[2] === undefined ? from : Number(match[2]);
+    if (to < from) throw bad(" (ranges go from low to high)");
+    if (to >= shards) throw bad(` (ids from 0 to ${shards - 1}, since SHARDS=${shards})`);
+    for (let id = from; id <= to; id++) ids.add(id);
+  }
+  return [...ids].sort((a, b) => a - b);
+}
+
+/** discord.js's environment for a shard process, or undefined in any other process. */
+function parseShardProcess(env: Env): Config["shardProcess"] {
+  if (!read(env, "SHARDING_MANAGER")) return undefined;
+  const raw = read(env, "SHARDS") ?? "";
+  const count = Number(read(env, "SHARD_COUNT"));
+  let ids: unknown;
+  try {
+    ids = JSON.parse(raw);
+  } catch {
+    ids = undefined;
+  }
+  const list = typeof ids === "number" ? [ids] : ids;
+  if (!Array.isArray(list) || !list.length || !list.every((id) => Number.isInteger(id) && id >= 0 && id < count)) {
+    throw new ConfigError(`config: Expected SHARDS to be the shard id that start:sharded passes (SHARDING_MANAGER is set), got ${JSON.stringify(raw)} with SHARD_COUNT=${JSON.stringify(read(env, "SHARD_COUNT"))}`);
+  }
+  return { ids: list as number[], count };
+}
+
 /**
  * Builds the configuration from an environment (by default `process.env` after `.env` is loaded).
  * Throws ConfigError naming the variable and the value on any bad setting.
@@ -90,14 +133,20 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
 
   const cacheDir = read(env, "INDEX_CACHE_DIR") ?? ".cache";
 
-  const shardsRaw = (read(env, "SHARDS") ?? "auto").toLowerCase();
-  let shards: Config["shards"] = "auto";
-  if (shardsRaw !== "auto") {
-    const n = Number(shardsRaw);
-    if (!/^\d+$/.test(shardsRaw) || n < 1 || n > 10_000) {
-      throw new ConfigError(`config: Expected SHARDS to be "auto" or a whole number from 1 to 10000, got ${JSON.stringify(read(env, "SHARDS"))}`);
+  const shardProcess = parseShardProcess(env);
+  // In a shard process SHARDS is discord.js's shard id, not the setting; the parent validated the setting.
+  let shards: Config["shards"] = shardProcess?.count ?? "auto";
+  let shardList: number[] | "all" = shardProcess?.ids ?? "all";
+  if (!shardProcess) {
+    const shardsRaw = (read(env, "SHARDS") ?? "auto").toLowerCase();
+    if (shardsRaw !== "auto") {
+      const n = Number(shardsRaw);
+      if (!/^\d+$/.test(shardsRaw) || n < 1 || n > 10_000) {
+        throw new ConfigError(`config: Expected SHARDS to be "auto" or a whole number from 1 to 10000, got ${JSON.stringify(read(env, "SHARDS"))}`);
+      }
+      shards = n;
     }
-    shards = n;
+    shardList = parseShardList(read(env, "SHARD_LIST"), shards);
   }
 
   return {
@@ -111,6 +160,8 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     watchKnowledge: boolean(env, "WATCH_KNOWLEDGE", true),
     indexCacheDir: cacheDir === "off" ? undefined : path.resolve(cwd, cacheDir),
     shards,
+    ...(shardList !== "all" ? { shardList } : {}),
+    ...(shardProcess ? { shardProcess } : {}),
     logLevel: logLevel as LogLevel,
   };
 }

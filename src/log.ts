@@ -33,3 +33,13 @@ export function createLogger(level: LogLevel = "info", write: (line: string) => 
 }
 
 export const silentLogger: Logger = createLogger("silent");
+
+/** A logger that puts `prefix` before every message, e.g. `[shard 1/4] ` in a shard process. */
+export function prefixedLogger(logger: Logger, prefix: string): Logger {
+  return {
+    debug: (message, context) => logger.debug(prefix + message, context),
+    info: (message, context) => logger.info(prefix + message, context),
+    warn: (message, context) => logger.warn(prefix + message, context),
+    error: (message, context) => logger.error(prefix + message, context),
+  };
+}

@@ -6,7 +6,7 @@ import { describeLoad, type AnswerEngine } from "./answer/engine.ts";
 import { answerLines, EXIT_USAGE, openEngineOrExit } from "./cli/terminal.ts";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { watchKnowledge, type KnowledgeWatcher } from "./knowledge/watch.ts";
-import { createLogger, type Logger } from "./log.ts";
+import { createLogger, prefixedLogger, type Logger } from "./log.ts";
 
 const CONNECT_HINT = `No DISCORD_TOKEN is set, so I'm answering here in the terminal.
 To connect me to Discord: create an application and bot at https://discord.com/developers/applications,
@@ -33,7 +33,18 @@ async function main(): Promise<void> {
   }
   const interactiveTerminal = !config.discordToken && Boolean(process.stdin.isTTY);
   // In a terminal conversation, routine log lines would interleave with the answers.
-  const logger = createLogger(interactiveTerminal && config.logLevel === "info" ? "warn" : config.logLevel);
+  const baseLogger = createLogger(interactiveTerminal && config.logLevel === "info" ? "warn" : config.logLevel);
+  // A shard process of `npm run start:sharded` (src/discord/shards.ts) says which shard it is on every line.
+  const shard = config.shardProcess;
+  const logger = shard ? prefixedLogger(baseLogger, `[shard ${shard.ids.join(",")}/${shard.count}] `) : baseLogger;
+  let stopBot: (() => Promise<void>) | undefined;
+  if (shard) {
+    // The manager is gone (crashed or killed): nothing would stop or respawn this shard any more.
+    process.once("disconnect", () => {
+      logger.warn("the shard manager is gone; stopping");
+      void (stopBot ? stopBot() : Promise.resolve()).finally(() => process.exit(0));
+    });
+  }
   process.on("unhandledRejection", (reason) => logger.error("unhandled promise rejection", { error: reason }));
 
   // A worker builds the index, so that reloading a large folder never stalls the Discord connection.
@@ -44,7 +55,8 @@ async function main(): Promise<void> {
   if (config.discordToken) {
     const { startDiscordBot, installProcessHandlers } = await import("./discord/bot.ts");
     const bot = await startDiscordBot({ config, engine, logger });
-    installProcessHandlers({ stop: async () => (watcher?.close(), bot.stop()) }, logger);
+    stopBot = async () => (watcher?.close(), bot.stop());
+    installProcessHandlers({ stop: stopBot }, logger);
     return;
   }
 
