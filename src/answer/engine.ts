@@ -1,7 +1,6 @@
 import { Worker } from "node:worker_threads";
 import { KnowledgeError } from "../knowledge/load.ts";
 import type { SplitOptions } from "../knowledge/split.ts";
-import type { LoadIssue } from "../knowledge/types.ts";
 import { silentLogger, type Logger } from "../log.ts";
 import { KnowledgeIndex, type KnowledgeIndexJSON } from "../search/index.ts";
 import { answer, passageKey, passageResult, type AnswerOptions } from "./ask.ts";
@@ -22,20 +21,12 @@ export interface SourceSummary {
   passages: number;
 }
 
-export interface LoadReport {
+/** What the last successful load found: a build's summary (builder.ts) and when it went live. */
+export type LoadReport = Omit<BuildSummary, "snapshotNote" | "source"> & {
   loadedAt: Date;
-  durationMs: number;
-  documents: number;
-  passages: number;
-  /** Files that could not be loaded, with the reason. A file that loaded before keeps its last good version. */
-  errors: LoadIssue[];
-  /** Files that are not knowledge (unsupported extension). */
-  skipped: LoadIssue[];
-  /** What changed against the previous good load (everything is "added" on the first load). */
-  changes: LoadChanges;
-  /** Whether the index came from the snapshot or was built from the files. */
-  source?: "snapshot" | "files";
-}
+  /** Whether the index came from the snapshot or was built from the files (absent in reports made by hand). */
+  source?: BuildSummary["source"];
+};
 
 export interface EngineOptions {
   logger?: Logger;

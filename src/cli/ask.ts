@@ -1,7 +1,6 @@
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "../config.ts";
 import { createLogger } from "../log.ts";
-import { answerLines, EXIT_USAGE, exitQuietlyOnClosedPipe, formatAnswer, openEngineOrExit } from "./terminal.ts";
+import { answerLines, EXIT_USAGE, exitQuietlyOnClosedPipe, loadConfigOr, formatAnswer, openEngineOrExit } from "./terminal.ts";
 
 const USAGE = `Usage: npm run --silent ask -- [--knowledge DIR] [--top N] [--json] [QUESTION]
 
@@ -36,13 +35,7 @@ async function main(): Promise<void> {
   const top = values.top === undefined ? 3 : Number(values.top);
   if (!Number.isInteger(top) || top < 1 || top > 25) fail(`Expected --top to be a whole number from 1 to 25, got ${JSON.stringify(values.top)}`);
 
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) fail(error.message);
-    throw error;
-  }
+  const config = loadConfigOr(fail);
   const logger = createLogger(config.logLevel === "info" ? "warn" : config.logLevel);
   const engine = await openEngineOrExit(values.knowledge ?? config.knowledgeDir, { logger, cacheDir: config.indexCacheDir });
   const question = positionals.join(" ").trim();

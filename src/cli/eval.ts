@@ -1,9 +1,8 @@
 import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { parseEvalSet, scoreAnswers } from "../answer/evaluate.ts";
-import { ConfigError, loadConfig } from "../config.ts";
 import { createLogger } from "../log.ts";
-import { EXIT_USAGE, exitQuietlyOnClosedPipe, openEngineOrExit } from "./terminal.ts";
+import { EXIT_USAGE, exitQuietlyOnClosedPipe, loadConfigOr, openEngineOrExit } from "./terminal.ts";
 
 const USAGE = "Usage: npm run eval -- QUESTIONS.json [--knowledge DIR]\n";
 
@@ -30,13 +29,7 @@ async function main(): Promise<void> {
   } catch (error) {
     fail((error as Error).message);
   }
-  let config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) fail(error.message);
-    throw error;
-  }
+  const config = loadConfigOr(fail);
   const engine = await openEngineOrExit(parsed.values.knowledge ?? config.knowledgeDir, { logger: createLogger("error"), cacheDir: config.indexCacheDir });
   const answers = questions.map((q) => engine.ask(q.q, { top: 5 }));
   const s = scoreAnswers(questions, answers);

@@ -1,6 +1,7 @@
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 import { snapshotPathFor } from "../answer/builder.ts";
+import { ConfigError, loadConfig, type Config } from "../config.ts";
 import { AnswerEngine, KnowledgeError, type EngineOptions } from "../answer/engine.ts";
 import { ansiStyle, plainStyle, renderAnswer } from "./render.ts";
 
@@ -26,6 +27,16 @@ export function exitQuietlyOnClosedPipe(): void {
 
 /** Exit code for a usage or knowledge-folder problem, as opposed to 1 for a failure while running. */
 export const EXIT_USAGE = 2;
+
+/** The settings, or `fail` (which exits) with the message naming the bad variable and value. */
+export function loadConfigOr(fail: (message: string) => never): Config {
+  try {
+    return loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) fail(error.message);
+    throw error;
+  }
+}
 
 /** Opens the engine or explains on stderr why it cannot, with exit code 2. */
 export async function openEngineOrExit(dir: string, options: EngineOptions & { cacheDir?: string | undefined } = {}): Promise<AnswerEngine> {
