@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { hygieneCleaner } from "../knowledge/clean.ts";
-import { listKnowledgeFiles, loadKnowledge, KnowledgeError, MARKDOWN_EXTENSIONS, TEXT_EXTENSIONS } from "../knowledge/load.ts";
+import { HYGIENE_CONFIG_FILE, HygieneConfigError, readHygieneConfig, type HygieneConfig } from "../knowledge/hygiene-config.ts";
+import { listKnowledgeFiles, loadKnowledge, KnowledgeError, MARKDOWN_EXTENSIONS, TEXT_EXTENSIONS, type BlockCleaner } from "../knowledge/load.ts";
 import type { SplitOptions } from "../knowledge/split.ts";
 import type { KnowledgeDocument, LoadIssue } from "../knowledge/types.ts";
 import { silentLogger, type Logger } from "../log.ts";
@@ -77,12 +78,12 @@ function codeHash(): Promise<string> {
   return engineHash;
 }
 
-/** Hash of every knowledge file's path and bytes (and of the folder's hygiene settings file). */
+/** Hash of every knowledge file's path and bytes, and of the folder's hygiene settings file. */
 export async function contentHash(dir: string): Promise<string> {
   const hash = createHash("sha256");
-  for (const file of await listKnowledgeFiles(dir)) {
+  for (const file of [HYGIENE_CONFIG_FILE, ...(await listKnowledgeFiles(dir))]) {
     const ext = path.extname(file).toLowerCase();
-    if (!SUPPORTED.has(ext) && !file.endsWith("knowledge.json")) continue;
+    if (!SUPPORTED.has(ext) && file !== HYGIENE_CONFIG_FILE) continue;
     try {
       hash.update(file).update("\0").update(await readFile(path.join(dir, ...file.split("/")))).update("\0");
     } catch {
@@ -103,6 +104,8 @@ export class KnowledgeBuilder {
   private readonly logger: Logger;
   /** Last good version of each document, with the hash of its file. */
   private good = new Map<string, { document: KnowledgeDocument; hash: string }>();
+  /** Last good per-file hygiene settings from the folder's `.hygiene.json`. */
+  private hygieneConfig: HygieneConfig = {};
 
   constructor(options: BuilderOptions, logger: Logger = silentLogger) {
     this.options = options;
@@ -141,8 +144,21 @@ export class KnowledgeBuilder {
       }
     }
 
-    const cleaner = this.options.hygiene ? hygieneCleaner() : undefined;
+    const configIssues: LoadIssue[] = [];
+    let cleaner: BlockCleaner | undefined;
+    if (this.options.hygiene) {
+      try {
+        this.hygieneConfig = await readHygieneConfig(dir);
+      } catch (error) {
+        if (!(error instanceof HygieneConfigError)) throw error;
+        // A broken settings file must not change what is answered: keep the last good settings.
+        configIssues.push({ path: HYGIENE_CONFIG_FILE, reason: `${error.message} — using the last good settings` });
+        this.logger.warn(`knowledge: ${error.message}; using the last good hygiene settings`);
+      }
+      cleaner = hygieneCleaner(this.hygieneConfig);
+    }
     const set = await loadKnowledge(dir, { logger: this.logger, ...(cleaner ? { cleaner } : {}), ...(this.options.split ? { split: this.options.split } : {}) });
+    set.errors.unshift(...configIssues);
     const documents = new Map<string, { document: KnowledgeDocument; hash: string }>();
     for (const document of set.documents) documents.set(document.path, { document, hash: set.hashes[document.path] ?? "" });
     // A file that loaded before and is broken now keeps answering from its last good version.

@@ -7,6 +7,8 @@ export function frontMatterHygiene(frontMatter: Record<string, unknown>): Hygien
   const options: HygieneOptions = {};
   const flag = frontMatter.hygiene;
   if (flag === false || flag === "off" || flag === "false") options.disabled = true;
+  // "on" in a document overrides an "off" for its folder in .hygiene.json.
+  if (flag === true || flag === "on" || flag === "true") options.disabled = false;
   const keep = frontMatter.keep;
   if (typeof keep === "string") options.keep = [keep];
   else if (Array.isArray(keep)) options.keep = keep.filter((k): k is string => typeof k === "string");

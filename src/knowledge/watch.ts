@@ -1,5 +1,6 @@
 import { watch, type FSWatcher } from "node:fs";
 import type { Logger } from "../log.ts";
+import { HYGIENE_CONFIG_FILE } from "./hygiene-config.ts";
 
 export interface KnowledgeWatcher {
   close(): void;
@@ -15,7 +16,7 @@ export interface WatchOptions {
 
 /**
  * Calls `onChange` once a burst of changes under `dir` has settled. Hidden files (like the index
- * snapshot the bot writes itself) are ignored. If the folder disappears, watching resumes once it is back.
+ * snapshot the bot writes itself) are ignored, except the folder's `.hygiene.json` settings. If the folder disappears, watching resumes once it is back.
  */
 export function watchKnowledge(dir: string, onChange: () => void, options: WatchOptions): KnowledgeWatcher {
   const debounceMs = options.debounceMs ?? 300;
@@ -38,7 +39,7 @@ export function watchKnowledge(dir: string, onChange: () => void, options: Watch
     try {
       watcher = watch(dir, { recursive: true, persistent: true }, (_event, filename) => {
         const name = filename?.toString() ?? "";
-        if (name.split(/[\\/]/).some((part) => part.startsWith("."))) return;
+        if (name !== HYGIENE_CONFIG_FILE && name.split(/[\\/]/).some((part) => part.startsWith("."))) return;
         schedule();
       });
       watcher.on("error", (error) => {
