@@ -274,3 +274,41 @@ describe("query behaviour", () => {
     assert.equal(engine.passage("no-such-key"), undefined);
   });
 });
+
+describe("injected text never reaches an answer (seed article, the bot's own load path)", () => {
+  // Words found only in the fiction and debris spliced into the seed article.
+  const INJECTED = ["Lan Xue", "Lan Mu", "son-in-law", "mother-in-law", "bridal", "chess", "study room", "calligraphy", "Qulangtai", "rmat/jp", "lost consciousness", "screaming", "sarcastic", "three-life"];
+  const QUESTIONS = [
+    "Who is Lan Xue?",
+    "What did she ask about the bridal chamber?",
+    "What did Ding Xiaoxing say about the SCO?",
+    "What did Zhang Xiao say about the Belt and Road?",
+    "Which country chairs the SCO in 2024-2025?",
+    "Is the SCO a military bloc?",
+    "What happens in the study room?",
+    "Who plays chess with his son-in-law?",
+    "SCO",
+    "Astana summit",
+    "Belt and Road",
+  ];
+  let engine: AnswerEngine;
+  before(async () => {
+    engine = await AnswerEngine.open(path.join(REPO, "knowledge"));
+  });
+
+  test("no passage shown for any question contains the spliced fiction or debris", () => {
+    for (const question of QUESTIONS) {
+      for (let offset = 0; offset < 10; offset += 5) {
+        for (const r of engine.ask(question, { top: 5, offset }).results) {
+          for (const fragment of INJECTED) assert.ok(!r.text.includes(fragment), `${JSON.stringify(question)} showed ${JSON.stringify(fragment)} in ${r.source.path}#${r.source.passage}`);
+        }
+      }
+    }
+  });
+
+  test("questions only the fiction could answer are abstained on", () => {
+    for (const question of ["Who is Lan Xue?", "What did she ask about the bridal chamber?", "Who plays chess with his son-in-law?"]) {
+      assert.deepEqual(engine.ask(question), { question, answered: false, reason: "no-match", results: [] });
+    }
+  });
+});
