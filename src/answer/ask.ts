@@ -44,7 +44,7 @@ export interface Ranking {
 }
 
 export const DEFAULT_RANKING: Readonly<Ranking> = Object.freeze({
-  minCoverage: 0.45,
+  minCoverage: 0.5,
   minRelativeScore: 0.3,
   coverageExponent: 2,
   windowBase: 0.6,
@@ -307,6 +307,9 @@ function confident(index: KnowledgeIndex, w: Weighted, query: readonly QueryTerm
   const { minCoverage } = w.ranking;
   if (cover >= minCoverage) return true;
   const matched = matchedTerms(w, present, query);
+  // A follow-up has few words of its own ("and what did he say?"): the earlier question's words count too.
+  const context = query.filter((q) => q.weight < 1 && q.of === undefined && present.has(q.term)).length;
+  if (context > 0 && matched.size >= 1 && matched.size + context >= 3 && cover >= minCoverage / 2) return true;
   if (matched.size < 2 || cover < minCoverage / 2) return false;
   return query.every((q) => q.weight !== 1 || q.of !== undefined || matched.has(q.term) || q.answerType || !index.has(q.term));
 }

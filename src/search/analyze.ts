@@ -41,6 +41,24 @@ export function words(text: string): Word[] {
   return out;
 }
 
+/**
+ * Irregular verb forms, which a suffix stemmer cannot relate to their base ("said" is not "say" to
+ * Porter). Forms that are also common words of their own ("found", "left", "saw", "lay") are left out.
+ */
+const IRREGULAR: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    say: "said says", tell: "told", speak: "spoke spoken", write: "wrote written", go: "went gone goes", come: "came",
+    make: "made", take: "took taken", give: "gave given", begin: "began begun", know: "knew known", think: "thought",
+    hold: "held", bring: "brought", buy: "bought", build: "built", choose: "chose chosen", run: "ran", meet: "met",
+    lead: "led", win: "won", lose: "lost", pay: "paid", send: "sent", spend: "spent", keep: "kept", feel: "felt",
+    stand: "stood", understand: "understood", grow: "grew grown", draw: "drew drawn", fall: "fell fallen", rise: "rose risen",
+    eat: "ate eaten", drive: "drove driven", fly: "flew flown", throw: "threw thrown", wear: "wore worn", break: "broke broken",
+    forget: "forgot forgotten", freeze: "froze frozen", hide: "hid hidden", sell: "sold", become: "became", seek: "sought",
+    teach: "taught", catch: "caught", fight: "fought", sing: "sang sung", swim: "swam swum", shake: "shook shaken",
+    strike: "struck", sleep: "slept", leave: "leaves", mean: "meant", hear: "heard", set: "sets", get: "got gotten",
+  }).flatMap(([base, forms]) => forms.split(" ").map((form) => [form, base] as [string, string])),
+);
+
 const stemCache = new Map<string, string>();
 
 /** The index term for one folded word, or undefined for stop words and noise. */
@@ -50,7 +68,12 @@ export function termOf(folded: string): string | undefined {
   if (cached !== undefined) return cached || undefined;
   let term = "";
   if (/^\d+$/.test(folded)) term = folded;
-  else if (folded.length >= 2 && !/^_+$/.test(folded)) term = /\d/.test(folded) ? folded : stemmer(folded.replace(/'/g, ""));
+  else if (folded.length >= 2 && !/^_+$/.test(folded)) {
+    const base = IRREGULAR.get(folded);
+    if (base && STOP_WORDS.has(base)) term = "";
+    // Numbers and identifiers (`should_panic`) are matched as written; their parts are stemmed separately.
+    else term = /[\d_]/.test(folded) ? folded : stemmer(base ?? folded.replace(/'/g, ""));
+  }
   if (stemCache.size > 200_000) stemCache.clear();
   stemCache.set(folded, term);
   return term || undefined;
