@@ -504,3 +504,29 @@ describe("hygiene: the seed article", () => {
     ok(!/\s[,.]\s*[,.]|——/.test(text.replace("“Belt and Road”. .", "")));
   });
 });
+
+describe("hygiene: cohesion bookkeeping", () => {
+  it("counts a run's words found elsewhere the same in every round", () => {
+    // "lighthouse" occurs once elsewhere: once the run was flagged in one round, the next round took
+    // the run's own words out of the document twice and reported 0 of 10.
+    const blocks: HygieneBlock[] = [
+      {
+        kind: "prose",
+        line: 3,
+        section: [],
+        text: "The river ferry between Oldport and Newhaven will run every hour from May. The ferry leaves from the north pier, next to the old lighthouse, and carries 200 passengers and 40 cars.",
+      },
+      { kind: "prose", line: 5, section: [], text: "Tickets for the ferry cost six euros at the pier. The river crossing takes twenty minutes." },
+      { kind: "prose", line: 7, section: [], text: "Why would he wait by the lighthouse? Nobody knew. The storm took her away, and the house stayed dark." },
+      {
+        kind: "prose",
+        line: 9,
+        section: [],
+        text: "The ferry operator said the new timetable would suit commuters on both sides of the river. Cars must arrive at the pier ten minutes before departure.",
+      },
+    ];
+    const verdicts = checkDocument(blocks);
+    assert.deepEqual(flaggedOf(verdicts), [{ line: 7, text: blocks[2]!.text }]);
+    assert.match(verdicts[2]!.flagged[0]!.reason, /\b1 of 10 content words found elsewhere/);
+  });
+});

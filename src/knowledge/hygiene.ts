@@ -591,6 +591,12 @@ class Vocabulary {
   }
 }
 
+/** Words of the units flagged when it was taken, and which units those were. */
+interface RemovedWords {
+  words: Vocabulary;
+  units: ReadonlySet<Unit>;
+}
+
 interface DocumentModel {
   blocks: HygieneBlock[];
   units: Unit[];
@@ -757,20 +763,25 @@ function addFeatures(a: Features, b: Features): Features {
   };
 }
 
-/** Cohesion of units taken as one span: their words vouch neither for themselves nor for each other. */
-function cohesionOf(group: Unit[], all: Vocabulary, removed: Vocabulary): Cohesion | undefined {
+/**
+ * Cohesion of units taken as one span: their words vouch neither for themselves nor for each other.
+ * A unit's own words are taken out of `removed` only if they were counted into it: flags change
+ * while `removed` stays the snapshot it was taken as.
+ */
+function cohesionOf(group: Unit[], all: Vocabulary, removed: RemovedWords): Cohesion | undefined {
   const own = new Map<string, number>();
   const ownRemoved = new Map<string, number>();
   for (const unit of group) {
+    const counted = removed.units.has(unit);
     for (const w of unit.words) {
       if (!w.content || isNumber(w.norm)) continue;
       own.set(w.stem, (own.get(w.stem) ?? 0) + 1);
-      if (unit.flagged) ownRemoved.set(w.stem, (ownRemoved.get(w.stem) ?? 0) + 1);
+      if (counted) ownRemoved.set(w.stem, (ownRemoved.get(w.stem) ?? 0) + 1);
     }
   }
   if (own.size === 0) return undefined;
   let present = 0;
-  for (const [stem, n] of own) if (all.get(stem) - n - (removed.get(stem) - (ownRemoved.get(stem) ?? 0)) > 0) present++;
+  for (const [stem, n] of own) if (all.get(stem) - n - (removed.words.get(stem) - (ownRemoved.get(stem) ?? 0)) > 0) present++;
   return { share: present / own.size, types: own.size };
 }
 
@@ -868,10 +879,19 @@ function narrativeEvidence(f: Features, rarity: Rarity, names: string[], nearInj
 }
 
 /** Capitalised words, not opening a sentence, that the rest of the document never uses. */
-function uniqueNames(group: Unit[], model: DocumentModel, removed: Vocabulary): string[] {
+function uniqueNames(group: Unit[], model: DocumentModel, removed: RemovedWords): string[] {
   const names: string[] = [];
+  // Capitalised occurrences in the group, and those of them counted into `removed`.
   const own = new Map<string, number>();
-  for (const unit of group) for (const w of unit.words) if (w.content) own.set(w.norm, (own.get(w.norm) ?? 0) + 1);
+  const ownRemoved = new Map<string, number>();
+  for (const unit of group) {
+    const counted = removed.units.has(unit);
+    for (const w of unit.words) {
+      if (!w.capitalised) continue;
+      own.set(w.norm, (own.get(w.norm) ?? 0) + 1);
+      if (counted) ownRemoved.set(w.norm, (ownRemoved.get(w.norm) ?? 0) + 1);
+    }
+  }
   for (const unit of group) {
     const text = model.blocks[unit.block]!.text;
     unit.words.forEach((w, i) => {
@@ -879,8 +899,7 @@ function uniqueNames(group: Unit[], model: DocumentModel, removed: Vocabulary): 
       const opening = i === 0 || /[.!?:]["”]?\s*$/.test(text.slice(unit.words[i - 1]!.end, w.start));
       if (opening && unit.words[i + 1]?.capitalised !== true) return;
       const n = own.get(w.norm) ?? 0;
-      const ownRemoved = group.some((u) => u.flagged) ? n : 0;
-      if (model.capitalForms.get(w.norm) - n - (removed.get(NAME_KEY + w.norm) - ownRemoved) > 0) return;
+      if (model.capitalForms.get(w.norm) - n - (removed.words.get(NAME_KEY + w.norm) - (ownRemoved.get(w.norm) ?? 0)) > 0) return;
       const name = text.slice(w.start, w.end);
       if (!names.includes(name)) names.push(name);
     });
@@ -936,16 +955,18 @@ export function checkDocument(blocks: HygieneBlock[], options: HygieneOptions = 
     else if (/^(he|she|I)$/i.test(attribution.subject)) feats[i]!.reporting++;
   });
 
-  const removedVocabulary = () => {
-    const v = new Vocabulary();
+  const removedVocabulary = (): RemovedWords => {
+    const words = new Vocabulary();
+    const flagged = new Set<Unit>();
     for (const unit of units) {
       if (!unit.flagged) continue;
+      flagged.add(unit);
       for (const w of unit.words) {
-        if (w.content) v.add(w.stem);
-        if (w.capitalised) v.add(NAME_KEY + w.norm);
+        if (w.content) words.add(w.stem);
+        if (w.capitalised) words.add(NAME_KEY + w.norm);
       }
     }
-    return v;
+    return { words, units: flagged };
   };
 
   let typical = 0.6;
@@ -1041,7 +1062,7 @@ function trimMixed(
   prev: Unit | undefined,
   next: Unit | undefined,
   model: DocumentModel,
-  removed: Vocabulary,
+  removed: RemovedWords,
   rarity: Rarity,
   localise = false,
 ): (Range & { finding: Finding }) | undefined {
@@ -1069,7 +1090,7 @@ function trimMixed(
   // A flagged unit's own words are in `removed` too; count them once.
   const foreign = words.map((w) => {
     const mine = own.get(w.stem) ?? 0;
-    return model.all.get(w.stem) - mine - (removed.get(w.stem) - (unit.flagged ? mine : 0)) <= 0;
+    return model.all.get(w.stem) - mine - (removed.words.get(w.stem) - (removed.units.has(unit) ? mine : 0)) <= 0;
   });
   const text = model.blocks[unit.block]!.text;
 
@@ -1173,7 +1194,7 @@ function boundaryScore(words: Word[], cut: number, text: string): number {
 }
 
 /** A short unit wedged against injected text, with nothing of the document's own to say. */
-function betweenInjected(unit: Unit, f: Features, prev: Unit | undefined, next: Unit | undefined, rarity: Rarity, all: Vocabulary, removed: Vocabulary): Finding | undefined {
+function betweenInjected(unit: Unit, f: Features, prev: Unit | undefined, next: Unit | undefined, rarity: Rarity, all: Vocabulary, removed: RemovedWords): Finding | undefined {
   const left = flaggedAt(prev, unit, "left");
   const right = flaggedAt(next, unit, "right");
   if (!left && !right) return undefined;
