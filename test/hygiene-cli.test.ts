@@ -75,6 +75,19 @@ describe("knowledge:check", () => {
     }
   });
 
+  it("reports nothing for a museum page whose history paragraph names its founder once", async () => {
+    const museum = await mkdtemp(path.join(tmpdir(), "hygiene-cli-museum-"));
+    try {
+      await copyFile(path.join(ROOT, "test", "fixtures", "hygiene-clean", "museum-harbor.md"), path.join(museum, "museum.md"));
+      const { code, out } = check("--knowledge", museum);
+      assert.equal(code, 0);
+      assert.doesNotMatch(out, /Ada Brook/);
+      assert.match(out, /^Checked 1 file in .*: 0 spans flagged in 0 files; 0 of \d+ passages affected\.$/m);
+    } finally {
+      await rm(museum, { recursive: true, force: true });
+    }
+  });
+
   it("exits 2 with a clear message when the folder is missing", () => {
     const { code, err } = check("--knowledge", path.join(dir, "missing"));
     assert.equal(code, 2);

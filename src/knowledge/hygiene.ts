@@ -5,7 +5,8 @@
  * Only general signals are used, because the articles checked in production are not the ones this
  * was tuned on:
  * - markup debris: broken tag or attribute fragments, path/format fragments glued to a sentence,
- *   breadcrumb separators opening a paragraph;
+ *   breadcrumb separators opening a paragraph or trails standing alone, chat-log lines, cookie
+ *   banners and other page furniture;
  * - lexical cohesion: the share of a span's content words (stemmed) found elsewhere in the document,
  *   leave-one-out and ignoring spans already flagged, so injected sentences cannot vouch for each other;
  * - narrative register: dialogue and its attribution, gesture verbs, he/she or first-person narration,
@@ -14,6 +15,13 @@
  *   interview full of "he said" is judged against its own voice.
  * A span is flagged only with a strong narrative signal (dialogue, first-person narration, repeated
  * he/she) *and* vocabulary the rest of the document does not share; real facts share vocabulary.
+ * Reporting is told apart from narration: he/she in a sentence that carries a number, introduces a
+ * person by name and role, or names someone the document names elsewhere is that person; quotations
+ * attributed after, before ("said: “…”"), inverted (", said the mayor") or by the sentence or
+ * paragraph before them are testimony; a transcript's speakers ("Ruiz: …", "Q:"/"A:") speak in the
+ * first person; names found nowhere else count only when the rest of the sentence is foreign too. He/
+ * she narration as the only sign needs clearly less shared vocabulary than the document's typical
+ * sentence, and nothing shared at all inside a paragraph that is otherwise the document's own.
  * Splices are often mid-sentence, so sentences are first cut at splice marks ("——,", a capitalised
  * clause opener glued to a lowercase word, ". ,") and a sentence that still mixes both texts is
  * trimmed where its vocabulary turns foreign.
@@ -81,6 +89,10 @@ const CLAUSE_OPENERS = new Set(
   ).split(" "),
 );
 
+/** Lowercase abbreviations that end in a full stop inside a sentence. */
+const ABBREVIATIONS = new Set(
+  "etc approx incl excl esp resp min max sec hrs est dept govt misc vol nos ibid viz cont corp ltd bros avg ref refs eds trans abbr".split(" "),
+);
 const DETERMINERS = new Set("the a an this that these those its his her their our my your some any each every".split(" "));
 const PREPOSITIONS = new Set("at in on of for with by from to into onto about over under after before during without within through".split(" "));
 const COMPLEMENTIZERS = new Set(["that", "which", "who", "whom", "whose", "whether"]);
@@ -119,9 +131,25 @@ const DIALOGUE_VERBS = new Set(
 );
 /** Reporting verbs: normal in news, only a weak hint after a closing quote with a pronoun subject. */
 const REPORTING_VERBS = new Set("said says told added noted stated explained".split(" "));
+/** Speech verbs that also report speech indirectly ("asked for a delay", "replied that…"); then they are no dialogue. */
+const INDIRECT_SPEECH_VERBS = new Set(["asked", "answered", "replied", "pleaded", "begged"]);
+/** Words that open reported speech or an object clause after a speech verb. */
+const INDIRECT_OPENERS = new Set(["for", "to", "that", "whether", "if", "about", "how", "why", "what", "when", "where", "who"]);
+const OBJECT_PRONOUNS = new Set(["him", "her", "them", "me", "us", "you", "it"]);
 
 /** Web page furniture that scrapers keep: links and labels around an article, never its prose. */
-const BOILERPLATE = /^(?:advertisement|sponsored|read more\b|related:|see also:|share (?:on|this)\b|click here\b|subscribe\b|sign up\b|follow us\b|print this\b)/i;
+const BOILERPLATE =
+  /^(?:advertisement|sponsored|read more\b|related:|see also:|share (?:on|this)\b|click here\b|subscribe\b|sign up\b|follow us\b|print this\b|skip to (?:the )?(?:main )?(?:content|navigation)\b|back to top\b|you (?:may|might) also like\b|recommended for you\b|accept all\b|reject all\b|manage (?:cookies|preferences|settings)\b|cookie (?:settings|preferences)\b)/i;
+/** A consent banner: cookies, the reader, and what the reader agrees to. Articles about cookie law do not talk to "you" like this. */
+const COOKIE_BANNER = /\bcookies?\b/i;
+const COOKIE_CONSENT = /\b(?:accept|agree|consent|continuing|preferences|settings|experience|browsing)\b/i;
+const READER = /\b(?:you|your|we|our)\b/i;
+/** A breadcrumb trail standing alone: "Home › Travel › Europe". */
+const BREADCRUMB = /^(?:[\p{Lu}\d][\p{L}\p{N}&'’ -]{0,30}?[ \t]*[›»>|][ \t]*){2,}[\p{Lu}\d][\p{L}\p{N}&'’ -]{0,30}$/u;
+/** A line of a chat log: optional timestamp, then a nick in angle brackets. */
+const CHAT_LINE = /(?<=^|\n)[ \t]*(?:\[\d{1,2}:\d{2}(?::\d{2})?\][ \t]*|\d{1,2}:\d{2}(?::\d{2})?[ \t]+)<[\w.|^@-]{1,32}>[^\n]*/g;
+/** A paragraph opened by "Name:", "Q:" — with the same label opening another paragraph, it is a transcript's speaker. */
+const SPEAKER_LABEL = /^(\p{Lu}[\p{L}'’.-]*(?:[ \t]\p{Lu}[\p{L}'’.-]*){0,2}):[ \t]/u;
 
 /** HTML element names; a stray or broken one in prose is scraping debris. */
 const HTML_TAGS =
@@ -152,6 +180,14 @@ const FLAG_SCORE = 0.8;
 const BOUNDARY_WEIGHT = 1.5;
 /** How many words before (or after) the first narration a mixed sentence may be cut. */
 const ANCHOR_REACH = 8;
+/** First person counts at most this much more than first and second person together do (see narrativeEvidence). */
+const AUTHOR_VOICE = 0.25;
+/** How many sentences on either side stand for "the rest of the paragraph" (see paragraphOverlaps). */
+const PARAGRAPH_REACH = 4;
+/** A paragraph sharing at most this share of the document's typical cohesion is foreign to it. */
+const FOREIGN_PARAGRAPH = 0.25;
+/** He/she narration as the only strong signal: the span's cohesion must be at most this share of the document's typical. */
+const HE_SHE_FOREIGN = 0.5;
 /** Share of a span's words found elsewhere above which it needs overwhelming evidence to be flagged. */
 const SHARED_HALF = 0.5;
 /** Units with less than this share of document vocabulary may pool into a run. */
@@ -174,6 +210,8 @@ interface Word {
   stem: string;
   content: boolean;
   capitalised: boolean;
+  /** Starts with a digit: a year, an amount, an age. */
+  numeric: boolean;
   inQuote: boolean;
 }
 
@@ -206,10 +244,22 @@ interface Unit {
   trim?: Range & { finding: Finding };
   inList: boolean;
   inQuoteBlock: boolean;
+  /** Cached part of reportsOn: a number or a person introduced by name, or false. */
+  introduces?: string | false;
+  /** In a paragraph of a transcript or interview ("Ruiz: …", "A: …"): first person and questions are the speaker's. */
+  spoken: boolean;
 }
 
 interface Features {
   gendered: number;
+  /** He/she in a unit that reports on a person (see reportsOn), or as the subject of "said", "told". */
+  reportedGendered: number;
+  /** First person with a past tense or a he/she and some content of its own: a narrator, not an aside. */
+  firstNarration: number;
+  /** Quotations attributed to anyone (named or not), introduced with "said:", or continuing one that was. */
+  attributed: number;
+  /** A quotation that asks or addresses someone ("Are you hungry?"): talk between people, not testimony. */
+  dialogic: boolean;
   firstPerson: number;
   /** Past-tense verbs outside quotes: narration is told in the past. */
   pastTense: number;
@@ -228,9 +278,10 @@ interface Features {
   spliceEdge: boolean;
 }
 
-type FeatureName = "gendered" | "firstPerson" | "secondPerson" | "contractions" | "dialogue" | "question";
+/** `personal` is first or second person: an author talking to the reader uses both. */
+type FeatureName = "gendered" | "firstPerson" | "secondPerson" | "personal" | "contractions" | "dialogue" | "question";
 type Rarity = Record<FeatureName, number>;
-const FEATURE_NAMES: FeatureName[] = ["gendered", "firstPerson", "secondPerson", "contractions", "dialogue", "question"];
+const FEATURE_NAMES: FeatureName[] = ["gendered", "firstPerson", "secondPerson", "personal", "contractions", "dialogue", "question"];
 
 interface Cohesion {
   share: number;
@@ -240,6 +291,12 @@ interface Cohesion {
 interface Evidence {
   score: number;
   strong: number;
+  /** The part of `strong` that is he/she narration: alone, it needs more foreign vocabulary (see injected). */
+  heShe: number;
+  /** Weight of the signals other than he/she and names (dialogue, first person, questions, splice marks…). */
+  other: number;
+  /** Past tense outside quotes. */
+  past: boolean;
   signals: string[];
 }
 
@@ -342,6 +399,8 @@ function quoteRanges(text: string, guarded: RangeSet): Range[] {
       }
     }
   }
+  // A paragraph that opens a quotation and never closes it: news goes on quoting in the next paragraph.
+  if ((curly === 0 || straight === 0) && /^["“]\p{Lu}/u.test(text)) ranges.push({ start: 0, end: text.length });
   return ranges;
 }
 
@@ -357,6 +416,8 @@ function findDebris(text: string, guarded: Range[]): Debris[] {
   const add = (start: number, end: number, signal: string) => {
     if (!overlaps(guarded, start, end) && !overlaps(found, start, end)) found.push({ start, end, signal });
   };
+  // A chat log line pasted into prose: `[21:47] <nick> lol`.
+  if (text.includes("<")) for (const m of text.matchAll(CHAT_LINE)) add(m.index, m.index + m[0].length, "chat log line");
   // CMS shortcodes first, so that their attributes are not reported one by one: `[caption id="…"]`, `[/caption]`.
   if (text.includes("[")) for (const m of text.matchAll(/\[\/[a-z_]+\]|\[[a-z_]+(?:\s+[\w-]+=["”][^"”\]]*["”])+\s*\]/g)) add(m.index, m.index + m[0].length, "shortcode");
   const angle = text.includes(">") || text.includes("<");
@@ -429,6 +490,15 @@ function splitUnits(text: string, guarded: RangeSet, quotes: Range[], quoted: Ra
   }
   // "anyway. , I just": a sentence end followed by an orphan comma.
   for (const m of text.matchAll(/(?<=[.!?]["”’]?)[ \t]+[,;][ \t]*/g)) cuts.push({ at: m.index, resume: m.index + m[0].length, edge: "splice" });
+  // "waited for the gates to break. by the end of next year": a full stop, then the interrupted sentence
+  // goes on in lowercase. Not after abbreviations ("etc. and") or inside file names ("index.html and").
+  if (text.includes(". ")) {
+    for (const m of text.matchAll(/(?:^|[\s(])(\p{Ll}{3,})\.["”’]?([ \t]+)(?=\p{Ll}{2,}\b)/gu)) {
+      const at = m.index + m[0].length - (m[2]?.length ?? 0);
+      if (ABBREVIATIONS.has(m[1] ?? "") || guarded.has(at) || quoted.has(at)) continue;
+      cuts.push({ at, resume: m.index + m[0].length, edge: "splice" });
+    }
+  }
   // "repair him Since its": a clause opener capitalised right after a lowercase word.
   for (const lead of text.matchAll(/\p{Ll}[ \t]+(\p{Lu}\p{Ll}*)(?=[\s,])/gu)) {
     // Shifted past the lowercase letter, so the match starts at the spacing as the cut does.
@@ -497,12 +567,19 @@ function trimRange(text: string, start: number, end: number): Range | undefined 
 
 /** Subject and speech or gesture verb right after `at` (a closing quote): `” Lan Xue nodded`, `” she asked`. */
 function attributionAt(text: string, at: number): { subject: string; verb: string } | undefined {
-  const m = /^[ \t,]*(\p{Lu}\p{Ll}+(?:[ \t]\p{Lu}\p{Ll}+)?|he|she|I)[ \t]+(?:\p{Ll}+ly[ \t]+)?(\p{Ll}+)\b/u.exec(text.slice(at, at + 60));
-  if (!m) return undefined;
-  const verb = m[2] ?? "";
-  if (!GESTURE_VERBS.has(verb) && !DIALOGUE_VERBS.has(verb) && !REPORTING_VERBS.has(verb)) return undefined;
-  return { subject: m[1] ?? "", verb };
+  const window = text.slice(at, at + 60);
+  const m = /^[ \t,]*(\p{Lu}\p{Ll}+(?:[ \t]\p{Lu}\p{Ll}+)?|he|she|I)[ \t]+(?:\p{Ll}+ly[ \t]+)?(\p{Ll}+)\b/u.exec(window);
+  const verb = m?.[2] ?? "";
+  if (m && (GESTURE_VERBS.has(verb) || DIALOGUE_VERBS.has(verb) || REPORTING_VERBS.has(verb))) return { subject: m[1] ?? "", verb };
+  // Inverted, as news writes it: `,” said the mayor`, `,” says Maria Olsen`.
+  const inverted = /^[ \t,]*(\p{Ll}+)[ \t]+(the[ \t]+\p{Ll}+|\p{Lu}\p{Ll}+(?:[ \t]\p{Lu}\p{Ll}+)?|he|she)\b/u.exec(window);
+  const before = inverted?.[1] ?? "";
+  if (inverted && (REPORTING_VERBS.has(before) || DIALOGUE_VERBS.has(before))) return { subject: inverted[2] ?? "", verb: before };
+  return undefined;
 }
+
+/** `said: “…`, `told reporters: "…`: a quotation introduced by a reporting verb. */
+const INTRODUCED_QUOTE = /\b(?:said|says|told|added|stated|explained|wrote|writes|asked)\b[^"“”.!?]{0,40}:[ \t]*["“]/;
 
 function carve(unit: Range, debris: Debris[]): Array<Range & { debris?: string }> {
   const pieces: Array<Range & { debris?: string }> = [];
@@ -524,6 +601,7 @@ interface WordForm {
   stem: string;
   content: boolean;
   capitalised: boolean;
+  numeric: boolean;
 }
 
 /** Per surface form: the same few thousand words recur across every document of a load. */
@@ -534,7 +612,7 @@ function formOf(raw: string): WordForm {
   if (!form) {
     const norm = normaliseWord(raw);
     const content = norm.length >= 2 && !STOP.has(norm) && !isContraction(norm) && /\p{L}/u.test(norm);
-    form = { norm, stem: content ? stemOf(norm.replace(/'/g, "")) : norm, content, capitalised: /^\p{Lu}\p{Ll}/u.test(raw) };
+    form = { norm, stem: content ? stemOf(norm.replace(/'/g, "")) : norm, content, capitalised: /^\p{Lu}\p{Ll}/u.test(raw), numeric: isNumber(norm) };
     if (formCache.size > 200_000) formCache.clear();
     formCache.set(raw, form);
   }
@@ -546,7 +624,7 @@ function makeWord(text: string, raw: string, start: number, quotes: RangeSet): W
   const form = formOf(raw);
   // "I/O" is an abbreviation and "(he/him)" a note on someone's pronouns, not narration.
   if ((THIRD_GENDERED.has(form.norm) || FIRST_SINGULAR.has(form.norm)) && (text[end] === "/" || text[start - 1] === "/")) return undefined;
-  return { start, end, norm: form.norm, stem: form.stem, content: form.content, capitalised: form.capitalised, inQuote: quotes.has(start) };
+  return { start, end, norm: form.norm, stem: form.stem, content: form.content, capitalised: form.capitalised, numeric: form.numeric, inQuote: quotes.has(start) };
 }
 
 /** Scripts written without spaces between words: only a dictionary-based segmenter finds their words. */
@@ -562,6 +640,11 @@ function unitWords(text: string, range: Range, guarded: RangeSet, quotes: RangeS
   const slice = text.slice(range.start, range.end);
   const push = (raw: string, start: number) => {
     if (guarded.has(start)) return;
+    // "Wizlaw I, Prince of Rügen": a regnal numeral after a name inside the sentence, not the pronoun.
+    const prev = words[words.length - 1];
+    if (raw === "I" && words.length >= 2 && prev!.capitalised && !STOP.has(prev!.norm) && text.slice(prev!.end, start) === " ") {
+      if (/^(?:[,.;:)]|$|[ \t]\p{Lu}|[ \t]of\b)/u.test(text.slice(start + 1, start + 4))) return;
+    }
     const word = makeWord(text, raw, start, quotes);
     if (word) words.push(word);
   };
@@ -578,8 +661,14 @@ function plainWords(text: string): Word[] {
   return unitWords(text, { start: 0, end: text.length }, NO_RANGES, NO_RANGES);
 }
 
-/** Prefix keeping capitalised forms apart from stems in one vocabulary. */
+/** Prefixes keeping capitalised forms (and those inside a sentence) apart from stems in one vocabulary. */
 const NAME_KEY = "\u0000";
+const MID_NAME_KEY = "\u0001";
+
+/** Whether words[i] opens a sentence (first of its unit, or after a full stop or colon). */
+function opensSentence(words: Word[], i: number, text: string): boolean {
+  return i === 0 || /[.!?:]["”]?\s*$/.test(text.slice(words[i - 1]!.end, words[i]!.start));
+}
 
 class Vocabulary {
   private readonly counts = new Map<string, number>();
@@ -605,24 +694,40 @@ interface DocumentModel {
   /** Lowercase forms seen anywhere: a capitalised word that also occurs in lowercase is not a name. */
   lowerForms: Set<string>;
   capitalForms: Vocabulary;
+  /** Capitalised words inside a sentence (not opening it): names, as far as capitals tell. */
+  midNames: Vocabulary;
 }
 
 function judged(block: HygieneBlock): boolean {
   return block.kind === "prose" || block.kind === "list" || block.kind === "quote";
 }
 
+/** Prose blocks opened by a speaker label that opens at least one other block too. */
+function speakerBlocks(blocks: HygieneBlock[]): Set<number> {
+  const labels = blocks.map((block) => (block.kind === "prose" ? SPEAKER_LABEL.exec(block.text)?.[1] : undefined));
+  const counts = new Map<string, number>();
+  for (const label of labels) if (label) counts.set(label, (counts.get(label) ?? 0) + 1);
+  const spoken = new Set<number>();
+  labels.forEach((label, b) => {
+    if (label && (counts.get(label) ?? 0) >= 2) spoken.add(b);
+  });
+  return spoken;
+}
+
 function buildModel(blocks: HygieneBlock[]): DocumentModel {
-  const model: DocumentModel = { blocks, units: [], all: new Vocabulary(), lowerForms: new Set(), capitalForms: new Vocabulary() };
-  const count = (words: Word[]) => {
-    for (const w of words) {
+  const model: DocumentModel = { blocks, units: [], all: new Vocabulary(), lowerForms: new Set(), capitalForms: new Vocabulary(), midNames: new Vocabulary() };
+  const speakers = speakerBlocks(blocks);
+  const count = (words: Word[], text: string) => {
+    words.forEach((w, i) => {
       if (w.content) model.all.add(w.stem);
       if (w.capitalised) model.capitalForms.add(w.norm);
       else model.lowerForms.add(w.norm);
-    }
+      if (w.capitalised && w.content && !opensSentence(words, i, text)) model.midNames.add(w.norm);
+    });
   };
   blocks.forEach((block, b) => {
     if (!judged(block)) {
-      count(plainWords(block.text));
+      count(plainWords(block.text), block.text);
       return;
     }
     const text = block.text;
@@ -645,8 +750,10 @@ function buildModel(blocks: HygieneBlock[]): DocumentModel {
         if (!signal && carved && !/[\p{L}\p{N}]/u.test(body) && /[<>/=]/.test(body)) signal = "markup leftover";
         // Page furniture of news sites standing alone: "Advertisement", "Read more: …", "Share on …".
         if (!signal && block.kind === "prose" && BOILERPLATE.test(body) && !/[.!?]["”’)]?$/.test(body) && body.split(/\s+/).length <= 10) signal = "page boilerplate";
+        if (!signal && block.kind === "prose" && BREADCRUMB.test(body)) signal = "breadcrumb trail";
+        if (!signal && COOKIE_BANNER.test(body) && READER.test(body) && COOKIE_CONSENT.test(body) && body.split(/\s+/).length <= 40) signal = "cookie banner";
         const words = signal ? [] : unitWords(text, trimmed, guarded, quotes);
-        count(words);
+        count(words, text);
         model.units.push({
           block: b,
           ...trimmed,
@@ -657,12 +764,13 @@ function buildModel(blocks: HygieneBlock[]): DocumentModel {
           keep: false,
           inList: block.kind === "list",
           inQuoteBlock: block.kind === "quote",
+          spoken: speakers.has(b),
           ...(signal ? { flagged: { kind: "debris" as const, signals: [signal] } } : {}),
         });
       }
     }
   });
-  for (const heading of new Set(blocks.flatMap((block) => block.section))) count(plainWords(heading));
+  for (const heading of new Set(blocks.flatMap((block) => block.section))) count(plainWords(heading), heading);
   return model;
 }
 
@@ -688,6 +796,10 @@ function applyKeep(model: DocumentModel, keep: string[]): void {
 function features(unit: Unit, text: string): Features {
   const f: Features = {
     gendered: 0,
+    reportedGendered: 0,
+    firstNarration: 0,
+    attributed: 0,
+    dialogic: false,
     firstPerson: 0,
     pastTense: 0,
     aside: false,
@@ -703,50 +815,80 @@ function features(unit: Unit, text: string): Features {
     spliceEdge: unit.leftEdge === "splice" || unit.rightEdge === "splice",
   };
   let quoted = 0;
+  let content = 0;
   let conversational = false;
   unit.words.forEach((w, i) => {
     if (w.inQuote) {
       quoted++;
       if (FIRST_SINGULAR.has(w.norm) || SECOND_PERSON.has(w.norm) || isContraction(w.norm)) conversational = true;
+      if (SECOND_PERSON.has(w.norm)) f.dialogic = true;
       return;
     }
     // A blockquote is someone else's voice by design: its pronouns say nothing about splicing.
     if (unit.inQuoteBlock) return;
-    if (THIRD_GENDERED.has(w.norm)) f.gendered++;
-    if (FIRST_SINGULAR.has(w.norm) && (w.norm !== "i" || text[w.start] === "I")) f.firstPerson++;
-    if (SECOND_PERSON.has(w.norm)) f.secondPerson++;
+    if (w.content) content++;
+    // "He said the club…", "she told the court": reported speech, whoever tells it.
+    if (THIRD_GENDERED.has(w.norm)) {
+      if (REPORTING_VERBS.has(unit.words[i + 1]?.norm ?? "")) f.reportedGendered++;
+      else f.gendered++;
+    }
+    // A transcript's speaker talks in the first person, to "you", in questions: that is speech, not narration.
+    if (!unit.spoken && FIRST_SINGULAR.has(w.norm) && (w.norm !== "i" || text[w.start] === "I")) f.firstPerson++;
+    if (!unit.spoken && SECOND_PERSON.has(w.norm)) f.secondPerson++;
     if (SECOND_PERSON.has(w.norm) || ASIDE_WORDS.has(w.norm)) f.aside = true;
-    // "sponsored by" is a passive participle, not a narrated event.
-    const participle = unit.words[i + 1]?.norm === "by";
+    // "sponsored by" is a passive participle, "a retired headmaster" an adjective: not narrated events.
+    const participle = unit.words[i + 1]?.norm === "by" || DETERMINERS.has(unit.words[i - 1]?.norm ?? "");
     if (IRREGULAR_PAST.has(w.norm) || (w.norm.length >= 5 && w.norm.endsWith("ed") && !NOT_PAST.has(w.norm) && !participle)) f.pastTense++;
-    if (isContraction(w.norm)) f.contractions++;
+    if (!unit.spoken && isContraction(w.norm)) f.contractions++;
     const prev = unit.words[i - 1];
     const subject = prev !== undefined && (SUBJECT_PRONOUNS.has(prev.norm) || (prev.capitalised && !STOP.has(prev.norm)));
     // Gesture verbs narrate whoever the subject is ("the elder sneered"); reporting prose has no use for them.
     if (GESTURE_VERBS.has(w.norm)) f.gesture++;
-    if (subject && DIALOGUE_VERBS.has(w.norm)) f.dialogue++;
+    if (subject && DIALOGUE_VERBS.has(w.norm) && !indirectSpeech(unit.words, i)) f.dialogue++;
   });
+  // Told in the past, or a narrator beside a character ("I pretend not to see her"), about something:
+  // a bare "I did not." is the author's aside.
+  if (f.firstPerson > 0 && (f.pastTense > 0 || f.gendered > 0) && content >= 2) f.firstNarration = f.firstPerson;
   f.mostlyQuote = unit.words.length > 0 && quoted / unit.words.length > 0.6;
   const slice = text.slice(unit.start, unit.end);
-  if (quoted === 0 && /\?["”’)]?$/.test(slice)) f.question = true;
+  if (quoted === 0 && !unit.spoken && /\?["”’)]?$/.test(slice)) f.question = true;
   if (/[“"][^”"]*[?!][”"]/.test(slice)) conversational = true;
+  if (quoted > 0 && slice.includes("?")) f.dialogic = true;
   if (conversational) f.conversationalQuote = 1;
   f.orphanStart = /^[,;.]/.test(slice);
   // `” she said`: reporting verb with a pronoun subject right after a closing quote.
   for (const m of slice.matchAll(/["”]/g)) {
     const attribution = attributionAt(slice, m.index + 1);
     if (attribution && REPORTING_VERBS.has(attribution.verb) && /^(he|she|I)$/i.test(attribution.subject)) f.reporting++;
+    if (attribution) f.attributed++;
   }
+  if (quoted > 0 && INTRODUCED_QUOTE.test(slice)) f.attributed++;
   return f;
 }
 
+/** "asked for a delay", "replied that…", "asked him to wait": speech reported, not dialogue. */
+function indirectSpeech(words: Word[], i: number): boolean {
+  if (!INDIRECT_SPEECH_VERBS.has(words[i]!.norm)) return false;
+  const next = words[i + 1];
+  const after = words[i + 2];
+  if (!next) return false;
+  if (INDIRECT_OPENERS.has(next.norm)) return true;
+  return (OBJECT_PRONOUNS.has(next.norm) || next.capitalised) && after !== undefined && INDIRECT_OPENERS.has(after.norm);
+}
+
 function hasFeature(f: Features, name: FeatureName): boolean {
-  return name === "dialogue" ? f.dialogue + f.gesture + f.conversationalQuote > 0 : Number(f[name]) > 0;
+  if (name === "dialogue") return f.dialogue + f.gesture + f.conversationalQuote > 0;
+  if (name === "personal") return f.firstPerson + f.secondPerson > 0;
+  return Number(f[name]) > 0;
 }
 
 function addFeatures(a: Features, b: Features): Features {
   return {
     gendered: a.gendered + b.gendered,
+    reportedGendered: a.reportedGendered + b.reportedGendered,
+    firstNarration: a.firstNarration + b.firstNarration,
+    attributed: a.attributed + b.attributed,
+    dialogic: a.dialogic || b.dialogic,
     firstPerson: a.firstPerson + b.firstPerson,
     pastTense: a.pastTense + b.pastTense,
     aside: a.aside || b.aside,
@@ -768,13 +910,13 @@ function addFeatures(a: Features, b: Features): Features {
  * A unit's own words are taken out of `removed` only if they were counted into it: flags change
  * while `removed` stays the snapshot it was taken as.
  */
-function cohesionOf(group: Unit[], all: Vocabulary, removed: RemovedWords): Cohesion | undefined {
+function cohesionOf(group: Unit[], all: Vocabulary, removed: RemovedWords, skip?: Set<string>): Cohesion | undefined {
   const own = new Map<string, number>();
   const ownRemoved = new Map<string, number>();
   for (const unit of group) {
     const counted = removed.units.has(unit);
     for (const w of unit.words) {
-      if (!w.content || isNumber(w.norm)) continue;
+      if (!w.content || w.numeric || skip?.has(w.norm)) continue;
       own.set(w.stem, (own.get(w.stem) ?? 0) + 1);
       if (counted) ownRemoved.set(w.stem, (ownRemoved.get(w.stem) ?? 0) + 1);
     }
@@ -783,6 +925,24 @@ function cohesionOf(group: Unit[], all: Vocabulary, removed: RemovedWords): Cohe
   let present = 0;
   for (const [stem, n] of own) if (all.get(stem) - n - (removed.words.get(stem) - (ownRemoved.get(stem) ?? 0)) > 0) present++;
   return { share: present / own.size, types: own.size };
+}
+
+/**
+ * Whether the rest of the group's paragraph (not flagged; in a long paragraph, the few sentences on
+ * either side) shares at least the document's typical share of vocabulary.
+ */
+function paragraphOverlaps(group: Unit[], units: Unit[], unitIndex: Map<Unit, number>, all: Vocabulary, removed: RemovedWords, typical: number): boolean {
+  const first = unitIndex.get(group[0]!)!;
+  const last = unitIndex.get(group[group.length - 1]!)!;
+  const block = group[0]!.block;
+  const rest: Unit[] = [];
+  for (let i = Math.max(0, first - PARAGRAPH_REACH); i <= Math.min(units.length - 1, last + PARAGRAPH_REACH); i++) {
+    const unit = units[i]!;
+    if ((i < first || i > last) && unit.block === block && !unit.flagged && !unit.debris) rest.push(unit);
+  }
+  if (rest.length === 0) return false;
+  const c = cohesionOf(rest, all, removed);
+  return c !== undefined && c.types >= 3 && c.share >= typical;
 }
 
 function median(values: number[]): number | undefined {
@@ -803,7 +963,7 @@ function voiceRarity(units: Unit[], feats: Features[], cohesion: Array<Cohesion 
   const shares = cohesion.filter((c, i): c is Cohesion => c !== undefined && c.types >= 3 && !units[i]!.flagged).map((c) => c.share);
   shares.sort((a, b) => a - b);
   const cut = shares[Math.floor(shares.length * CORE_QUANTILE)] ?? 0;
-  const counts: Rarity = { gendered: 0, firstPerson: 0, secondPerson: 0, contractions: 0, dialogue: 0, question: 0 };
+  const counts: Rarity = { gendered: 0, firstPerson: 0, secondPerson: 0, personal: 0, contractions: 0, dialogue: 0, question: 0 };
   const isCore = units.map((unit, i) => {
     const c = cohesion[i];
     return !unit.flagged && c !== undefined && c.types >= 3 && c.share >= cut;
@@ -823,7 +983,7 @@ function voiceRarity(units: Unit[], feats: Features[], cohesion: Array<Cohesion 
     if (unit.flagged) return;
     for (const name of FEATURE_NAMES) if (hasFeature(feats[i]!, name)) uses.add(name);
   });
-  const blockCounts: Rarity = { gendered: 0, firstPerson: 0, secondPerson: 0, contractions: 0, dialogue: 0, question: 0 };
+  const blockCounts: Rarity = { gendered: 0, firstPerson: 0, secondPerson: 0, personal: 0, contractions: 0, dialogue: 0, question: 0 };
   for (const uses of blockUses.values()) for (const name of uses) blockCounts[name]++;
   const paragraphs = blockUses.size;
 
@@ -848,25 +1008,33 @@ function voiceRarity(units: Unit[], feats: Features[], cohesion: Array<Cohesion 
 }
 
 function narrativeEvidence(f: Features, rarity: Rarity, names: string[], nearInjected = false): Evidence {
-  const evidence: Evidence = { score: 0, strong: 0, signals: [] };
-  const add = (weight: number, signal: string, strong = false) => {
+  const evidence: Evidence = { score: 0, strong: 0, heShe: 0, other: 0, past: f.pastTense > 0, signals: [] };
+  const add = (weight: number, signal: string, strong = false, other = true) => {
     if (weight <= 0.05) return;
     evidence.score += weight;
+    if (other) evidence.other += weight;
     if (strong) evidence.strong += weight;
     evidence.signals.push(signal);
   };
   const dialogue = rarity.dialogue;
-  if (f.gesture) add(2 * dialogue, "dialogue attributed with a gesture", true);
+  // "Ask him to show you the video he laughed at": a gesture in a sentence to the reader is advice, not a scene.
+  if (f.gesture) add((f.aside ? 1 : 2) * dialogue, "dialogue attributed with a gesture", !f.aside);
   if (f.dialogue) add(dialogue, "dialogue attribution", true);
   if (f.reporting) add(0.5 * dialogue, "quotation attributed to he/she");
   // A line of talk standing alone, attributed to nobody: news attributes every quote it prints.
-  const unattributed = f.mostlyQuote && f.reporting + f.dialogue + f.gesture === 0;
+  const unattributed = f.mostlyQuote && f.reporting + f.dialogue + f.gesture + f.attributed === 0;
   if (f.conversationalQuote) add((unattributed ? 1.5 : 1) * dialogue, unattributed ? "unattributed line of dialogue" : "conversational quotation", unattributed);
-  if (f.gendered) add(Math.min(1.5, 0.5 * f.gendered) * rarity.gendered, "he/she narration", f.gendered >= 2);
+  if (f.gendered) {
+    const weight = Math.min(1.5, 0.5 * f.gendered) * rarity.gendered;
+    add(weight, "he/she narration", f.gendered >= 2, false);
+    if (f.gendered >= 2 && weight > 0.05) evidence.heShe += weight;
+  }
+  if (f.reportedGendered) add(Math.min(0.5, 0.25 * f.reportedGendered) * rarity.gendered, "he/she about someone the document reports on", false, false);
   if (f.firstPerson) {
-    // Told in the past, or a narrator beside a character ("I pretend not to see her"): a story, not an aside.
-    const narration = (nearInjected || f.pastTense > 0 || f.gendered > 0) && !f.aside;
-    add((narration ? 1.5 : 0.5) * rarity.firstPerson, narration ? "first-person narration" : "first person", narration);
+    const narration = (nearInjected || f.firstNarration > 0) && !f.aside;
+    // A document whose author speaks in their own person, to "you" or as "I", throughout: one more "I" is that voice.
+    const own = Math.min(rarity.firstPerson, rarity.personal + AUTHOR_VOICE);
+    add((narration ? 1.5 : 0.5) * own, narration ? "first-person narration" : "first person", narration);
   }
   if (f.secondPerson) add(0.5 * rarity.secondPerson, "addresses someone as you");
   if (f.contractions) add(0.5 * rarity.contractions, "conversational contractions");
@@ -874,8 +1042,51 @@ function narrativeEvidence(f: Features, rarity: Rarity, names: string[], nearInj
   if (f.orphanStart) add(0.5, "starts with orphan punctuation");
   // A splice mark says two texts meet here; with any narrative sign on this side, this is the injected one.
   if (f.spliceEdge) add(evidence.score >= 0.3 ? 0.75 : 0.5, "next to a splice mark", evidence.score >= 0.3);
-  if (names.length > 0 && evidence.strong > 0) add(0.5, `names found nowhere else (${names.join(", ")})`);
+  if (names.length > 0 && evidence.strong > 0) add(0.5, `names found nowhere else (${names.join(", ")})`, false, false);
   return evidence;
+}
+
+/** A full name introduced with a role or an apposition: "the schoolteacher Ada Brook", "Her neighbour, Liam Burke". */
+const ROLE_BEFORE_NAME = /(?<![\p{L}'’])(\p{Ll}{3,}),?[ \t]+\p{Lu}\p{Ll}+(?:[ \t]\p{Lu}[\p{L}'’-]+)+/gu;
+/** …or followed by an age or an apposition: "David Marsh, 58,", "Sunita Rao, a nurse", "Ada Brook, who". */
+const APPOSITION_AFTER_NAME = /\p{Lu}\p{Ll}+(?:[ \t]\p{Lu}[\p{L}'’-]+)+,[ \t]+(?:\d{1,3},|(?:a|an|the|who|whose)[ \t])/u;
+
+/**
+ * Why a unit reads as reporting about real people rather than narration, if it does: it carries a
+ * number (a year, an amount, an age), introduces a person by full name with a role or an apposition,
+ * or names someone the rest of the document names too (outside flagged text). He/she there refers
+ * to the person reported on.
+ */
+function reportsOn(unit: Unit, model: DocumentModel, removed: RemovedWords): string | undefined {
+  const text = model.blocks[unit.block]!.text;
+  if (unit.introduces === undefined) unit.introduces = introducesPerson(unit, text);
+  if (unit.introduces) return unit.introduces;
+  const counted = removed.units.has(unit);
+  const own = new Map<string, number>();
+  unit.words.forEach((w, k) => {
+    if (w.capitalised && w.content && !opensSentence(unit.words, k, text)) own.set(w.norm, (own.get(w.norm) ?? 0) + 1);
+  });
+  for (const w of unit.words) {
+    if (!w.capitalised || !w.content || w.inQuote || model.lowerForms.has(w.norm)) continue;
+    const n = own.get(w.norm) ?? 0;
+    if (model.midNames.get(w.norm) - n - (removed.words.get(MID_NAME_KEY + w.norm) - (counted ? n : 0)) > 0) return "names someone the document names";
+  }
+  return undefined;
+}
+
+/** The part of reportsOn that does not depend on what is flagged. */
+function introducesPerson(unit: Unit, text: string): string | false {
+  if (unit.words.some((w) => !w.inQuote && w.numeric)) return "carries a number";
+  // Names need two capitalised words in a row.
+  if (!unit.words.some((w, k) => w.capitalised && unit.words[k + 1]?.capitalised === true)) return false;
+  const slice = text.slice(unit.start, unit.end);
+  if (APPOSITION_AFTER_NAME.test(slice)) return "introduces a person";
+  for (const m of slice.matchAll(ROLE_BEFORE_NAME)) {
+    const role = m[1] ?? "";
+    // A role is a noun: not a function word, a pronoun, a past tense or an adverb.
+    if (!STOP.has(role) && !CONJUNCTIONS.has(role) && !THIRD_GENDERED.has(role) && !/(?:ed|ly)$/.test(role)) return "introduces a person";
+  }
+  return false;
 }
 
 /** Capitalised words, not opening a sentence, that the rest of the document never uses. */
@@ -907,11 +1118,23 @@ function uniqueNames(group: Unit[], model: DocumentModel, removed: RemovedWords)
   return names;
 }
 
-function injected(evidence: Evidence, cohesion: number | undefined, raw: Cohesion | undefined): boolean {
+/**
+ * Whether evidence and foreign vocabulary together make a span injected. He/she narration is the
+ * weakest strong signal (biographies, obituaries and plot summaries are told that way): when it is the
+ * only one, the span must share clearly less than the document's typical sentence, and if the rest of
+ * its paragraph is the document's own it must share nothing at all and tell of past events.
+ */
+function injected(evidence: Evidence, cohesion: number | undefined, raw: Cohesion | undefined, typical: number, paragraphOverlaps: () => boolean): boolean {
   if (cohesion === undefined) return false;
   // A span that shares half its words with the document is the document's, unless the evidence is overwhelming.
   if (raw && raw.share >= SHARED_HALF && evidence.strong < 2) return false;
-  return evidence.strong >= MIN_STRONG && evidence.score * (1 - cohesion) >= FLAG_SCORE;
+  if (evidence.strong < MIN_STRONG || evidence.score * (1 - cohesion) < FLAG_SCORE) return false;
+  if (evidence.heShe > 0 && evidence.other < 0.05) {
+    if (cohesion > HE_SHE_FOREIGN * typical) return false;
+    const alien = raw !== undefined && raw.share === 0 && raw.types >= 4 && evidence.past;
+    if (!alien && paragraphOverlaps()) return false;
+  }
+  return true;
 }
 
 /** Maximal runs (two or more) of unflagged prose units in one block that each carry little of the document's vocabulary. */
@@ -944,15 +1167,60 @@ export function checkDocument(blocks: HygieneBlock[], options: HygieneOptions = 
   applyKeep(model, options.keep ?? []);
 
   const feats = units.map((unit) => features(unit, blocks[unit.block]!.text));
+  const unitIndex = new Map<Unit, number>(units.map((unit, i) => [unit, i]));
+  const blockUnits = new Map<number, Unit[]>();
+  /** Units per block that are not debris. */
+  const proseUnits = new Map<number, number>();
+  for (const unit of units) {
+    const list = blockUnits.get(unit.block);
+    if (list) list.push(unit);
+    else blockUnits.set(unit.block, [unit]);
+    if (!unit.debris) proseUnits.set(unit.block, (proseUnits.get(unit.block) ?? 0) + 1);
+  }
   // A quotation whose next unit attributes it is dialogue, like its attribution.
   units.forEach((unit, i) => {
     const next = units[i + 1];
     if (!next || next.block !== unit.block || !feats[i]!.mostlyQuote) return;
     const attribution = attributionAt(blocks[unit.block]!.text, unit.end);
     if (!attribution) return;
+    feats[i]!.attributed++;
     if (GESTURE_VERBS.has(attribution.verb)) feats[i]!.gesture++;
     else if (DIALOGUE_VERBS.has(attribution.verb)) feats[i]!.dialogue++;
     else if (/^(he|she|I)$/i.test(attribution.subject)) feats[i]!.reporting++;
+  });
+  // A paragraph opening with a quotation, right after a paragraph about a person or quoting one, goes
+  // on in that person's voice: news quotes at length that way.
+  let previous: number | undefined;
+  units.forEach((unit, i) => {
+    if (units[i - 1]?.block === unit.block) return;
+    const prior = previous;
+    previous = blocks[unit.block]!.kind === "prose" ? unit.block : undefined;
+    const f = feats[i]!;
+    if (prior === undefined || !f.mostlyQuote || !/^["“]/.test(blocks[unit.block]!.text) || f.attributed + f.reporting + f.dialogue + f.gesture > 0) return;
+    const aboutPerson = (blockUnits.get(prior) ?? []).some((u) => {
+      const p = feats[unitIndex.get(u)!]!;
+      return p.gendered + p.reportedGendered + p.attributed + p.reporting > 0;
+    });
+    if (aboutPerson) f.attributed++;
+  });
+  const testimony = units.map((unit, i) => {
+    const prev = units[i - 1];
+    const f = feats[i]!;
+    if (!prev || prev.block !== unit.block || !f.mostlyQuote || f.dialogic || f.attributed + f.reporting + f.dialogue + f.gesture > 0) return false;
+    const p = feats[i - 1]!;
+    return p.gendered + p.reportedGendered + p.attributed + p.reporting > 0;
+  });
+  // `“…,” she said. “I know it isn't easy.”`: a quotation right after an attributed one, or inside the
+  // same quotation, goes on in the same voice, reported speech or dialogue.
+  units.forEach((unit, i) => {
+    const prev = units[i - 1];
+    const f = feats[i]!;
+    if (!prev || prev.block !== unit.block || !f.mostlyQuote || f.attributed + f.reporting + f.dialogue + f.gesture > 0) return;
+    const p = feats[i - 1]!;
+    const opens = /^["“]/.test(blocks[unit.block]!.text.slice(unit.start, unit.end)) || unit.words[0]?.inQuote === true;
+    if (!opens || p.attributed + p.reporting + p.dialogue + p.gesture === 0) return;
+    if (p.dialogue + p.gesture > 0) f.dialogue++;
+    else f.attributed++;
   });
 
   const removedVocabulary = (): RemovedWords => {
@@ -961,37 +1229,82 @@ export function checkDocument(blocks: HygieneBlock[], options: HygieneOptions = 
     for (const unit of units) {
       if (!unit.flagged) continue;
       flagged.add(unit);
-      for (const w of unit.words) {
+      const text = blocks[unit.block]!.text;
+      unit.words.forEach((w, k) => {
         if (w.content) words.add(w.stem);
         if (w.capitalised) words.add(NAME_KEY + w.norm);
-      }
+        if (w.capitalised && w.content && !opensSentence(unit.words, k, text)) words.add(MID_NAME_KEY + w.norm);
+      });
     }
     return { words, units: flagged };
   };
 
   let typical = 0.6;
-  let rarity: (i: number) => Rarity = () => ({ gendered: 1, firstPerson: 1, secondPerson: 1, contractions: 1, dialogue: 1, question: 1 });
+  let rarity: (i: number) => Rarity = () => ({ gendered: 1, firstPerson: 1, secondPerson: 1, personal: 1, contractions: 1, dialogue: 1, question: 1 });
   for (let round = 0; round < 4; round++) {
     const removed = removedVocabulary();
     const cohesion = units.map((unit) => cohesionOf([unit], all, removed));
     typical = median(cohesion.filter((c): c is Cohesion => c !== undefined && c.types >= 3).map((c) => c.share)) ?? 0.6;
     const shrink = (c: Cohesion | undefined) => (c === undefined ? undefined : (c.share * c.types + SHRINK * typical) / (c.types + SHRINK));
     rarity = voiceRarity(units, feats, cohesion);
+    // He/she in a unit that reports on a person is that person, not a character.
+    const reportCache = new Map<number, string | undefined>();
+    const reporting = (i: number): string | undefined => {
+      if (!reportCache.has(i)) reportCache.set(i, units[i]!.debris ? undefined : reportsOn(units[i]!, model, removed));
+      return reportCache.get(i);
+    };
+    const featsOf = (i: number): Features => {
+      let f = feats[i]!;
+      if (f.gendered > 0 && reporting(i)) f = { ...f, gendered: 0, reportedGendered: f.reportedGendered + f.gendered };
+      // Testimony right after a sentence about its speaker ("She is less proud of… “We made a mistake.”")
+      // is theirs, as long as that sentence is the document's own.
+      if (testimony[i] && !units[i - 1]!.flagged) f = { ...f, attributed: f.attributed + 1 };
+      return f;
+    };
+    // Names found nowhere else are a sign only for a span whose other words are foreign too: a new
+    // person in a sentence about the document's subject is news.
+    const namesOf = (group: Unit[], idx: number[]): string[] => {
+      if (uniqueNames(group, model, removed).length === 0) return [];
+      const names = uniqueNames(
+        group.filter((_, k) => !reporting(idx[k]!)),
+        model,
+        removed,
+      );
+      if (names.length === 0) return names;
+      const rest = cohesionOf(group, all, removed, new Set(names.map(normaliseWord)));
+      return rest && rest.share >= typical ? [] : names;
+    };
+    // A whole paragraph told in the past, with a he/she or an I, sharing no word with a document whose
+    // sentences otherwise do share words, and reporting on nobody: a passage from somewhere else.
+    const foreignParagraph = (evidence: Evidence, group: Unit[], run: number[], f: Features, pooled: Cohesion | undefined, r: Rarity) => {
+      if (!pooled || pooled.types < 8 || pooled.share > FOREIGN_PARAGRAPH * typical || f.pastTense < 2) return;
+      if (group.length !== proseUnits.get(group[0]!.block) || run.some((i) => reporting(i))) return;
+      const weight = Math.max(f.gendered > 0 ? r.gendered : 0, f.firstPerson > 0 ? r.firstPerson : 0);
+      if (weight <= 0.05) return;
+      evidence.score += weight;
+      evidence.strong += weight;
+      evidence.other += weight;
+      evidence.signals.push("a paragraph of narration sharing no word with the document");
+    };
+    const overlaps = (group: Unit[]) => () => paragraphOverlaps(group, units, unitIndex, all, removed, typical);
     const before = units.map((unit) => unit.flagged?.kind);
     units.forEach((unit, i) => {
       if (unit.debris || unit.keep) return;
-      const evidence = narrativeEvidence(feats[i]!, rarity(i), uniqueNames([unit], model, removed));
+      const evidence = narrativeEvidence(featsOf(i), rarity(i), namesOf([unit], [i]));
       const c = cohesion[i];
-      if (injected(evidence, shrink(c), c)) unit.flagged = { kind: "narrative", signals: evidence.signals, found: Math.round((c?.share ?? 0) * (c?.types ?? 0)), total: c?.types ?? 0 };
+      const verdict = injected(evidence, shrink(c), c, typical, overlaps([unit]));
+      if (verdict) unit.flagged = { kind: "narrative", signals: evidence.signals, found: Math.round((c?.share ?? 0) * (c?.types ?? 0)), total: c?.types ?? 0 };
       else delete unit.flagged;
     });
     // Injected text often comes as several short sentences that each say little: judge the run as one span.
     for (const run of weakRuns(units, cohesion)) {
       const group = run.map((i) => units[i]!);
       const pooled = cohesionOf(group, all, removed);
-      const f = run.map((i) => feats[i]!).reduce(addFeatures);
-      const evidence = narrativeEvidence(f, rarity(run[0]!), uniqueNames(group, model, removed));
-      if (!injected(evidence, shrink(pooled), pooled)) continue;
+      const f = run.map(featsOf).reduce(addFeatures);
+      const evidence = narrativeEvidence(f, rarity(run[0]!), namesOf(group, run));
+      foreignParagraph(evidence, group, run, f, pooled, rarity(run[0]!));
+      const verdict = injected(evidence, shrink(pooled), pooled, typical, overlaps(group));
+      if (!verdict) continue;
       // One finding object for the whole run, so that its counts are reported once.
       const finding: Finding = { kind: "run", signals: evidence.signals, found: Math.round((pooled?.share ?? 0) * (pooled?.types ?? 0)), total: pooled?.types ?? 0 };
       for (const unit of group) unit.flagged = finding;
@@ -1027,7 +1340,7 @@ export function checkDocument(blocks: HygieneBlock[], options: HygieneOptions = 
     });
     units.forEach((unit, i) => {
       if (unit.flagged || unit.keep) return;
-      const finding = betweenInjected(unit, feats[i]!, units[i - 1], units[i + 1], rarity(i), all, removed);
+      const finding = betweenInjected(unit, feats[i]!, units[i - 1], units[i + 1], rarity(i), all, removed, blockUnits.get(unit.block) ?? []);
       if (finding) {
         unit.flagged = finding;
         delete unit.trim;
@@ -1076,9 +1389,13 @@ function trimMixed(
       };
   // Without context only he/she or first-person narration can start a trim: a tutorial's closing
   // "you will see…" sentence introduces new words and addresses the reader, and that is fine.
+  // Without context, he/she in a sentence that reports on a person is that person (see reportsOn);
+  // a transcript's speaker says "I" and "you".
+  let reported: boolean | undefined;
   const narration = (w: Word, strict: boolean) => {
     if (w.inQuote) return 0;
-    if (THIRD_GENDERED.has(w.norm)) return rarity.gendered;
+    if (THIRD_GENDERED.has(w.norm)) return strict && (reported ??= reportsOn(unit, model, removed) !== undefined) ? 0 : rarity.gendered;
+    if (unit.spoken) return 0;
     if (FIRST_SINGULAR.has(w.norm)) return rarity.firstPerson;
     if (!strict && SECOND_PERSON.has(w.norm)) return rarity.secondPerson;
     return 0;
@@ -1097,7 +1414,7 @@ function trimMixed(
   for (const side of ["prefix", "suffix"] as const) {
     const context = side === "prefix" ? contexts.prefix : contexts.suffix;
     if (localise && !context) continue;
-    const scores = words.map((w, i) => (w.content && !isNumber(w.norm) ? (foreign[i] ? 1 : -1.5) : narration(w, !context)));
+    const scores = words.map((w, i) => (w.content && !w.numeric ? (foreign[i] ? 1 : -1.5) : narration(w, !context)));
     const total = scores.reduce((s, x) => s + x, 0);
     const prefixSums: number[] = [0];
     for (const x of scores) prefixSums.push(prefixSums[prefixSums.length - 1]! + x);
@@ -1151,7 +1468,7 @@ function trimMixed(
       let dialogue = false;
       for (let i = from; i < to; i++) {
         const w = words[i]!;
-        if (w.content && !isNumber(w.norm)) types.set(w.stem, foreign[i] === true);
+        if (w.content && !w.numeric) types.set(w.stem, foreign[i] === true);
         narrative += narration(w, !context);
         if (GESTURE_VERBS.has(w.norm) || DIALOGUE_VERBS.has(w.norm)) dialogue = true;
       }
@@ -1194,21 +1511,35 @@ function boundaryScore(words: Word[], cut: number, text: string): number {
 }
 
 /** A short unit wedged against injected text, with nothing of the document's own to say. */
-function betweenInjected(unit: Unit, f: Features, prev: Unit | undefined, next: Unit | undefined, rarity: Rarity, all: Vocabulary, removed: RemovedWords): Finding | undefined {
+function betweenInjected(
+  unit: Unit,
+  f: Features,
+  prev: Unit | undefined,
+  next: Unit | undefined,
+  rarity: Rarity,
+  all: Vocabulary,
+  removed: RemovedWords,
+  paragraph: Unit[],
+): Finding | undefined {
   const left = flaggedAt(prev, unit, "left");
   const right = flaggedAt(next, unit, "right");
   if (!left && !right) return undefined;
   const c = cohesionOf([unit], all, removed);
   const types = c?.types ?? 0;
   // Narration without pronouns ("Night fell over the valley.") still shares no word with the
-  // document; a fact usually shares its topic, or carries a number.
-  const alien = c !== undefined && c.share === 0 && types >= 2 && types <= 6 && !unit.words.some((w) => isNumber(w.norm)) && !f.mostlyQuote;
+  // document; a fact usually shares its topic, or carries a number. Boxed in between injected text
+  // and a splice mark, or the last sentence of a paragraph otherwise injected, a longer sentence (or
+  // one with a number) can be told that way too.
+  const boxed = (left && unit.rightEdge === "splice") || (right && unit.leftEdge === "splice");
+  const alone = paragraph.length > 1 && paragraph.every((u) => u === unit || u.debris || (u.flagged !== undefined && u.flagged.kind !== "debris"));
+  const alien =
+    c !== undefined && c.share === 0 && types >= 2 && types <= (boxed || alone ? 12 : 6) && (alone || !unit.words.some((w) => w.numeric)) && !f.mostlyQuote;
   if (alien && !unit.inList) return { kind: "context", signals: ["sentence next to injected text sharing no word with the document"] };
   const foreign = types <= 1 || (c !== undefined && c.share < 0.5);
   if (left && right && foreign && types <= 8) return { kind: "context", signals: ["fragment between injected spans"] };
   if (types > 8) return undefined;
   const { score: narrative, signals } = narrativeEvidence({ ...f, spliceEdge: false }, rarity, [], true);
-  if (narrative >= 0.6 && (foreign || f.mostlyQuote)) return { kind: "context", signals: ["narrative fragment next to injected text", ...signals] };
+  if (narrative >= (alone ? 0.3 : 0.6) && (foreign || f.mostlyQuote)) return { kind: "context", signals: ["narrative fragment next to injected text", ...signals] };
   return undefined;
 }
 
