@@ -19,7 +19,7 @@ export interface AnswerOptions {
 
 /**
  * Every ranking parameter in one place, with the reason for each. Defaults were measured with
- * `npm run eval` and `npm run bench -- --tune` on the shared question sets and the extra Rust-book set.
+ * `npm run eval` and `npx tsx bench/tune.ts` on the shared question sets and the extra Rust-book set.
  */
 export interface Ranking {
   /** Share of the question (its words weighted by rarity) that the best passage must hold to be shown. Below it the honest answer is "nothing found". */
@@ -54,7 +54,6 @@ export const DEFAULT_RANKING: Readonly<Ranking> = Object.freeze({
   candidates: 40,
 });
 
-
 /** How much the previous question's words count when choosing the sentence to highlight. */
 const CONTEXT_IN_ANSWER = 0.2;
 
@@ -65,7 +64,6 @@ function maxWindowScore(r: Ranking): number {
 
 /** Most that phrase matches can add to a sentence's score, so that one repeated phrase can't dominate. */
 const PHRASE_CAP = 1;
-
 
 /** A passage cut into answer units (sentences, list items, code blocks) with its terms, computed once. */
 interface PassageAnalysis {
