@@ -1,0 +1,69 @@
+/** Small timing and statistics helpers for the benchmark. */
+
+/** The q-quantile (0…1) of a sample, by the nearest-rank method; NaN for an empty sample. */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil(q * sorted.length)));
+  return sorted[rank - 1] ?? Number.NaN;
+}
+
+export const median = (values: readonly number[]): number => quantile(values, 0.5);
+export const p99 = (values: readonly number[]): number => quantile(values, 0.99);
+
+/** Milliseconds taken by `fn`, and its result. */
+export function timed<T>(fn: () => T): { ms: number; value: T } {
+  const start = performance.now();
+  const value = fn();
+  return { ms: performance.now() - start, value };
+}
+
+export async function timedAsync<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
+  const start = performance.now();
+  const value = await fn();
+  return { ms: performance.now() - start, value };
+}
+
+/** Runs a full garbage collection when the process was started with --expose-gc (twice: weak maps and finalisers settle). */
+export function collect(): void {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (gc) {
+    gc();
+    gc();
+  }
+}
+
+export const hasGc = (): boolean => typeof (globalThis as { gc?: unknown }).gc === "function";
+
+/** Megabytes with one decimal. */
+export const mb = (bytes: number): number => Math.round(bytes / 1e5) / 10;
+
+/** Rounds for the JSON file: 3 significant decimals below 10, fewer above. */
+export function round(value: number): number {
+  if (!Number.isFinite(value)) return value;
+  const abs = Math.abs(value);
+  const digits = abs >= 100 ? 0 : abs >= 10 ? 1 : abs >= 1 ? 2 : 3;
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+/**
+ * Times every question `reps` times after `warmup` untimed passes, each call on its own. Returns the samples
+ * per question (`[question][repetition]`), so that p50 and p99 are over single calls and can be taken
+ * over any group of questions.
+ */
+export function timeEach<Q>(questions: readonly Q[], fn: (q: Q) => unknown, reps: number, warmup = 2): number[][] {
+  for (let w = 0; w < warmup; w++) for (const q of questions) fn(q);
+  const samples: number[][] = questions.map(() => []);
+  for (let r = 0; r < reps; r++) {
+    questions.forEach((q, i) => {
+      const start = performance.now();
+      fn(q);
+      samples[i]?.push(performance.now() - start);
+    });
+  }
+  return samples;
+}
+
+/** Lets pending I/O and timers run. */
+export const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
