@@ -101,7 +101,20 @@ describe("building in a worker thread", () => {
     assert.equal(worker.ask("When does the island ferry leave?").answered, true);
   });
 
-  test("a missing folder is a KnowledgeError from the worker too", async (t) => {
+  test("a file that breaks keeps answering from its last good version, as in-process", async (t) => {
+    const { dir, snapshot } = await setup(t);
+    const engine = await AnswerEngine.open(dir, { worker: true, snapshot });
+    t.after(() => engine.close());
+    const before = engine.ask(QUESTION);
+    assert.equal(before.answered, true);
+    const file = before.results[0]!.source.path;
+    await writeFile(path.join(dir, file), Buffer.from([0x23, 0x20, 0x00, 0xff]));
+    const report = await engine.reload();
+    assert.deepEqual(report.errors, [{ path: file, reason: "binary file (contains NUL bytes) — still answering from its last good version" }]);
+    assert.deepEqual(engine.ask(QUESTION), before);
+  });
+
+  test("a missing folder is a KnowledgeError with worker: true too", async (t) => {
     const root = await mkdtemp(path.join(os.tmpdir(), "kb-snapshot-"));
     t.after(() => rm(root, { recursive: true, force: true }));
     const missing = path.join(root, "nothing-here");

@@ -24,7 +24,11 @@ const logger: Logger = {
 const builder = new KnowledgeBuilder((workerData as { options: BuilderOptions }).options, logger);
 
 port.on("message", (request: WorkerRequest) => {
-  builder.buildJSON(request.useSnapshot).then(
+  // The first index was loaded by the engine's own thread; start from what it serves.
+  builder
+    .prime()
+    .then(() => builder.buildJSON(request.useSnapshot))
+    .then(
     ({ index, summary }) => post({ id: request.id, ok: true, index, summary }),
     (error: Error) => post({ id: request.id, ok: false, name: error.name, message: error.message }),
   );

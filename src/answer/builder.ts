@@ -215,7 +215,8 @@ export class KnowledgeBuilder {
     return changes;
   }
 
-  private async restore(file: string, content: string): Promise<{ json: KnowledgeIndexJSON; summary: BuildSummary } | { note?: string }> {
+  /** A snapshot made by this engine with these settings, or why there is none to use. */
+  private async readSnapshot(file: string): Promise<{ snap: Snapshot } | { note?: string }> {
     let raw: string;
     try {
       raw = await readFile(file, "utf8");
@@ -232,11 +233,34 @@ export class KnowledgeBuilder {
     if (snap.format !== SNAPSHOT_FORMAT || snap.engine !== (await codeHash()) || snap.options !== this.optionsKey()) {
       return { note: `snapshot ${file} was made by another version or with other settings` };
     }
-    if (snap.content !== content) return { note: "knowledge files changed since the snapshot" };
+    return { snap };
+  }
 
+  private static documentsOf(snap: Snapshot): Map<string, { document: KnowledgeDocument; hash: string }> {
     const documents = new Map<string, { document: KnowledgeDocument; hash: string }>();
     for (const doc of snap.index.documents) documents.set(doc.path, { document: { ...doc, passages: [] }, hash: snap.hashes[doc.path] ?? "" });
     for (const p of snap.index.passages) documents.get(p.source.path)?.document.passages.push(p);
+    return documents;
+  }
+
+  /**
+   * Takes the last good documents from the snapshot, whatever the files say now: a builder started
+   * after the index was loaded elsewhere (the bot's worker) then keeps per-file fallback and reports
+   * changes against what is actually being served.
+   */
+  async prime(): Promise<void> {
+    if (!this.options.snapshot || this.good.size > 0) return;
+    const read = await this.readSnapshot(this.options.snapshot);
+    if ("snap" in read) this.good = KnowledgeBuilder.documentsOf(read.snap);
+  }
+
+  private async restore(file: string, content: string): Promise<{ json: KnowledgeIndexJSON; summary: BuildSummary } | { note?: string }> {
+    const read = await this.readSnapshot(file);
+    if (!("snap" in read)) return read;
+    const { snap } = read;
+    if (snap.content !== content) return { note: "knowledge files changed since the snapshot" };
+
+    const documents = KnowledgeBuilder.documentsOf(snap);
     const changes = this.diff(documents);
     this.good = documents;
     return {

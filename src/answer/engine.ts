@@ -63,6 +63,15 @@ function inProcessBuilder(options: BuilderOptions, logger: Logger): Builder {
   };
 }
 
+/** A builder made on first use, so that an engine that never reloads never starts a thread. */
+function lazily(make: () => Builder): Builder {
+  let builder: Builder | undefined;
+  return {
+    build: (useSnapshot) => (builder ??= make()).build(useSnapshot),
+    close: async () => builder?.close(),
+  };
+}
+
 function workerBuilder(options: BuilderOptions, logger: Logger): Builder {
   const entry = new URL(import.meta.url.endsWith(".ts") ? "./build-worker.ts" : "./build-worker.js", import.meta.url).href;
   const worker = new Worker(new URL("./worker-entry.mjs", import.meta.url), { workerData: { entry, options } });
@@ -154,14 +163,12 @@ export class AnswerEngine {
   static async open(dir: string, options: EngineOptions = {}): Promise<AnswerEngine> {
     const logger = options.logger ?? silentLogger;
     const builderOptions: BuilderOptions = { dir, hygiene: options.hygiene ?? true, ...(options.split ? { split: options.split } : {}), snapshot: options.snapshot };
-    const builder = options.worker ? workerBuilder(builderOptions, logger) : inProcessBuilder(builderOptions, logger);
-    try {
-      const state = AnswerEngine.stateOf(await builder.build(true));
-      return new AnswerEngine(dir, state, builder, logger);
-    } catch (error) {
-      await builder.close();
-      throw error;
-    }
+    // The first load runs here: nothing else is waiting yet, and from a snapshot it is fastest without a
+    // thread to start. With `worker`, rebuilds then happen in a worker, started on the first reload.
+    const first = inProcessBuilder(builderOptions, logger);
+    const state = AnswerEngine.stateOf(await first.build(true));
+    const builder = options.worker ? lazily(() => workerBuilder(builderOptions, logger)) : first;
+    return new AnswerEngine(dir, state, builder, logger);
   }
 
   private static stateOf({ index, summary }: { index: KnowledgeIndex; summary: BuildSummary }): State {

@@ -37,6 +37,11 @@ export const FIELD_BOOSTS = { text: 1, code: 0.4, section: 1.6, title: 1.2, keyw
 /** BM25 parameters: shorter passages than web pages, so less length normalisation than the default b = 0.7. */
 export const BM25 = { k: 1.2, b: 0.6, d: 0.5 } as const;
 
+/** From this many passages on, the search leaves very common words to re-ranking (see KnowledgeIndex.search). */
+const LARGE_INDEX = 5000;
+/** A word in more than this share of the passages is common; nor is it expanded by prefix in a large index. */
+const COMMON_SHARE = 0.1;
+
 /** How much a word found only in code counts towards covering a question, against 1 in prose. */
 export const CODE_CREDIT = 0.5;
 
@@ -109,7 +114,10 @@ export class KnowledgeIndex {
   /** Passages (text, section or title) containing each term. */
   private readonly df: Map<string, number>;
   /** Folded words as written → occurrences; for spelling correction. */
-  private readonly vocabulary: SearchableMap<number>;
+  /** Folded words as written → occurrences. */
+  private readonly wordCounts: Map<string, number>;
+  /** The same as a radix tree, for fuzzy and prefix look-ups; built on first use, as start-up doesn't need it. */
+  private wordTree: SearchableMap<number> | undefined;
   private readonly passageTerms: (Map<string, number> | undefined)[];
 
   private constructor(
@@ -117,13 +125,13 @@ export class KnowledgeIndex {
     passages: readonly Passage[],
     mini: MiniSearch<IndexedPassage>,
     df: Map<string, number>,
-    vocabulary: SearchableMap<number>,
+    wordCounts: Map<string, number>,
   ) {
     this.documents = documents;
     this.passages = passages;
     this.mini = mini;
     this.df = df;
-    this.vocabulary = vocabulary;
+    this.wordCounts = wordCounts;
     this.passageTerms = new Array(passages.length);
   }
 
@@ -131,12 +139,12 @@ export class KnowledgeIndex {
     const passages = documents.flatMap((d) => d.passages);
     const mini = new MiniSearch<IndexedPassage>(MINISEARCH_OPTIONS);
     const df = new Map<string, number>();
-    const vocabulary = new SearchableMap<number>();
+    const vocabulary = new Map<string, number>();
     passages.forEach((p, id) => {
       const doc = indexed(id, p);
       mini.add(doc);
       for (const t of new Set([...termList(p.text), ...termList(doc.section), ...termList(doc.title)])) df.set(t, (df.get(t) ?? 0) + 1);
-      for (const w of words(p.text)) vocabulary.update(w.folded, (n = 0) => n + 1);
+      for (const w of words(p.text)) vocabulary.set(w.folded, (vocabulary.get(w.folded) ?? 0) + 1);
     });
     const docs = documents.map(({ passages: _passages, ...rest }) => rest);
     return new KnowledgeIndex(docs, passages, mini, df, vocabulary);
@@ -145,23 +153,18 @@ export class KnowledgeIndex {
   static fromJSON(json: KnowledgeIndexJSON): KnowledgeIndex {
     if (json.version !== 1) throw new Error(`search: Expected index snapshot version 1, got ${String(json.version)}`);
     const mini = MiniSearch.loadJS<IndexedPassage>(json.minisearch as Parameters<typeof MiniSearch.loadJS>[0], MINISEARCH_OPTIONS);
-    const vocabulary = new SearchableMap<number>();
-    for (const [word, n] of Object.entries(json.vocabulary)) vocabulary.set(word, n);
-    return new KnowledgeIndex(json.documents, json.passages, mini, new Map(Object.entries(json.df)), vocabulary);
+    return new KnowledgeIndex(json.documents, json.passages, mini, new Map(Object.entries(json.df)), new Map(Object.entries(json.vocabulary)));
   }
 
   /** Like fromJSON, but yields to the event loop while rebuilding the index, for large snapshots in a running bot. */
   static async fromJSONAsync(json: KnowledgeIndexJSON): Promise<KnowledgeIndex> {
     if (json.version !== 1) throw new Error(`search: Expected index snapshot version 1, got ${String(json.version)}`);
     const mini = await MiniSearch.loadJSAsync<IndexedPassage>(json.minisearch as Parameters<typeof MiniSearch.loadJS>[0], MINISEARCH_OPTIONS);
-    const vocabulary = new SearchableMap<number>();
-    for (const [word, n] of Object.entries(json.vocabulary)) vocabulary.set(word, n);
-    return new KnowledgeIndex(json.documents, json.passages, mini, new Map(Object.entries(json.df)), vocabulary);
+    return new KnowledgeIndex(json.documents, json.passages, mini, new Map(Object.entries(json.df)), new Map(Object.entries(json.vocabulary)));
   }
 
   toJSON(): KnowledgeIndexJSON {
-    const vocabulary: Record<string, number> = {};
-    for (const [word, n] of this.vocabulary) vocabulary[word] = n;
+    const vocabulary = Object.fromEntries(this.wordCounts);
     return {
       version: 1,
       documents: [...this.documents],
@@ -198,7 +201,7 @@ export class KnowledgeIndex {
   correct(folded: string): string | undefined {
     if (folded.length < 5 || /\d/.test(folded)) return undefined;
     const maxDistance = folded.length >= 9 ? 2 : 1;
-    const found = this.vocabulary.fuzzyGet(folded, maxDistance);
+    const found = this.words().fuzzyGet(folded, maxDistance);
     let best: { word: string; distance: number; count: number } | undefined;
     for (const [word, [count, distance]] of found) {
       if (!termOf(word) || word[0] !== folded[0]) continue;
@@ -207,9 +210,14 @@ export class KnowledgeIndex {
     return best?.word;
   }
 
+  private words(): SearchableMap<number> {
+    this.wordTree ??= SearchableMap.from(this.wordCounts);
+    return this.wordTree;
+  }
+
   /** Whether the folded word occurs as written somewhere in the knowledge. */
   knows(folded: string): boolean {
-    return this.vocabulary.has(folded);
+    return this.wordCounts.has(folded);
   }
 
   /**
@@ -230,25 +238,42 @@ export class KnowledgeIndex {
     return terms;
   }
 
-  /** Ranked passages for a list of query terms (BM25 with field boosts), best first. */
+  /**
+   * Ranked passages for a list of query terms (BM25 with field boosts), best first. In a large index,
+   * words found in a big share of the passages are left out of this step: they say little about any
+   * one passage, yet walking their postings is most of the cost. Candidates come from the rarer words;
+   * re-ranking (ask.ts) still counts the common ones.
+   */
   search(query: readonly QueryTerm[], limit = 30, overrides: Pick<SearchOptions, "boost" | "bm25"> = {}): Hit[] {
     if (query.length === 0) return [];
-    const weights = new Map(query.map((q) => [q.term, q.weight]));
-    const prefixed = new Set(query.filter((q) => q.prefix).map((q) => q.term));
+    const searched = this.selective(query);
+    const weights = new Map(searched.map((q) => [q.term, q.weight]));
+    const large = this.passages.length >= LARGE_INDEX;
+    const prefixed = new Set(searched.filter((q) => q.prefix && (!large || (this.df.get(q.term) ?? 0) <= this.passages.length * COMMON_SHARE)).map((q) => q.term));
     const options: SearchOptions = {
       ...overrides,
       boostTerm: (term) => weights.get(term) ?? 1,
       prefix: (term) => prefixed.has(term),
     };
-    const results = this.mini.search(query.map((q) => q.term).join(" "), options);
+    const results = this.mini.search(searched.map((q) => q.term).join(" "), options);
     return results.slice(0, limit).map((r) => ({ index: r.id as number, score: r.score, matched: r.terms }));
+  }
+
+  /** The query terms worth walking the index for; see `search`. */
+  private selective(query: readonly QueryTerm[]): readonly QueryTerm[] {
+    const n = this.passages.length;
+    if (n < LARGE_INDEX) return query;
+    const rare = query.filter((q) => (this.df.get(q.term) ?? 0) <= n * COMMON_SHARE);
+    if (rare.length > 0) return rare;
+    // Only common words: the rarest two still find candidates.
+    return [...query].sort((a, b) => (this.df.get(a.term) ?? 0) - (this.df.get(b.term) ?? 0)).slice(0, 2);
   }
 
   /** Index terms starting with a prefix, most frequent first; for autocomplete. */
   completions(prefix: string, limit = 10): string[] {
     const folded = fold(prefix);
     if (folded.length < 2) return [];
-    return [...this.vocabulary.atPrefix(folded)]
+    return [...this.words().atPrefix(folded)]
       .sort((a, b) => b[1] - a[1])
       .slice(0, limit)
       .map(([w]) => w);
