@@ -10,6 +10,7 @@ import path from "node:path";
 import { describe, test, type TestContext } from "node:test";
 import { snapshotPathFor } from "../src/answer/builder.ts";
 import { AnswerEngine } from "../src/answer/engine.ts";
+import { IndexAssembler, sliceIndex } from "../src/answer/index-transfer.ts";
 import { createLogger } from "../src/log.ts";
 
 const QA = path.join(import.meta.dirname, "fixtures", "engine", "qa");
@@ -119,5 +120,21 @@ describe("building in a worker thread", () => {
     t.after(() => rm(root, { recursive: true, force: true }));
     const missing = path.join(root, "nothing-here");
     await assert.rejects(AnswerEngine.open(missing, { worker: true }), { name: "KnowledgeError", message: `knowledge: folder not found: ${missing}` });
+  });
+});
+
+describe("moving an index between threads in slices", () => {
+  test("the slices put back together are the index, whole and in order", async () => {
+    const engine = await AnswerEngine.open(path.join(import.meta.dirname, "..", "knowledge"));
+    const json = engine.index.toJSON();
+    const parts = new IndexAssembler();
+    const slices = [...sliceIndex(json)];
+    assert.equal(slices[0]?.part, "head");
+    for (const slice of slices) parts.add(slice);
+    assert.deepEqual(parts.result(), json);
+  });
+
+  test("no head, no index: the assembler says what is missing", () => {
+    assert.throws(() => new IndexAssembler().result(), { message: "index-transfer: Expected a head slice before the end, got none" });
   });
 });

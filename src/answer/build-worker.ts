@@ -1,14 +1,17 @@
 /**
  * Worker thread body: owns a KnowledgeBuilder and builds on request, so that parsing, cleaning and
- * indexing a large knowledge folder happen off the bot's event loop. Replies with the index as JSON.
+ * indexing a large knowledge folder happen off the bot's event loop. Replies with the index as JSON,
+ * in slices (index-transfer.ts).
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { Logger } from "../log.ts";
 import { KnowledgeBuilder, type BuilderOptions } from "./builder.ts";
+import { sliceIndex, type IndexSlice } from "./index-transfer.ts";
 
 export type WorkerRequest = { id: number; useSnapshot: boolean };
 export type WorkerReply =
-  | { id: number; ok: true; index: unknown; summary: unknown }
+  | { id: number; slice: IndexSlice }
+  | { id: number; ok: true; summary: unknown }
   | { id: number; ok: false; name: string; message: string }
   | { log: "debug" | "info" | "warn" | "error"; message: string };
 
@@ -29,7 +32,10 @@ port.on("message", (request: WorkerRequest) => {
     .prime()
     .then(() => builder.buildJSON(request.useSnapshot))
     .then(
-    ({ index, summary }) => post({ id: request.id, ok: true, index, summary }),
-    (error: Error) => post({ id: request.id, ok: false, name: error.name, message: error.message }),
-  );
+      ({ index, summary }) => {
+        for (const slice of sliceIndex(index)) post({ id: request.id, slice });
+        post({ id: request.id, ok: true, summary });
+      },
+      (error: Error) => post({ id: request.id, ok: false, name: error.name, message: error.message }),
+    );
 });

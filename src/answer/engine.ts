@@ -6,6 +6,7 @@ import { KnowledgeIndex, type KnowledgeIndexJSON } from "../search/index.ts";
 import { answer, passageKey, passageResult, type AnswerOptions } from "./ask.ts";
 import type { WorkerReply, WorkerRequest } from "./build-worker.ts";
 import { KnowledgeBuilder, type BuilderOptions, type BuildSummary, type LoadChanges } from "./builder.ts";
+import { IndexAssembler } from "./index-transfer.ts";
 import type { Answer, AnswerResult } from "./types.ts";
 
 export { KnowledgeError };
@@ -78,7 +79,7 @@ function workerBuilder(options: BuilderOptions, logger: Logger): Builder {
   // The worker must not keep a finished CLI or test process alive.
   worker.unref();
   let next = 0;
-  const pending = new Map<number, { resolve: (r: { index: KnowledgeIndexJSON; summary: BuildSummary }) => void; reject: (e: Error) => void }>();
+  const pending = new Map<number, { parts: IndexAssembler; resolve: (r: { index: KnowledgeIndexJSON; summary: BuildSummary }) => void; reject: (e: Error) => void }>();
   const failAll = (error: Error) => {
     for (const p of pending.values()) p.reject(error);
     pending.clear();
@@ -87,8 +88,9 @@ function workerBuilder(options: BuilderOptions, logger: Logger): Builder {
     if ("log" in reply) return logger[reply.log](reply.message);
     const p = pending.get(reply.id);
     if (!p) return;
+    if ("slice" in reply) return p.parts.add(reply.slice);
     pending.delete(reply.id);
-    if (reply.ok) p.resolve({ index: reply.index as KnowledgeIndexJSON, summary: reply.summary as BuildSummary });
+    if (reply.ok) p.resolve({ index: p.parts.result(), summary: reply.summary as BuildSummary });
     else p.reject(reply.name === "KnowledgeError" ? new KnowledgeError(reply.message) : new Error(reply.message));
   });
   worker.on("error", (error) => failAll(new Error(`knowledge: the build worker failed: ${error.message}`)));
@@ -96,7 +98,7 @@ function workerBuilder(options: BuilderOptions, logger: Logger): Builder {
   return {
     async build(useSnapshot) {
       const id = ++next;
-      const done = new Promise<{ index: KnowledgeIndexJSON; summary: BuildSummary }>((resolve, reject) => pending.set(id, { resolve, reject }));
+      const done = new Promise<{ index: KnowledgeIndexJSON; summary: BuildSummary }>((resolve, reject) => pending.set(id, { parts: new IndexAssembler(), resolve, reject }));
       worker.ref();
       try {
         worker.postMessage({ id, useSnapshot } satisfies WorkerRequest);
