@@ -323,6 +323,18 @@ describe("other replies", () => {
     assert.deepEqual(messageLimitViolations(reply), []);
   });
 
+  test("sources say what the last reload changed, but not on the first load", () => {
+    const sources = [{ path: "a.md", title: "A", sections: [], passages: 2 }];
+    const base = { loadedAt: new Date(0), durationMs: 1, documents: 1, passages: 2, errors: [], skipped: [] };
+    const reloaded = renderSources(sources, { ...base, changes: { added: [], removed: ["old.md"], changed: ["a.md"], passagesAdded: 1, passagesRemoved: 4 } });
+    assert.equal(
+      reloaded.embeds[0]?.description,
+      "**A** — 2 passages\n\n1 document, 2 passages. Last loaded <t:0:f> (<t:0:R>). Changes in that load: documents 1 changed, 1 removed; passages +1 −4.",
+    );
+    const first = renderSources(sources, { ...base, changes: { added: ["a.md"], removed: [], changed: [], passagesAdded: 2, passagesRemoved: 0 } });
+    assert.equal(first.embeds[0]?.description, "**A** — 2 passages\n\n1 document, 2 passages. Last loaded <t:0:f> (<t:0:R>).");
+  });
+
   test("a load report names the files that failed", () => {
     const reply = renderLoadReport({
       loadedAt: new Date(0),

@@ -278,7 +278,18 @@ export function renderSources(sources: SourceSummary[], lastLoad: LoadReport): R
     const sections = source.sections.length ? `${plural(source.sections.length, "section")}, ` : "";
     return `${title} — ${sections}${plural(source.passages, "passage")}`;
   });
-  const summary = `${plural(lastLoad.documents, "document")}, ${plural(lastLoad.passages, "passage")}. Last loaded ${discordTime(lastLoad.loadedAt)}.`;
+  const c = lastLoad.changes;
+  const documentChanges = [
+    c.added.length && `${c.added.length} added`,
+    c.changed.length && `${c.changed.length} changed`,
+    c.removed.length && `${c.removed.length} removed`,
+  ].filter(Boolean);
+  // On the first load everything is "added": that says nothing.
+  const firstLoad = c.added.length === lastLoad.documents && !c.changed.length && !c.removed.length;
+  const changed = documentChanges.length && !firstLoad
+    ? ` Changes in that load: documents ${documentChanges.join(", ")}; passages +${c.passagesAdded} −${c.passagesRemoved}.`
+    : "";
+  const summary = `${plural(lastLoad.documents, "document")}, ${plural(lastLoad.passages, "passage")}. Last loaded ${discordTime(lastLoad.loadedAt)}.${changed}`;
   const problems = lastLoad.errors.length ? `\n${plural(lastLoad.errors.length, "file")} could not be loaded; an administrator can see which with \`/reload\`.` : "";
   const embed: APIEmbed = {
     color: COLOR_INFO,
