@@ -43,7 +43,8 @@ export interface EngineOptions {
 
 interface State {
   index: KnowledgeIndex;
-  byKey: Map<string, number>;
+  /** Passage key → position; made on the first "Show full passage", since hashing every id stalls a swap. */
+  byKey?: Map<string, number>;
   report: LoadReport;
 }
 
@@ -174,10 +175,8 @@ export class AnswerEngine {
   }
 
   private static stateOf({ index, summary }: { index: KnowledgeIndex; summary: BuildSummary }): State {
-    const byKey = new Map<string, number>();
-    index.passages.forEach((p, i) => byKey.set(passageKey(p.id), i));
     const { snapshotNote: _note, ...report } = summary;
-    return { index, byKey, report: { loadedAt: new Date(), ...report } };
+    return { index, report: { loadedAt: new Date(), ...report } };
   }
 
   /** Stops the build worker, if any. The engine keeps answering from its current index. */
@@ -200,9 +199,11 @@ export class AnswerEngine {
 
   /** A passage by its short key (AnswerResult.key), whole, with the question's words highlighted; undefined if gone. */
   passage(key: string, question = ""): AnswerResult | undefined {
-    const i = this.state.byKey.get(key);
-    const passage = i === undefined ? undefined : this.state.index.passages[i];
-    return passage ? passageResult(this.state.index, passage, question) : undefined;
+    const { index } = this.state;
+    const byKey = (this.state.byKey ??= new Map(index.passages.map((p, i) => [passageKey(p.id), i])));
+    const i = byKey.get(key);
+    const passage = i === undefined ? undefined : index.passages[i];
+    return passage ? passageResult(index, passage, question) : undefined;
   }
 
   /**
