@@ -8,7 +8,8 @@ import type { Logger } from "../log.ts";
 import { KnowledgeBuilder, type BuilderOptions } from "./builder.ts";
 import { sliceIndex, type IndexSlice } from "./index-transfer.ts";
 
-export type WorkerRequest = { id: number; useSnapshot: boolean };
+/** Build, or (after a slice) send the next slice of the built index. */
+export type WorkerRequest = { id: number; useSnapshot: boolean } | { id: number; next: true };
 export type WorkerReply =
   | { id: number; slice: IndexSlice }
   | { id: number; ok: true; summary: unknown }
@@ -26,15 +27,32 @@ const logger: Logger = {
 };
 const builder = new KnowledgeBuilder((workerData as { options: BuilderOptions }).options, logger);
 
+/**
+ * Slices still to send, per request. One slice goes per "next": messages that arrive together are
+ * delivered in one turn of the receiving event loop, so the receiver paces them.
+ */
+const sending = new Map<number, { slices: Generator<IndexSlice>; summary: unknown }>();
+
+function sendNext(id: number): void {
+  const pending = sending.get(id);
+  if (!pending) return;
+  const next = pending.slices.next();
+  if (next.done) {
+    sending.delete(id);
+    post({ id, ok: true, summary: pending.summary });
+  } else post({ id, slice: next.value });
+}
+
 port.on("message", (request: WorkerRequest) => {
+  if ("next" in request) return sendNext(request.id);
   // The first index was loaded by the engine's own thread; start from what it serves.
   builder
     .prime()
     .then(() => builder.buildJSON(request.useSnapshot))
     .then(
       ({ index, summary }) => {
-        for (const slice of sliceIndex(index)) post({ id: request.id, slice });
-        post({ id: request.id, ok: true, summary });
+        sending.set(request.id, { slices: sliceIndex(index), summary });
+        sendNext(request.id);
       },
       (error: Error) => post({ id: request.id, ok: false, name: error.name, message: error.message }),
     );

@@ -89,7 +89,12 @@ function workerBuilder(options: BuilderOptions, logger: Logger): Builder {
     if ("log" in reply) return logger[reply.log](reply.message);
     const p = pending.get(reply.id);
     if (!p) return;
-    if ("slice" in reply) return p.parts.add(reply.slice);
+    if ("slice" in reply) {
+      p.parts.add(reply.slice);
+      // Ask for the next slice only after the event loop has had a turn.
+      setImmediate(() => worker.postMessage({ id: reply.id, next: true } satisfies WorkerRequest));
+      return;
+    }
     pending.delete(reply.id);
     if (reply.ok) p.resolve({ index: p.parts.result(), summary: reply.summary as BuildSummary });
     else p.reject(reply.name === "KnowledgeError" ? new KnowledgeError(reply.message) : new Error(reply.message));

@@ -9,6 +9,16 @@ import type { KnowledgeIndexJSON } from "../search/index.ts";
 
 /** Items per slice: a few milliseconds to copy in. */
 const SLICE = 2000;
+/** Postings per slice of index terms: a common word alone can have tens of thousands. */
+const SLICE_POSTINGS = 20_000;
+
+/** How many postings a serialised MiniSearch term entry holds: [term, { fieldId: { docId: frequency } }]. */
+function postingsOf(entry: unknown): number {
+  let n = 0;
+  const fields = (entry as [string, Record<string, Record<string, number>>])[1] ?? {};
+  for (const field of Object.values(fields)) n += Object.keys(field).length;
+  return n;
+}
 
 type Entries = [string, unknown][];
 
@@ -24,7 +34,18 @@ export function* sliceIndex(json: KnowledgeIndexJSON): Generator<IndexSlice> {
   const { passages, df, vocabulary, minisearch: _m, ...rest } = json;
   yield { part: "head", json: rest, minisearch };
   for (let i = 0; i < passages.length; i += SLICE) yield { part: "passages", items: passages.slice(i, i + SLICE) };
-  for (let i = 0; i < terms.length; i += SLICE) yield { part: "terms", items: terms.slice(i, i + SLICE) };
+  let batch: unknown[] = [];
+  let postings = 0;
+  for (const entry of terms) {
+    batch.push(entry);
+    postings += postingsOf(entry);
+    if (batch.length >= SLICE || postings >= SLICE_POSTINGS) {
+      yield { part: "terms", items: batch };
+      batch = [];
+      postings = 0;
+    }
+  }
+  if (batch.length) yield { part: "terms", items: batch };
   const dfEntries = Object.entries(df);
   for (let i = 0; i < dfEntries.length; i += SLICE) yield { part: "df", items: dfEntries.slice(i, i + SLICE) };
   const vocabularyEntries = Object.entries(vocabulary);
