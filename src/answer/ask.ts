@@ -221,15 +221,16 @@ interface Window {
 /** The sentence, or pair of adjacent sentences, that holds most of the question: the answer to highlight. */
 function bestWindow(analysis: PassageAnalysis, w: Weighted, intent: Intent, text: string): Window {
   const { units, terms } = analysis;
-  const unitTerms: Set<string>[] = units.map(() => new Set());
-  const unitAdjacent: number[] = units.map(() => 0);
+  // Only units that hold a query word get a set: most of a passage's sentences hold none.
+  const unitTerms: (Set<string> | undefined)[] = new Array(units.length);
+  const unitAdjacent: number[] = new Array(units.length).fill(0);
   let u = 0;
   let previous: Term | undefined;
   for (const t of terms) {
     while (u < units.length - 1 && t.start >= (units[u]?.end ?? 0)) u++;
     const tw = termWeight(w, t.term);
     if (tw > 0) {
-      unitTerms[u]?.add(t.term);
+      (unitTerms[u] ??= new Set()).add(t.term);
       // Words that follow each other in the question and in the text ("unsafe Rust", "heads of state")
       // are a phrase match: stronger evidence than the same words scattered.
       if (previous && t.start - previous.end <= PHRASE_GAP && followsInQuery(w, previous.term, t.term)) {
