@@ -3,8 +3,8 @@
  * (or from piped input) and says how to connect it. Either way the knowledge folder is watched.
  */
 import { describeLoad, type AnswerEngine } from "./answer/engine.ts";
-import { answerLines, EXIT_USAGE, openEngineOrExit } from "./cli/terminal.ts";
-import { ConfigError, loadConfig, type Config } from "./config.ts";
+import { answerLines, failOnConfig, loadConfigOr, openEngineOrExit } from "./cli/terminal.ts";
+import type { Config } from "./config.ts";
 import { watchKnowledge, type KnowledgeWatcher } from "./knowledge/watch.ts";
 import { createLogger, prefixedLogger, type Logger } from "./log.ts";
 
@@ -21,16 +21,7 @@ function startWatching(config: Config, engine: AnswerEngine, logger: Logger): Kn
 }
 
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\nFix it in .env or the environment (see .env.example).\n`);
-      process.exit(EXIT_USAGE);
-    }
-    throw error;
-  }
+  const config = loadConfigOr(failOnConfig);
   const interactiveTerminal = !config.discordToken && Boolean(process.stdin.isTTY);
   // In a terminal conversation, routine log lines would interleave with the answers.
   const baseLogger = createLogger(interactiveTerminal && config.logLevel === "info" ? "warn" : config.logLevel);

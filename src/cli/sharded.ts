@@ -5,25 +5,15 @@
  * SIGINT/SIGTERM stops them all and exits 0 once they are gone.
  */
 import { describeLoad } from "../answer/engine.ts";
-import { ConfigError, loadConfig, type Config } from "../config.ts";
 import { createLogger } from "../log.ts";
-import { EXIT_USAGE, openEngineOrExit } from "./terminal.ts";
+import { EXIT_USAGE, failOnConfig, loadConfigOr, openEngineOrExit } from "./terminal.ts";
 
 const NO_TOKEN = `start:sharded: DISCORD_TOKEN is not set. The sharded bot only runs on Discord: put the bot token
 in .env as DISCORD_TOKEN=… (see .env.example), or use \`npm start\` to ask questions in the terminal.
 `;
 
 async function main(): Promise<void> {
-  let config: Config;
-  try {
-    config = loadConfig();
-  } catch (error) {
-    if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\nFix it in .env or the environment (see .env.example).\n`);
-      process.exit(EXIT_USAGE);
-    }
-    throw error;
-  }
+  const config = loadConfigOr(failOnConfig);
   if (!config.discordToken) {
     process.stderr.write(NO_TOKEN);
     process.exit(EXIT_USAGE);

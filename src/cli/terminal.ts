@@ -28,6 +28,12 @@ export function exitQuietlyOnClosedPipe(): void {
 /** Exit code for a usage or knowledge-folder problem, as opposed to 1 for a failure while running. */
 export const EXIT_USAGE = 2;
 
+/** For the long-running entry points: a bad setting is explained on stderr, with exit code 2. */
+export function failOnConfig(message: string): never {
+  process.stderr.write(`${message}\nFix it in .env or the environment (see .env.example).\n`);
+  process.exit(EXIT_USAGE);
+}
+
 /** The settings, or `fail` (which exits) with the message naming the bad variable and value. */
 export function loadConfigOr(fail: (message: string) => never): Config {
   try {
