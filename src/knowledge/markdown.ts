@@ -77,7 +77,7 @@ function parseFrontMatter(yaml: string, path: string): Record<string, unknown> {
   try {
     data = parseYaml(yaml);
   } catch (error) {
-    throw new MarkdownError(`markdown: invalid front matter in ${path}: ${(error as Error).message.split("\n")[0]}`);
+    throw new MarkdownError(`markdown: invalid front matter in ${path}: ${(error as Error).message.split("\n")[0]?.replace(/:\s*$/, "")}`);
   }
   if (data === null || data === undefined) return {};
   if (typeof data !== "object" || Array.isArray(data)) {
