@@ -333,7 +333,7 @@ describe("files the loader cannot use", () => {
       { path: "d-latin1.txt", reason: "not UTF-8 text" },
       {
         path: "e-bad-yaml.md",
-        reason: "cannot parse: markdown: invalid front matter in e-bad-yaml.md: Flow sequence in block collection must be sufficiently indented and end with a ] at line 1, column 17:",
+        reason: "cannot parse: markdown: invalid front matter in e-bad-yaml.md: Flow sequence in block collection must be sufficiently indented and end with a ] at line 1, column 17",
       },
       {
         path: "f-list-front-matter.md",
