@@ -146,7 +146,7 @@ describe("AnswerEngine.reload", () => {
       {
         path: "riverside.md",
         reason:
-          "cannot parse: markdown: invalid front matter in riverside.md: Flow sequence in block collection must be sufficiently indented and end with a ] at line 1, column 13: — still answering from its last good version",
+          "cannot parse: markdown: invalid front matter in riverside.md: Flow sequence in block collection must be sufficiently indented and end with a ] at line 1, column 13 — still answering from its last good version",
       },
     ]);
     assert.deepEqual(report.changes, noChanges);

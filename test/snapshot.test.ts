@@ -138,3 +138,22 @@ describe("moving an index between threads in slices", () => {
     assert.throws(() => new IndexAssembler().result(), { message: "index-transfer: Expected a head slice before the end, got none" });
   });
 });
+
+describe("reloading when nothing changed", () => {
+  test("keeps the same index, reports no changes and a new load time, in-process and in the worker", async (t) => {
+    for (const worker of [false, true]) {
+      const { dir, snapshot } = await setup(t);
+      const engine = await AnswerEngine.open(dir, { worker, snapshot });
+      t.after(() => engine.close());
+      await engine.reload();
+      const index = engine.index;
+      const before = engine.lastLoad;
+      const report = await engine.reload();
+      assert.equal(engine.index, index, `worker: ${worker}`);
+      assert.deepEqual(report.changes, { added: [], removed: [], changed: [], passagesAdded: 0, passagesRemoved: 0 });
+      assert.equal(report.documents, before.documents);
+      assert.equal(report.passages, before.passages);
+      assert.ok(report.loadedAt >= before.loadedAt);
+    }
+  });
+});

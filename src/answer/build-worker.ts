@@ -51,6 +51,8 @@ port.on("message", (request: WorkerRequest) => {
     .then(() => builder.buildJSON(request.useSnapshot))
     .then(
       ({ index, summary }) => {
+        // Nothing changed: no index to send.
+        if (!index) return post({ id: request.id, ok: true, summary });
         sending.set(request.id, { slices: sliceIndex(index), summary });
         sendNext(request.id);
       },

@@ -46,6 +46,8 @@ export interface BuildSummary {
   source: "snapshot" | "files";
   /** Why a snapshot was not used, when there was one. */
   snapshotNote?: string;
+  /** Nothing changed since this builder's last build: no index comes with this summary. */
+  unchanged?: boolean;
 }
 
 interface Snapshot {
@@ -106,6 +108,10 @@ export class KnowledgeBuilder {
   private good = new Map<string, { document: KnowledgeDocument; hash: string }>();
   /** Last good per-file hygiene settings from the folder's `.hygiene.json`. */
   private hygieneConfig: HygieneConfig = {};
+  /** Content hash of the files behind the last build, to skip a rebuild when nothing changed. */
+  private lastContent: string | undefined;
+  /** What the last build reported about files, repeated when nothing changed since. */
+  private lastIssues: { errors: LoadIssue[]; skipped: LoadIssue[] } = { errors: [], skipped: [] };
 
   constructor(options: BuilderOptions, logger: Logger = silentLogger) {
     this.options = options;
@@ -120,8 +126,9 @@ export class KnowledgeBuilder {
    * Builds (or restores from the snapshot) and returns the index as JSON, for a worker to post.
    * Throws KnowledgeError when the folder is missing or nothing in it can be used.
    */
-  async buildJSON(useSnapshot = true): Promise<{ index: KnowledgeIndexJSON; summary: BuildSummary }> {
+  async buildJSON(useSnapshot = true): Promise<{ index?: KnowledgeIndexJSON; summary: BuildSummary }> {
     const result = await this.build(useSnapshot);
+    if (result.summary.unchanged) return { summary: result.summary };
     return { index: result.json ?? result.index!.toJSON(), summary: result.summary };
   }
 
@@ -131,12 +138,20 @@ export class KnowledgeBuilder {
     const { snapshot } = this.options;
     const dir = path.resolve(this.options.dir);
     let note: string | undefined;
-    let content: string | undefined;
+    // Editors and sync tools touch files without changing them; such a reload has nothing to do.
+    const content = await contentHash(dir);
+    if (content === this.lastContent) {
+      const noChanges = { added: [], removed: [], changed: [], passagesAdded: 0, passagesRemoved: 0 };
+      const passages = [...this.good.values()].reduce((n, d) => n + d.document.passages.length, 0);
+      const { errors, skipped } = this.lastIssues;
+      return { summary: { durationMs: performance.now() - started, documents: this.good.size, passages, errors, skipped, changes: noChanges, source: "files", unchanged: true } };
+    }
     if (snapshot) {
-      content = await contentHash(dir);
       if (useSnapshot) {
         const restored = await this.restore(snapshot, content);
         if ("json" in restored) {
+          this.lastContent = content;
+          this.lastIssues = { errors: restored.summary.errors, skipped: restored.summary.skipped };
           return { json: restored.json, summary: { ...restored.summary, durationMs: performance.now() - started } };
         }
         note = restored.note;
@@ -187,7 +202,9 @@ export class KnowledgeBuilder {
       source: "files",
       ...(note ? { snapshotNote: note } : {}),
     };
-    if (snapshot && content) await this.save(snapshot, content, index, documents, set.errors, set.skipped);
+    this.lastContent = content;
+    this.lastIssues = { errors: set.errors, skipped: set.skipped };
+    if (snapshot) await this.save(snapshot, content, index, documents, set.errors, set.skipped);
     return { index, summary };
   }
 
@@ -251,7 +268,10 @@ export class KnowledgeBuilder {
   async prime(): Promise<void> {
     if (!this.options.snapshot || this.good.size > 0) return;
     const read = await this.readSnapshot(this.options.snapshot);
-    if ("snap" in read) this.good = KnowledgeBuilder.documentsOf(read.snap);
+    if ("snap" in read) {
+      this.good = KnowledgeBuilder.documentsOf(read.snap);
+      this.lastContent = read.snap.content;
+    }
   }
 
   private async restore(file: string, content: string): Promise<{ json: KnowledgeIndexJSON; summary: BuildSummary } | { note?: string }> {

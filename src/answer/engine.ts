@@ -50,7 +50,8 @@ interface State {
 
 /** Builds either in this thread or in a worker; both keep the last good documents between builds. */
 interface Builder {
-  build(useSnapshot: boolean): Promise<{ index: KnowledgeIndex; summary: BuildSummary }>;
+  /** The new index, or none when nothing changed since the builder's last build (`summary.unchanged`). */
+  build(useSnapshot: boolean): Promise<{ index?: KnowledgeIndex; summary: BuildSummary }>;
   close(): Promise<void>;
 }
 
@@ -59,7 +60,7 @@ function inProcessBuilder(options: BuilderOptions, logger: Logger): Builder {
   return {
     async build(useSnapshot) {
       const { index, json, summary } = await builder.build(useSnapshot);
-      return { index: index ?? KnowledgeIndex.fromJSON(json!), summary };
+      return { index: index ?? (json ? KnowledgeIndex.fromJSON(json) : undefined), summary };
     },
     async close() {},
   };
@@ -80,7 +81,7 @@ function workerBuilder(options: BuilderOptions, logger: Logger): Builder {
   // The worker must not keep a finished CLI or test process alive.
   worker.unref();
   let next = 0;
-  const pending = new Map<number, { parts: IndexAssembler; resolve: (r: { index: KnowledgeIndexJSON; summary: BuildSummary }) => void; reject: (e: Error) => void }>();
+  const pending = new Map<number, { parts: IndexAssembler; resolve: (r: { index?: KnowledgeIndexJSON; summary: BuildSummary }) => void; reject: (e: Error) => void }>();
   const failAll = (error: Error) => {
     for (const p of pending.values()) p.reject(error);
     pending.clear();
@@ -96,7 +97,10 @@ function workerBuilder(options: BuilderOptions, logger: Logger): Builder {
       return;
     }
     pending.delete(reply.id);
-    if (reply.ok) p.resolve({ index: p.parts.result(), summary: reply.summary as BuildSummary });
+    if (reply.ok) {
+      const summary = reply.summary as BuildSummary;
+      p.resolve(summary.unchanged ? { summary } : { index: p.parts.result(), summary });
+    }
     else p.reject(reply.name === "KnowledgeError" ? new KnowledgeError(reply.message) : new Error(reply.message));
   });
   worker.on("error", (error) => failAll(new Error(`knowledge: the build worker failed: ${error.message}`)));
@@ -104,13 +108,13 @@ function workerBuilder(options: BuilderOptions, logger: Logger): Builder {
   return {
     async build(useSnapshot) {
       const id = ++next;
-      const done = new Promise<{ index: KnowledgeIndexJSON; summary: BuildSummary }>((resolve, reject) => pending.set(id, { parts: new IndexAssembler(), resolve, reject }));
+      const done = new Promise<{ index?: KnowledgeIndexJSON; summary: BuildSummary }>((resolve, reject) => pending.set(id, { parts: new IndexAssembler(), resolve, reject }));
       worker.ref();
       try {
         worker.postMessage({ id, useSnapshot } satisfies WorkerRequest);
         const { index, summary } = await done;
         // Yields between chunks, so the event loop keeps serving while a large index is loaded.
-        return { index: await KnowledgeIndex.fromJSONAsync(index), summary };
+        return index ? { index: await KnowledgeIndex.fromJSONAsync(index), summary } : { summary };
       } finally {
         worker.unref();
       }
@@ -179,8 +183,13 @@ export class AnswerEngine {
     return new AnswerEngine(dir, state, builder, logger);
   }
 
-  private static stateOf({ index, summary }: { index: KnowledgeIndex; summary: BuildSummary }): State {
-    const { snapshotNote: _note, ...report } = summary;
+  /** The state after a build: its new index, or — when nothing changed — the current one, loaded again now. */
+  private static stateOf({ index, summary }: { index?: KnowledgeIndex; summary: BuildSummary }, current?: State): State {
+    const { snapshotNote: _note, unchanged: _unchanged, ...report } = summary;
+    if (!index) {
+      if (!current) throw new Error("engine: Expected an index from the first build, got none");
+      return { ...current, report: { ...current.report, ...report, source: current.report.source, loadedAt: new Date() } };
+    }
     return { index, report: { loadedAt: new Date(), ...report } };
   }
 
@@ -257,7 +266,7 @@ export class AnswerEngine {
       try {
         do {
           this.reloadAgain = false;
-          const next = AnswerEngine.stateOf(await this.builder.build(true));
+          const next = AnswerEngine.stateOf(await this.builder.build(true), this.state);
           this.state = next;
           this.logger.info(`knowledge: reloaded: ${describeLoad(next.report)}`);
         } while (this.reloadAgain);
