@@ -498,8 +498,8 @@ function targets(corpora: CorpusResult[], start: StartupResult, discord: Discord
       out.push({ what: `Hit@1 above every peer, ${c.name} / ${set}`, target: `> ${best.engine} ${pct(best.hit1)}`, measured: `${pct(ours.hit1)} (Hit@3 ${pct(ours.hit3)} vs ${pct(Math.max(...rows.filter((q) => q.engine !== "ours").map((q) => q.hit3)))})`, pass: ours.hit1 > best.hit1 && ours.hit3 >= Math.max(...rows.filter((q) => q.engine !== "ours").map((q) => q.hit3)) });
     }
   }
-  out.push({ what: "ready from snapshot, rust-book, compiled (process start → answering)", target: "≤ 300 ms", measured: `${fmt(start.built.readyP50Ms)} ms (engine open ${fmt(start.built.openP50Ms)} ms)`, pass: start.built.readyP50Ms <= 300 });
-  out.push({ what: "ready from snapshot, rust-book, under tsx (npm start)", target: "≤ 300 ms", measured: `${fmt(start.inProcess.readyP50Ms)} ms (tsx alone: ${fmt(start.nodeTsxBootMs)} ms)`, pass: start.inProcess.readyP50Ms <= 300 });
+  out.push({ what: "ready from snapshot, rust-book, compiled as npm start runs it (process start → answering)", target: "≤ 300 ms", measured: `${fmt(start.built.readyP50Ms)} ms (engine open ${fmt(start.built.openP50Ms)} ms)`, pass: start.built.readyP50Ms <= 300 });
+  out.push({ what: "ready from snapshot, rust-book, sources under tsx (after an edit, before a build)", target: "≤ 300 ms", measured: `${fmt(start.inProcess.readyP50Ms)} ms (tsx alone: ${fmt(start.nodeTsxBootMs)} ms)`, pass: start.inProcess.readyP50Ms <= 300 });
   out.push({ what: "corrupt snapshot → rebuilt with a log line", target: "ok", measured: start.corrupt.ok ? "ok" : "FAILED", pass: start.corrupt.ok });
   out.push({ what: "stale snapshot → rebuilt with a log line", target: "ok", measured: start.stale.ok ? "ok" : "FAILED", pass: start.stale.ok });
   if (big?.memory) out.push({ what: "heap after load / knowledge text, 50×", target: "≤ 4×", measured: `${big.memory.heapToText.toFixed(1)}× (${fmt(big.memory.heapUsedMB)} MB for ${fmt(mb(big.knowledgeBytes))} MB)`, pass: big.memory.heapToText <= 4 });
@@ -558,8 +558,8 @@ function report(machine: Record<string, unknown>, corpora: CorpusResult[], start
       [
         ["ready from snapshot, rust-book, in-process build (p50 of runs; process start → first answer)", `${fmt(start.inProcess.readyP50Ms)} ms = imports done at ${fmt(start.inProcess.importedP50Ms)} ms + engine open ${fmt(start.inProcess.openP50Ms)} ms + first answer ${fmt(start.inProcess.firstAnswerP50Ms)} ms`],
         ["an empty script under node --import tsx (the floor)", `${fmt(start.nodeTsxBootMs)} ms`],
-        ["ready from snapshot, rust-book, worker build as npm start does", `${fmt(start.worker.readyP50Ms)} ms (engine open ${fmt(start.worker.openP50Ms)} ms)`],
-        ["ready from snapshot, rust-book, compiled (npm run build; node dist/…)", `${fmt(start.built.readyP50Ms)} ms = imports done at ${fmt(start.built.importedP50Ms)} ms + engine open ${fmt(start.built.openP50Ms)} ms + first answer ${fmt(start.built.firstAnswerP50Ms)} ms`],
+        ["ready from snapshot, rust-book, sources under tsx, with the build worker", `${fmt(start.worker.readyP50Ms)} ms (engine open ${fmt(start.worker.openP50Ms)} ms)`],
+        ["ready from snapshot, rust-book, compiled (npm ci builds it; npm start runs it)", `${fmt(start.built.readyP50Ms)} ms = imports done at ${fmt(start.built.importedP50Ms)} ms + engine open ${fmt(start.built.openP50Ms)} ms + first answer ${fmt(start.built.firstAnswerP50Ms)} ms`],
         ["ready without a snapshot (first start), rust-book", `${fmt(start.inProcess.firstBuildReadyMs)} ms`],
         ["corrupt snapshot", start.corrupt.ok ? `ok: ${start.corrupt.log}` : "FAILED"],
         ["stale snapshot", start.stale.ok ? `ok: ${start.stale.log}` : "FAILED"],
