@@ -191,6 +191,31 @@ function coverage(w: Weighted, present: Iterable<string> | ReadonlyMap<string, n
   return w.total > 0 ? Math.min(1, covered / w.total) : 0;
 }
 
+/**
+ * Every index term that counts for the query: its own terms, their related forms, and the terms their
+ * prefixes expand to. Checking these against a passage is cheaper than checking each of its words.
+ */
+function relevantTerms(index: KnowledgeIndex, w: Weighted): string[] {
+  const out = new Set<string>([...w.weight.keys(), ...w.related.keys()]);
+  for (const p of w.prefixes) for (const t of index.termsWithPrefix(p)) out.add(t);
+  return [...out];
+}
+
+/** coverage() of a whole passage, looking up only the terms that can count. */
+function passageCoverage(w: Weighted, relevant: readonly string[], present: ReadonlyMap<string, number>, fits: boolean): number {
+  const best = new Map<string, number>();
+  for (const term of relevant) {
+    const credit = present.get(term);
+    if (credit === undefined) continue;
+    const q = queryTermOf(w, term);
+    if (q) best.set(q, Math.max(best.get(q) ?? 0, termWeight(w, term) * credit));
+  }
+  if (fits) for (const t of w.answerTypes) best.set(t, w.weight.get(t) ?? 0);
+  let covered = 0;
+  for (const v of best.values()) covered += v;
+  return w.total > 0 ? Math.min(1, covered / w.total) : 0;
+}
+
 /** Query terms (of the question itself, not its context) that a set of terms matches. */
 function matchedTerms(w: Weighted, present: ReadonlyMap<string, number>, query: readonly QueryTerm[]): Set<string> {
   const own = new Set(query.filter((q) => q.weight === 1 && q.of === undefined).map((q) => q.term));
@@ -325,6 +350,7 @@ export function answer(index: KnowledgeIndex, question: string, options: AnswerO
 
   const ranking: Ranking = { ...DEFAULT_RANKING, ...options.ranking };
   const w = weigh(index, query, ranking);
+  const relevant = relevantTerms(index, w);
   // The previous question's words help find the passage, but the sentence to highlight is the one
   // that answers this question ("when was it founded?"), not the one that repeats the last.
   const forAnswer = query.some((q) => q.weight < 1 && q.of === undefined)
@@ -339,7 +365,7 @@ export function answer(index: KnowledgeIndex, question: string, options: AnswerO
     .map((hit) => {
       const passage = index.passages[hit.index];
       if (!passage) return undefined;
-      const cover = coverage(w, index.termsOf(hit.index), intent !== "other" && fitsIntent(intent, passage.text));
+      const cover = passageCoverage(w, relevant, index.termsOf(hit.index), intent !== "other" && fitsIntent(intent, passage.text));
       return { passage, index: hit.index, cover, prescore: hit.score * cover ** ranking.coverageExponent, score: 0 };
     })
     .filter((r): r is NonNullable<typeof r> => r !== undefined)

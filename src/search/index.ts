@@ -118,6 +118,8 @@ export class KnowledgeIndex {
   private readonly wordCounts: Map<string, number>;
   /** The same as a radix tree, for fuzzy and prefix look-ups; built on first use, as start-up doesn't need it. */
   private wordTree: SearchableMap<number> | undefined;
+  /** Index terms as a radix tree, for prefix expansion; built on first use. */
+  private stemTree: SearchableMap<boolean> | undefined;
   private readonly passageTerms: (Map<string, number> | undefined)[];
 
   private constructor(
@@ -208,6 +210,12 @@ export class KnowledgeIndex {
       if (!best || distance < best.distance || (distance === best.distance && count > best.count)) best = { word, distance, count };
     }
     return best?.word;
+  }
+
+  /** Index terms that start with a prefix (the prefix itself included when it is a term). */
+  termsWithPrefix(prefix: string): string[] {
+    this.stemTree ??= SearchableMap.from([...this.df.keys()].map((t) => [t, true] as [string, boolean]));
+    return [...this.stemTree.atPrefix(prefix).keys()];
   }
 
   private words(): SearchableMap<number> {
