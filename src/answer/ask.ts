@@ -175,13 +175,13 @@ function termWeight(w: Weighted, term: string): number {
 }
 
 /**
- * Share of the query's weight that a set of terms covers; each query term counts once, at its best match.
- * `fits`: the text holds the kind of answer asked for, which covers words like "date" or "number".
+ * Share of the query's weight that some terms cover, each with its credit (1 in prose, less in code);
+ * each query term counts once, at its best match. `fits`: the text holds the kind of answer asked for,
+ * which covers words like "date" or "number".
  */
-function coverage(w: Weighted, present: Iterable<string> | ReadonlyMap<string, number>, fits = false): number {
+function coverageOf(w: Weighted, terms: Iterable<readonly [string, number]>, fits: boolean): number {
   const best = new Map<string, number>();
-  const entries: Iterable<[string, number]> = present instanceof Map ? present.entries() : [...(present as Iterable<string>)].map((t) => [t, 1] as [string, number]);
-  for (const [term, credit] of entries) {
+  for (const [term, credit] of terms) {
     const q = queryTermOf(w, term);
     if (q) best.set(q, Math.max(best.get(q) ?? 0, termWeight(w, term) * credit));
   }
@@ -189,6 +189,11 @@ function coverage(w: Weighted, present: Iterable<string> | ReadonlyMap<string, n
   let covered = 0;
   for (const v of best.values()) covered += v;
   return w.total > 0 ? Math.min(1, covered / w.total) : 0;
+}
+
+/** coverageOf() for the query words found in a sentence or two. */
+function coverage(w: Weighted, present: ReadonlySet<string>, fits = false): number {
+  return coverageOf(w, [...present].map((t) => [t, 1] as const), fits);
 }
 
 /**
@@ -201,19 +206,14 @@ function relevantTerms(index: KnowledgeIndex, w: Weighted): string[] {
   return [...out];
 }
 
-/** coverage() of a whole passage, looking up only the terms that can count. */
+/** coverageOf() a whole passage, looking up only the terms that can count. */
 function passageCoverage(w: Weighted, relevant: readonly string[], present: ReadonlyMap<string, number>, fits: boolean): number {
-  const best = new Map<string, number>();
+  const found: [string, number][] = [];
   for (const term of relevant) {
     const credit = present.get(term);
-    if (credit === undefined) continue;
-    const q = queryTermOf(w, term);
-    if (q) best.set(q, Math.max(best.get(q) ?? 0, termWeight(w, term) * credit));
+    if (credit !== undefined) found.push([term, credit]);
   }
-  if (fits) for (const t of w.answerTypes) best.set(t, w.weight.get(t) ?? 0);
-  let covered = 0;
-  for (const v of best.values()) covered += v;
-  return w.total > 0 ? Math.min(1, covered / w.total) : 0;
+  return coverageOf(w, found, fits);
 }
 
 /** Query terms (of the question itself, not its context) that a set of terms matches. */
