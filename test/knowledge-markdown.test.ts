@@ -4,30 +4,17 @@
  * value below is exactly what the parser and splitter produce.
  */
 import assert from "node:assert/strict";
+import { knowledgeFixture, SPLIT } from "./support/knowledge-fixture.ts";
 import { cp, mkdir, mkdtemp, rm, truncate, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { parseMarkdown } from "../src/knowledge/markdown.ts";
 import { KnowledgeError, loadFile, loadKnowledge, MAX_FILE_BYTES } from "../src/knowledge/load.ts";
+import type { KnowledgeSet } from "../src/knowledge/types.ts";
 import { splitBlocks } from "../src/knowledge/split.ts";
-import type { KnowledgeDocument, KnowledgeSet } from "../src/knowledge/types.ts";
 
-const FIXTURE = path.join(import.meta.dirname, "fixtures", "engine", "markdown");
-
-/** Fixed passage sizes, so that these tests check parsing and not the current tuning of split.ts's defaults. */
-const SPLIT = { maxLength: 900, targetLength: 550, minLength: 120, maxMergedLength: 1400 };
-
-let set: KnowledgeSet;
-before(async () => {
-  set = await loadKnowledge(FIXTURE, { split: SPLIT });
-});
-
-function doc(relativePath: string): KnowledgeDocument {
-  const found = set.documents.find((d) => d.path === relativePath);
-  assert.ok(found, `${relativePath} should have loaded; loaded: ${set.documents.map((d) => d.path).join(", ")}`);
-  return found;
-}
+const { dir: FIXTURE, set: fixtureSet, doc } = knowledgeFixture("markdown");
 
 function texts(relativePath: string): string[] {
   return doc(relativePath).passages.map((p) => p.text);
@@ -36,15 +23,15 @@ function texts(relativePath: string): string[] {
 describe("Markdown documents", () => {
   test("every Markdown flavour loads, in path order, and nothing in the folder is an error", () => {
     assert.deepEqual(
-      set.documents.map((d) => d.path),
+      fixtureSet().documents.map((d) => d.path),
       ["guide.md", "heading-title.md", "plain.markdown", "widgets.mdx"],
     );
-    assert.deepEqual(set.errors, []);
-    assert.equal(set.root, FIXTURE);
+    assert.deepEqual(fixtureSet().errors, []);
+    assert.equal(fixtureSet().root, FIXTURE);
   });
 
   test("a file with an unsupported extension is skipped with the list of supported ones", () => {
-    assert.deepEqual(set.skipped, [{ path: "rota.csv", reason: "not a knowledge file (supported: .md, .markdown, .mdx, .txt)" }]);
+    assert.deepEqual(fixtureSet().skipped, [{ path: "rota.csv", reason: "not a knowledge file (supported: .md, .markdown, .mdx, .txt)" }]);
   });
 
   test("the front matter title is the document title and its url the document link", () => {
@@ -143,7 +130,7 @@ describe("Markdown documents", () => {
   });
 
   test("passages are numbered from 1 within each document and their ids are path#number", () => {
-    for (const d of set.documents) {
+    for (const d of fixtureSet().documents) {
       d.passages.forEach((p, i) => {
         assert.equal(p.source.passage, i + 1);
         assert.equal(p.id, `${d.path}#${i + 1}`);
@@ -179,7 +166,7 @@ describe("Markdown documents", () => {
   });
 
   test("front matter, HTML blocks, HTML comments and mdBook {{#include}} lines are not passage text", () => {
-    const all = set.documents.flatMap((d) => d.passages.map((p) => p.text)).join("\n");
+    const all = fixtureSet().documents.flatMap((d) => d.passages.map((p) => p.text)).join("\n");
     for (const absent of ["title:", "tags", "Raw HTML", "<div", "editor:", "{{#include", "listings/"]) {
       assert.equal(all.includes(absent), false, `passage text should not contain ${JSON.stringify(absent)}`);
     }

@@ -3,29 +3,15 @@
  * rules for titles, headings and lists. Loads without the hygiene cleaner: exact parser output.
  */
 import assert from "node:assert/strict";
+import { knowledgeFixture } from "./support/knowledge-fixture.ts";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { loadFile, loadKnowledge } from "../src/knowledge/load.ts";
+import { loadFile } from "../src/knowledge/load.ts";
 import { parseText } from "../src/knowledge/text.ts";
-import type { KnowledgeDocument, KnowledgeSet } from "../src/knowledge/types.ts";
 
-const FIXTURE = path.join(import.meta.dirname, "fixtures", "engine", "text");
-
-/** Fixed passage sizes, so that these tests check parsing and not the current tuning of split.ts's defaults. */
-const SPLIT = { maxLength: 900, targetLength: 550, minLength: 120, maxMergedLength: 1400 };
-
-let set: KnowledgeSet;
-before(async () => {
-  set = await loadKnowledge(FIXTURE, { split: SPLIT });
-});
-
-function doc(relativePath: string): KnowledgeDocument {
-  const found = set.documents.find((d) => d.path === relativePath);
-  assert.ok(found, `${relativePath} should have loaded`);
-  return found;
-}
+const { set: fixtureSet, doc } = knowledgeFixture("text");
 
 /** What parseText makes of a source: title, sections, and [kind, text, line, section] per block. */
 function parsed(source: string, file = "notes.txt") {
@@ -36,11 +22,11 @@ function parsed(source: string, file = "notes.txt") {
 describe("text documents", () => {
   test("both text files load with nothing skipped or broken", () => {
     assert.deepEqual(
-      set.documents.map((d) => d.path),
+      fixtureSet().documents.map((d) => d.path),
       ["harbour-news.txt", "tides.txt"],
     );
-    assert.deepEqual(set.errors, []);
-    assert.deepEqual(set.skipped, []);
+    assert.deepEqual(fixtureSet().errors, []);
+    assert.deepEqual(fixtureSet().skipped, []);
   });
 
   test("the first line of a .txt file is its title", () => {
@@ -88,7 +74,7 @@ describe("text documents", () => {
   });
 
   test("a text document has no links and no keywords", () => {
-    for (const p of set.documents.flatMap((d) => d.passages)) {
+    for (const p of fixtureSet().documents.flatMap((d) => d.passages)) {
       assert.equal("url" in p.source, false);
       assert.equal("keywords" in p, false);
     }
