@@ -2,7 +2,8 @@ import { createHash } from "node:crypto";
 import { sentenceRanges } from "../knowledge/sentences.ts";
 import type { Passage } from "../knowledge/types.ts";
 import { terms as termsOf, type Term } from "../search/analyze.ts";
-import { CODE_CREDIT, type KnowledgeIndex, type QueryTerm } from "../search/index.ts";
+import { LruCache } from "../lru.ts";
+import { CODE_CREDIT, PASSAGE_CACHE, type KnowledgeIndex, type QueryTerm } from "../search/index.ts";
 import { analyzeQuery, type Intent } from "../search/query.ts";
 import type { Answer, AnswerResult, Highlight } from "./types.ts";
 
@@ -67,11 +68,14 @@ const PHRASE_CAP = 1;
 
 /** A passage cut into answer units (sentences, list items, code blocks) with its terms, computed once. */
 interface PassageAnalysis {
+  /** The passage text, decoded once here (search/passages.ts keeps it encoded). */
+  text: string;
   units: { start: number; end: number }[];
   terms: Term[];
 }
 
-const analyses = new WeakMap<Passage, PassageAnalysis>();
+/** Per index (so that a replaced index takes its cache with it), bounded like the index's own. */
+const analyses = new WeakMap<KnowledgeIndex, LruCache<number, PassageAnalysis>>();
 
 function unitsOf(text: string): { start: number; end: number }[] {
   const units: { start: number; end: number }[] = [];
@@ -90,13 +94,13 @@ function unitsOf(text: string): { start: number; end: number }[] {
   return units;
 }
 
-function analyse(passage: Passage): PassageAnalysis {
-  let a = analyses.get(passage);
-  if (!a) {
-    a = { units: unitsOf(passage.text), terms: termsOf(passage.text) };
-    analyses.set(passage, a);
-  }
-  return a;
+function analyse(index: KnowledgeIndex, n: number, passage: Passage): PassageAnalysis {
+  let cache = analyses.get(index);
+  if (!cache) analyses.set(index, (cache = new LruCache(PASSAGE_CACHE)));
+  return cache.getOrSet(n, () => {
+    const text = passage.text;
+    return { text, units: unitsOf(text), terms: termsOf(text) };
+  });
 }
 
 /** Short, stable, URL-safe key of a passage id, for button ids and `AnswerEngine.passage`. */
@@ -244,8 +248,8 @@ interface Window {
 }
 
 /** The sentence, or pair of adjacent sentences, that holds most of the question: the answer to highlight. */
-function bestWindow(analysis: PassageAnalysis, w: Weighted, intent: Intent, text: string): Window {
-  const { units, terms } = analysis;
+function bestWindow(analysis: PassageAnalysis, w: Weighted, intent: Intent): Window {
+  const { text, units, terms } = analysis;
   // Only units that hold a query word get a set: most of a passage's sentences hold none.
   const unitTerms: (Set<string> | undefined)[] = new Array(units.length);
   const unitAdjacent: number[] = new Array(units.length).fill(0);
@@ -308,13 +312,13 @@ function highlightsOf(analysis: PassageAnalysis, w: Weighted): Highlight[] {
   return out;
 }
 
-export function toResult(passage: Passage, w: Weighted, intent: Intent, score: number): AnswerResult {
-  const analysis = analyse(passage);
-  const window = bestWindow(analysis, w, intent, passage.text);
+function toResult(index: KnowledgeIndex, n: number, passage: Passage, w: Weighted, intent: Intent, score: number): AnswerResult {
+  const analysis = analyse(index, n, passage);
+  const window = bestWindow(analysis, w, intent);
   return {
     key: passageKey(passage.id),
-    text: passage.text,
-    answer: passage.text.slice(window.start, window.end),
+    text: analysis.text,
+    answer: analysis.text.slice(window.start, window.end),
     answerStart: window.start,
     score: Math.round(score * 1000) / 1000,
     source: passage.source,
@@ -375,7 +379,7 @@ export function answer(index: KnowledgeIndex, question: string, options: AnswerO
   let bestScore = 0;
   for (const c of candidates) {
     if (c.prescore * ceiling < bestScore * ranking.minRelativeScore) break;
-    c.score = c.prescore * (ranking.windowBase + bestWindow(analyse(c.passage), w, intent, c.passage.text).score);
+    c.score = c.prescore * (ranking.windowBase + bestWindow(analyse(index, c.index, c.passage), w, intent).score);
     bestScore = Math.max(bestScore, c.score);
     ranked.push(c);
   }
@@ -388,12 +392,14 @@ export function answer(index: KnowledgeIndex, question: string, options: AnswerO
   const results = ranked
     .filter((r) => r.cover >= Math.min(best.cover, ranking.minCoverage * 0.8) && r.score >= best.score * ranking.minRelativeScore)
     .slice(offset, offset + top)
-    .map((r) => toResult(r.passage, forAnswer, intent, r.score));
+    .map((r) => toResult(index, r.index, r.passage, forAnswer, intent, r.score));
   return { question, answered: true, results };
 }
 
 /** A passage as a result for a question (for "Show full passage"): highlights for the question's words. */
-export function passageResult(index: KnowledgeIndex, passage: Passage, question = ""): AnswerResult {
+export function passageResult(index: KnowledgeIndex, n: number, question = ""): AnswerResult | undefined {
+  const passage = index.passages[n];
+  if (!passage) return undefined;
   const { terms: query, intent } = analyzeQuery(index, question);
-  return toResult(passage, weigh(index, query), intent, 0);
+  return toResult(index, n, passage, weigh(index, query), intent, 0);
 }

@@ -5,7 +5,7 @@ import { hygieneCleaner } from "../knowledge/clean.ts";
 import { HYGIENE_CONFIG_FILE, HygieneConfigError, readHygieneConfig, type HygieneConfig } from "../knowledge/hygiene-config.ts";
 import { listKnowledgeFiles, loadKnowledge, KnowledgeError, MARKDOWN_EXTENSIONS, TEXT_EXTENSIONS, type BlockCleaner } from "../knowledge/load.ts";
 import type { SplitOptions } from "../knowledge/split.ts";
-import type { KnowledgeDocument, LoadIssue } from "../knowledge/types.ts";
+import type { KnowledgeDocument, LoadIssue, Passage } from "../knowledge/types.ts";
 import { silentLogger, type Logger } from "../log.ts";
 import { KnowledgeIndex, type KnowledgeIndexJSON } from "../search/index.ts";
 
@@ -192,6 +192,7 @@ export class KnowledgeBuilder {
     const index = KnowledgeIndex.build(ordered.map((d) => d.document));
     const changes = this.diff(documents);
     this.good = documents;
+    this.adopt(index);
     const summary: BuildSummary = {
       durationMs: performance.now() - started,
       documents: documents.size,
@@ -206,6 +207,23 @@ export class KnowledgeBuilder {
     this.lastIssues = { errors: set.errors, skipped: set.skipped };
     if (snapshot) await this.save(snapshot, content, index, documents, set.errors, set.skipped);
     return { index, summary };
+  }
+
+  /**
+   * Points the last good documents at the passages of the index built from them, so that the two share
+   * one compact copy of the text (see search/passages.ts) instead of keeping the loaded strings alive.
+   */
+  adopt(index: KnowledgeIndex): void {
+    const byPath = new Map<string, Passage[]>();
+    for (const p of index.passages) {
+      const list = byPath.get(p.source.path);
+      if (list) list.push(p);
+      else byPath.set(p.source.path, [p]);
+    }
+    for (const [file, entry] of this.good) {
+      const passages = byPath.get(file);
+      if (passages) this.good.set(file, { ...entry, document: { ...entry.document, passages } });
+    }
   }
 
   private diff(documents: Map<string, { document: KnowledgeDocument; hash: string }>): LoadChanges {

@@ -60,7 +60,10 @@ function inProcessBuilder(options: BuilderOptions, logger: Logger): Builder {
   return {
     async build(useSnapshot) {
       const { index, json, summary } = await builder.build(useSnapshot);
-      return { index: index ?? (json ? KnowledgeIndex.fromJSON(json) : undefined), summary };
+      if (!json) return { index, summary };
+      const restored = KnowledgeIndex.fromJSON(json);
+      builder.adopt(restored);
+      return { index: restored, summary };
     },
     async close() {},
   };
@@ -216,8 +219,7 @@ export class AnswerEngine {
     const { index } = this.state;
     const byKey = (this.state.byKey ??= new Map(index.passages.map((p, i) => [passageKey(p.id), i])));
     const i = byKey.get(key);
-    const passage = i === undefined ? undefined : index.passages[i];
-    return passage ? passageResult(index, passage, question) : undefined;
+    return i === undefined ? undefined : passageResult(index, i, question);
   }
 
   /**

@@ -2,6 +2,8 @@ import MiniSearch, { type Options, type SearchOptions } from "minisearch";
 import SearchableMap from "minisearch/SearchableMap";
 import type { KnowledgeDocument, Passage } from "../knowledge/types.ts";
 import { fold, termList, termOf, words } from "./analyze.ts";
+import { LruCache } from "../lru.ts";
+import { plainPassages, storePassages } from "./passages.ts";
 
 /** The fields MiniSearch indexes for each passage. */
 interface IndexedPassage {
@@ -44,6 +46,12 @@ const COMMON_SHARE = 0.1;
 
 /** How much a word found only in code counts towards covering a question, against 1 in prose. */
 export const CODE_CREDIT = 0.5;
+
+/**
+ * Passages whose analysis (terms, sentences) is kept between questions. Bounded, so that a bot's memory
+ * stays flat over months of questions on a large knowledge set; a miss costs tens of microseconds.
+ */
+export const PASSAGE_CACHE = 2048;
 
 /** Weight of a match on a prefix of the last, partly typed word. */
 export const PREFIX_WEIGHT = 0.3;
@@ -120,7 +128,7 @@ export class KnowledgeIndex {
   private wordTree: SearchableMap<number> | undefined;
   /** Index terms as a radix tree, for prefix expansion; built on first use. */
   private stemTree: SearchableMap<boolean> | undefined;
-  private readonly passageTerms: (Map<string, number> | undefined)[];
+  private readonly passageTerms = new LruCache<number, Map<string, number>>(PASSAGE_CACHE);
 
   private constructor(
     documents: readonly Omit<KnowledgeDocument, "passages">[],
@@ -130,11 +138,10 @@ export class KnowledgeIndex {
     wordCounts: Map<string, number>,
   ) {
     this.documents = documents;
-    this.passages = passages;
+    this.passages = storePassages(passages).passages;
     this.mini = mini;
     this.df = df;
     this.wordCounts = wordCounts;
-    this.passageTerms = new Array(passages.length);
   }
 
   static build(documents: readonly KnowledgeDocument[]): KnowledgeIndex {
@@ -170,7 +177,7 @@ export class KnowledgeIndex {
     return {
       version: 1,
       documents: [...this.documents],
-      passages: [...this.passages],
+      passages: plainPassages(this.passages),
       minisearch: this.mini.toJSON(),
       df: Object.fromEntries(this.df),
       vocabulary,
@@ -230,20 +237,18 @@ export class KnowledgeIndex {
 
   /**
    * The terms of a passage with how much each counts as evidence: 1 in prose, headings and title,
-   * CODE_CREDIT when only in code. Computed on first use and kept.
+   * CODE_CREDIT when only in code. Kept for the passages used most recently.
    */
   termsOf(index: number): Map<string, number> {
-    let terms = this.passageTerms[index];
-    if (!terms) {
-      const p = this.passages[index];
-      if (!p) return new Map();
+    const p = this.passages[index];
+    if (!p) return new Map();
+    return this.passageTerms.getOrSet(index, () => {
       const doc = indexed(index, p);
-      terms = new Map<string, number>();
+      const terms = new Map<string, number>();
       for (const t of termList(doc.code)) terms.set(t, CODE_CREDIT);
       for (const t of termList(`${doc.text} ${doc.section} ${doc.title} ${doc.keywords}`)) terms.set(t, 1);
-      this.passageTerms[index] = terms;
-    }
-    return terms;
+      return terms;
+    });
   }
 
   /**

@@ -1,0 +1,99 @@
+/**
+ * Passages as the index keeps them in memory. The text of every passage lives UTF-8 encoded in one
+ * buffer and is decoded on use; the strings that passages repeat (path, title, section path, link) are
+ * shared.
+ *
+ * Why: V8 keeps a string that holds any character beyond Latin-1 at two bytes per character, and one
+ * curly apostrophe is enough. Documentation is mostly ASCII with such characters sprinkled through it
+ * (in the Rust book, 9 passages in 10), so as strings the passage texts took twice their size, the
+ * largest part of the heap after the postings. And a snapshot parsed from JSON holds its own copy of a
+ * document's path and title for every passage.
+ */
+import type { Passage, PassageKind, PassageSource } from "../knowledge/types.ts";
+import { LruCache } from "../lru.ts";
+
+/** Decoded texts kept for reuse: a question reads the texts of its few dozen candidates several times. */
+const DECODED_CACHE = 256;
+
+class TextStore {
+  private readonly bytes: Buffer;
+  private readonly offsets: Uint32Array;
+  private readonly decoded = new LruCache<number, string>(DECODED_CACHE);
+
+  constructor(texts: readonly string[]) {
+    this.offsets = new Uint32Array(texts.length + 1);
+    let size = 0;
+    for (let i = 0; i < texts.length; i++) {
+      size += Buffer.byteLength(texts[i] ?? "", "utf8");
+      this.offsets[i + 1] = size;
+    }
+    // Not from Node's small-buffer pool: this one lives as long as the index.
+    this.bytes = Buffer.allocUnsafeSlow(size);
+    for (let i = 0; i < texts.length; i++) this.bytes.write(texts[i] ?? "", this.offsets[i] ?? 0, "utf8");
+  }
+
+  text(i: number): string {
+    return this.decoded.getOrSet(i, () => this.bytes.toString("utf8", this.offsets[i] ?? 0, this.offsets[i + 1] ?? 0));
+  }
+
+  get byteLength(): number {
+    return this.bytes.byteLength;
+  }
+}
+
+/** A passage whose text is kept in a TextStore. Serialises (JSON, structured clone via toJSON) as a plain Passage. */
+class StoredPassage implements Passage {
+  readonly id: string;
+  readonly kind: PassageKind;
+  readonly source: PassageSource;
+  readonly keywords?: string[];
+  readonly #store: TextStore;
+  readonly #n: number;
+
+  constructor(p: Passage, source: PassageSource, store: TextStore, n: number) {
+    this.id = p.id;
+    this.kind = p.kind;
+    this.source = source;
+    if (p.keywords) this.keywords = p.keywords;
+    this.#store = store;
+    this.#n = n;
+  }
+
+  get text(): string {
+    return this.#store.text(this.#n);
+  }
+
+  toJSON(): Passage {
+    return { id: this.id, text: this.text, kind: this.kind, source: this.source, ...(this.keywords ? { keywords: this.keywords } : {}) };
+  }
+}
+
+/** The same passages, stored compactly (see the module comment). Order and content are unchanged. */
+export function storePassages(passages: readonly Passage[]): { passages: Passage[]; textBytes: number } {
+  const store = new TextStore(passages.map((p) => p.text));
+  const strings = new Map<string, string>();
+  const share = (s: string) => {
+    const known = strings.get(s);
+    if (known !== undefined) return known;
+    strings.set(s, s);
+    return s;
+  };
+  const sections = new Map<string, string[]>();
+  const sectionOf = (section: readonly string[]) => {
+    const key = section.join("\u0000");
+    let shared = sections.get(key);
+    if (!shared) sections.set(key, (shared = section.map(share)));
+    return shared;
+  };
+  const stored = passages.map((p, n) => {
+    const s = p.source;
+    const source: PassageSource = { path: share(s.path), title: share(s.title), section: sectionOf(s.section), passage: s.passage, line: s.line, ...(s.url !== undefined ? { url: share(s.url) } : {}) };
+    return new StoredPassage(p, source, store, n);
+  });
+  return { passages: stored, textBytes: store.byteLength };
+}
+
+/** Plain passages (text included), for snapshots and for posting to another thread. */
+export function plainPassages(passages: readonly Passage[]): Passage[] {
+  return passages.map((p) => (p instanceof StoredPassage ? p.toJSON() : p));
+}
