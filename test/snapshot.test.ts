@@ -115,6 +115,19 @@ describe("building in a worker thread", () => {
     assert.deepEqual(engine.ask(QUESTION), before);
   });
 
+  test("without a snapshot the worker's first reload still reports only what changed and keeps a broken file's last good version", async (t) => {
+    const { dir } = await setup(t);
+    const engine = await AnswerEngine.open(dir, { worker: true });
+    t.after(() => engine.close());
+    const before = engine.ask(QUESTION);
+    const file = before.results[0]!.source.path;
+    await writeFile(path.join(dir, file), Buffer.from([0x23, 0x20, 0x00, 0xff]));
+    const report = await engine.reload();
+    assert.deepEqual(report.changes, { added: [], removed: [], changed: [], passagesAdded: 0, passagesRemoved: 0 });
+    assert.deepEqual(report.errors, [{ path: file, reason: "binary file (contains NUL bytes) — still answering from its last good version" }]);
+    assert.deepEqual(engine.ask(QUESTION), before);
+  });
+
   test("a missing folder is a KnowledgeError with worker: true too", async (t) => {
     const root = await mkdtemp(path.join(os.tmpdir(), "kb-snapshot-"));
     t.after(() => rm(root, { recursive: true, force: true }));

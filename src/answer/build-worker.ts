@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import type { Logger } from "../log.ts";
-import { KnowledgeBuilder, type BuilderOptions } from "./builder.ts";
+import { KnowledgeBuilder, type BuilderOptions, type BuilderState } from "./builder.ts";
 import { sliceIndex, type IndexSlice } from "./index-transfer.ts";
 
 /** Build, or (after a slice) send the next slice of the built index. */
@@ -25,7 +25,10 @@ const logger: Logger = {
   warn: (message) => post({ log: "warn", message }),
   error: (message) => post({ log: "error", message }),
 };
-const builder = new KnowledgeBuilder((workerData as { options: BuilderOptions }).options, logger);
+const data = workerData as { options: BuilderOptions; state?: BuilderState };
+const builder = new KnowledgeBuilder(data.options, logger);
+// Without a snapshot to prime from, the engine hands over what its first build knew.
+if (data.state) builder.importState(data.state);
 
 /**
  * Slices still to send, per request. One slice goes per "next": messages that arrive together are

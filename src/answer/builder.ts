@@ -8,6 +8,7 @@ import type { SplitOptions } from "../knowledge/split.ts";
 import type { KnowledgeDocument, LoadIssue, Passage } from "../knowledge/types.ts";
 import { silentLogger, type Logger } from "../log.ts";
 import { KnowledgeIndex, type KnowledgeIndexJSON } from "../search/index.ts";
+import { plainPassages } from "../search/passages.ts";
 
 /**
  * Turns a knowledge folder into an index, remembering the last good version of every document so that
@@ -99,6 +100,13 @@ export async function contentHash(dir: string): Promise<string> {
 export function snapshotPathFor(cacheDir: string, knowledgeDir: string): string {
   const id = createHash("sha1").update(path.resolve(knowledgeDir)).digest("hex").slice(0, 12);
   return path.join(cacheDir, `index-${id}.json`);
+}
+
+/** What a builder knows between builds, for handing it to a builder in another thread. */
+export interface BuilderState {
+  good: [string, { document: KnowledgeDocument; hash: string }][];
+  content: string | undefined;
+  issues: { errors: LoadIssue[]; skipped: LoadIssue[] };
 }
 
 export class KnowledgeBuilder {
@@ -290,6 +298,22 @@ export class KnowledgeBuilder {
       this.good = KnowledgeBuilder.documentsOf(read.snap);
       this.lastContent = read.snap.content;
     }
+  }
+
+  /** This builder's last good documents (plain, so they can be posted to another thread) and what they came from. */
+  exportState(): BuilderState {
+    return {
+      good: [...this.good].map(([file, entry]) => [file, { hash: entry.hash, document: { ...entry.document, passages: plainPassages(entry.document.passages) } }]),
+      content: this.lastContent,
+      issues: this.lastIssues,
+    };
+  }
+
+  /** Continues from another builder's state: its fallback documents, change reports and "nothing changed" check. */
+  importState(state: BuilderState): void {
+    this.good = new Map(state.good);
+    this.lastContent = state.content;
+    this.lastIssues = state.issues;
   }
 
   private async restore(file: string, content: string): Promise<{ json: KnowledgeIndexJSON; summary: BuildSummary } | { note?: string }> {

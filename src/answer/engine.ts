@@ -5,7 +5,7 @@ import { silentLogger, type Logger } from "../log.ts";
 import { KnowledgeIndex, type KnowledgeIndexJSON } from "../search/index.ts";
 import { answer, passageKey, passageResult, type AnswerOptions } from "./ask.ts";
 import type { WorkerReply, WorkerRequest } from "./build-worker.ts";
-import { KnowledgeBuilder, type BuilderOptions, type BuildSummary, type LoadChanges } from "./builder.ts";
+import { KnowledgeBuilder, type BuilderOptions, type BuilderState, type BuildSummary, type LoadChanges } from "./builder.ts";
 import { IndexAssembler } from "./index-transfer.ts";
 import type { Answer, AnswerResult } from "./types.ts";
 
@@ -55,9 +55,10 @@ interface Builder {
   close(): Promise<void>;
 }
 
-function inProcessBuilder(options: BuilderOptions, logger: Logger): Builder {
+function inProcessBuilder(options: BuilderOptions, logger: Logger): Builder & { state(): BuilderState } {
   const builder = new KnowledgeBuilder(options, logger);
   return {
+    state: () => builder.exportState(),
     async build(useSnapshot) {
       const { index, json, summary } = await builder.build(useSnapshot);
       if (!json) return { index, summary };
@@ -78,9 +79,9 @@ function lazily(make: () => Builder): Builder {
   };
 }
 
-function workerBuilder(options: BuilderOptions, logger: Logger): Builder {
+function workerBuilder(options: BuilderOptions, logger: Logger, state?: BuilderState): Builder {
   const entry = new URL(import.meta.url.endsWith(".ts") ? "./build-worker.ts" : "./build-worker.js", import.meta.url).href;
-  const worker = new Worker(new URL("./worker-entry.mjs", import.meta.url), { workerData: { entry, options } });
+  const worker = new Worker(new URL("./worker-entry.mjs", import.meta.url), { workerData: { entry, options, ...(state ? { state } : {}) } });
   // The worker must not keep a finished CLI or test process alive.
   worker.unref();
   let next = 0;
@@ -182,7 +183,8 @@ export class AnswerEngine {
     // thread to start. With `worker`, rebuilds then happen in a worker, started on the first reload.
     const first = inProcessBuilder(builderOptions, logger);
     const state = AnswerEngine.stateOf(await first.build(true));
-    const builder = options.worker ? lazily(() => workerBuilder(builderOptions, logger)) : first;
+    // The worker primes itself from the snapshot; without one it is handed the first build's documents.
+    const builder = options.worker ? lazily(() => workerBuilder(builderOptions, logger, options.snapshot ? undefined : first.state())) : first;
     return new AnswerEngine(dir, state, builder, logger);
   }
 
