@@ -43,3 +43,15 @@ export function prefixedLogger(logger: Logger, prefix: string): Logger {
     error: (message, context) => logger.error(prefix + message, context),
   };
 }
+
+/** A log line on its way from a worker thread to the thread that writes the log. */
+export interface PostedLog {
+  log: Exclude<LogLevel, "silent">;
+  message: string;
+}
+
+/** A logger for a worker thread: each line (its context folded in) is posted for the parent thread to log. */
+export function postingLogger(post: (line: PostedLog) => void): Logger {
+  const at = (log: PostedLog["log"]) => (message: string, context?: Record<string, unknown>) => post({ log, message: message + formatContext(context) });
+  return { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+}

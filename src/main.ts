@@ -2,7 +2,8 @@
  * `npm start`: the bot. With DISCORD_TOKEN it serves Discord; without, it answers in the terminal
  * (or from piped input) and says how to connect it. Either way the knowledge folder is watched.
  */
-import { describeLoad, type AnswerEngine } from "./answer/engine.ts";
+import { describeLoad } from "./answer/engine.ts";
+import type { AnswerService } from "./answer/threaded.ts";
 import { answerLines, failOnConfig, loadConfigOr, openEngineOrExit } from "./cli/terminal.ts";
 import type { Config } from "./config.ts";
 import { watchKnowledge, type KnowledgeWatcher } from "./knowledge/watch.ts";
@@ -14,7 +15,7 @@ put its token in .env as DISCORD_TOKEN=… (see .env.example), run \`npm run dep
 then \`npm start\` again. See the README, "Running the bot on Discord".
 `;
 
-function startWatching(config: Config, engine: AnswerEngine, logger: Logger): KnowledgeWatcher | undefined {
+function startWatching(config: Config, engine: AnswerService, logger: Logger): KnowledgeWatcher | undefined {
   if (!config.watchKnowledge) return undefined;
   // Reload failures are logged by the engine, which keeps answering from the last good index.
   return watchKnowledge(config.knowledgeDir, () => void engine.reload().catch(() => undefined), { logger });
@@ -38,18 +39,27 @@ async function main(): Promise<void> {
   }
   process.on("unhandledRejection", (reason) => logger.error("unhandled promise rejection", { error: reason }));
 
-  // A worker builds the index, so that reloading a large folder never stalls the Discord connection.
-  const engine = await openEngineOrExit(config.knowledgeDir, { logger, worker: true, cacheDir: config.indexCacheDir });
-  logger.info(`knowledge: loaded ${config.knowledgeDir}: ${describeLoad(engine.lastLoad)}`);
-  const watcher = startWatching(config, engine, logger);
-
   if (config.discordToken) {
+    // The engine answers in a worker thread, and rebuilds in another: neither a burst of questions nor a
+    // reload of a large folder takes turns with the Discord connection on this thread.
+    const engine = await openEngineOrExit(config.knowledgeDir, { logger, threaded: true, cacheDir: config.indexCacheDir });
+    logger.info(`knowledge: loaded ${config.knowledgeDir}: ${describeLoad(engine.lastLoad)}`);
+    const watcher = startWatching(config, engine, logger);
     const { startDiscordBot, installProcessHandlers } = await import("./discord/bot.ts");
     const bot = await startDiscordBot({ config, engine, logger });
-    stopBot = async () => (watcher?.close(), bot.stop());
+    stopBot = async () => {
+      watcher?.close();
+      await bot.stop();
+      await engine.close();
+    };
     installProcessHandlers({ stop: stopBot }, logger);
     return;
   }
+
+  // A worker builds the index, so that reloading a large folder never stalls the terminal.
+  const engine = await openEngineOrExit(config.knowledgeDir, { logger, worker: true, cacheDir: config.indexCacheDir });
+  logger.info(`knowledge: loaded ${config.knowledgeDir}: ${describeLoad(engine.lastLoad)}`);
+  const watcher = startWatching(config, engine, logger);
 
   process.stderr.write(CONNECT_HINT);
   const stop = () => {

@@ -43,10 +43,11 @@ const NO_MATCH = {
   flags: EPHEMERAL,
 };
 
-describe("Discord bot, end to end", () => {
+// As `npm start` runs it (answers in a worker thread), and with the engine on the bot's own thread.
+for (const threaded of [true, false]) describe(`Discord bot, end to end${threaded ? "" : ", engine on the bot's thread"}`, () => {
   let h: Harness;
   before(async () => {
-    h = await startHarness();
+    h = await startHarness({ threaded });
   });
   after(async () => {
     await h?.close();
@@ -318,7 +319,8 @@ describe("Discord bot, end to end", () => {
     const { loadedAt, documents, passages } = h.engine.lastLoad;
     const loaded = Math.floor(loadedAt.getTime() / 1000);
     // Passage counts are the engine's business; the listing of them is this test's.
-    const count = (title: string) => h.engine.sources().find((source) => source.title === title)?.passages;
+    const sources = await h.engine.sources();
+    const count = (title: string) => sources.find((source) => source.title === title)?.passages;
     const plural = (n: number | undefined) => `${n} passage${n === 1 ? "" : "s"}`;
     assert.deepEqual(shown(data), {
       embeds: [

@@ -4,7 +4,7 @@
  * in slices (index-transfer.ts).
  */
 import { parentPort, workerData } from "node:worker_threads";
-import type { Logger } from "../log.ts";
+import { postingLogger, type PostedLog } from "../log.ts";
 import { KnowledgeBuilder, type BuilderOptions, type BuilderState } from "./builder.ts";
 import { sliceIndex, type IndexSlice } from "./index-transfer.ts";
 
@@ -14,17 +14,12 @@ export type WorkerReply =
   | { id: number; slice: IndexSlice }
   | { id: number; ok: true; summary: unknown }
   | { id: number; ok: false; name: string; message: string }
-  | { log: "debug" | "info" | "warn" | "error"; message: string };
+  | PostedLog;
 
 const port = parentPort;
 if (!port) throw new Error("build-worker: must run in a worker thread");
 const post = (reply: WorkerReply) => port.postMessage(reply);
-const logger: Logger = {
-  debug: (message) => post({ log: "debug", message }),
-  info: (message) => post({ log: "info", message }),
-  warn: (message) => post({ log: "warn", message }),
-  error: (message) => post({ log: "error", message }),
-};
+const logger = postingLogger(post);
 const data = workerData as { options: BuilderOptions; state?: BuilderState };
 const builder = new KnowledgeBuilder(data.options, logger);
 // Without a snapshot to prime from, the engine hands over what its first build knew.

@@ -3,6 +3,7 @@ import type { Readable, Writable } from "node:stream";
 import { snapshotPathFor } from "../answer/builder.ts";
 import { ConfigError, loadConfig, type Config } from "../config.ts";
 import { AnswerEngine, KnowledgeError, type EngineOptions } from "../answer/engine.ts";
+import { ThreadedEngine } from "../answer/threaded.ts";
 import { ansiStyle, plainStyle, renderAnswer } from "./render.ts";
 
 export interface TerminalOptions {
@@ -44,11 +45,19 @@ export function loadConfigOr(fail: (message: string) => never): Config {
   }
 }
 
-/** Opens the engine or explains on stderr why it cannot, with exit code 2. */
-export async function openEngineOrExit(dir: string, options: EngineOptions & { cacheDir?: string | undefined } = {}): Promise<AnswerEngine> {
-  const { cacheDir, ...engineOptions } = options;
+type OpenOptions = EngineOptions & { cacheDir?: string | undefined; threaded?: boolean };
+
+/**
+ * Opens the engine — in this thread, or with `threaded` in a worker thread (the bot) — or explains on
+ * stderr why it cannot, with exit code 2.
+ */
+export async function openEngineOrExit(dir: string, options: OpenOptions & { threaded: true }): Promise<ThreadedEngine>;
+export async function openEngineOrExit(dir: string, options?: OpenOptions): Promise<AnswerEngine>;
+export async function openEngineOrExit(dir: string, options: OpenOptions = {}): Promise<AnswerEngine | ThreadedEngine> {
+  const { cacheDir, threaded, ...rest } = options;
+  const engineOptions = { ...rest, ...(cacheDir ? { snapshot: snapshotPathFor(cacheDir, dir) } : {}) };
   try {
-    return await AnswerEngine.open(dir, { ...engineOptions, ...(cacheDir ? { snapshot: snapshotPathFor(cacheDir, dir) } : {}) });
+    return await (threaded ? ThreadedEngine.open(dir, engineOptions) : AnswerEngine.open(dir, engineOptions));
   } catch (error) {
     if (error instanceof KnowledgeError) {
       process.stderr.write(`${error.message}\nSet --knowledge DIR or KNOWLEDGE_DIR to a folder of .md or .txt files.\n`);

@@ -14,7 +14,7 @@ import {
   type Message,
   type MessageReplyOptions,
 } from "discord.js";
-import type { AnswerEngine } from "../answer/engine.ts";
+import type { AnswerService } from "../answer/threaded.ts";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import { buildCommands, toInteractionReply, type SlashCommand } from "./commands.ts";
@@ -57,7 +57,7 @@ function describeInteraction(interaction: BaseInteraction): Record<string, unkno
 }
 
 async function handleButton(interaction: ButtonInteraction, ctx: BotContext): Promise<void> {
-  const outcome = answerButton(ctx, {
+  const outcome = await answerButton(ctx, {
     customId: interaction.customId,
     userId: interaction.user.id,
     footer: interaction.message.embeds[0]?.footer?.text,
@@ -126,7 +126,7 @@ export function createHandlers(client: Client, ctx: BotContext, commands: SlashC
         raw = stripBotMention(message.content, botUser.id, botRoleId);
       }
       const continues = !message.inGuild() || message.channel.isThread();
-      const outcome = answerQuestion(ctx, {
+      const outcome = await answerQuestion(ctx, {
         raw,
         userId: message.author.id,
         conversationKey: continues ? ConversationMemory.key(message.channelId, message.author.id) : undefined,
@@ -167,7 +167,7 @@ async function logLiveCommands(client: Client<true>, config: Config, logger: Log
 
 export interface StartOptions {
   config: Config;
-  engine: AnswerEngine;
+  engine: AnswerService;
   logger: Logger;
   /**
    * Shards for this process. Left unset, discord.js takes them from a ShardingManager's environment, or

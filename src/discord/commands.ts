@@ -70,7 +70,7 @@ export function buildCommands(options: { maxQuestionLength: number }): SlashComm
       ],
     },
     async execute(interaction, ctx) {
-      const outcome = answerQuestion(ctx, {
+      const outcome = await answerQuestion(ctx, {
         raw: interaction.options.getString("question", true),
         userId: interaction.user.id,
         conversationKey: conversationKeyOf(interaction),
@@ -81,7 +81,7 @@ export function buildCommands(options: { maxQuestionLength: number }): SlashComm
     },
     async autocomplete(interaction, ctx) {
       const focused = interaction.options.getFocused(true);
-      const choices = focused.name === "question" ? suggestChoices(ctx, String(focused.value)) : [];
+      const choices = focused.name === "question" ? await suggestChoices(ctx, String(focused.value)) : [];
       await interaction.respond(choices);
     },
   };
@@ -89,7 +89,7 @@ export function buildCommands(options: { maxQuestionLength: number }): SlashComm
   const sources: SlashCommand = {
     data: { name: "sources", description: "List the documents I answer from.", type: ApplicationCommandType.ChatInput, ...EVERYWHERE },
     async execute(interaction, ctx) {
-      await interaction.reply(toInteractionReply(renderSources(ctx.engine.sources(), ctx.engine.lastLoad)));
+      await interaction.reply(toInteractionReply(renderSources(await ctx.engine.sources(), ctx.engine.lastLoad)));
     },
   };
 

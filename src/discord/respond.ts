@@ -2,7 +2,7 @@
  * What the bot says, decided without discord.js: a question, a button press or a partial question in, a
  * `Reply` out. The adapters in `bot.ts` and `commands.ts` only translate Discord events to these calls.
  */
-import type { AnswerEngine } from "../answer/engine.ts";
+import type { AnswerService } from "../answer/threaded.ts";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import { decodeButton } from "./custom-id.ts";
@@ -26,7 +26,7 @@ import { ConversationMemory, RateLimiter } from "./state.ts";
 
 /** What every handler needs; built once per bot by `createBotContext`. */
 export interface BotContext {
-  engine: AnswerEngine;
+  engine: AnswerService;
   config: Pick<Config, "maxQuestionLength" | "rateLimitQuestions" | "rateLimitWindowSeconds">;
   logger: Logger;
   memory: ConversationMemory;
@@ -36,7 +36,7 @@ export interface BotContext {
 }
 
 export function createBotContext(options: {
-  engine: AnswerEngine;
+  engine: AnswerService;
   config: BotContext["config"];
   logger: Logger;
   botName?: () => string;
@@ -99,7 +99,7 @@ export interface QuestionOutcome {
   kind: "answer" | "no-match" | "help" | "too-long" | "rate-limited";
 }
 
-export function answerQuestion(ctx: BotContext, input: QuestionInput): QuestionOutcome {
+export async function answerQuestion(ctx: BotContext, input: QuestionInput): Promise<QuestionOutcome> {
   // The limit is on what the person typed (as Discord's max_length counts it), not on the cleaned words.
   const typed = input.raw.replace(/\s+/gu, " ").trim();
   const max = Math.min(ctx.config.maxQuestionLength, 6000);
@@ -115,7 +115,7 @@ export function answerQuestion(ctx: BotContext, input: QuestionInput): QuestionO
   }
 
   const context = input.conversationKey ? ctx.memory.get(input.conversationKey) : undefined;
-  const answer = ctx.engine.ask(question, { top: PAGE_SIZE + 1, ...(context ? { context } : {}) });
+  const answer = await ctx.engine.ask(question, { top: PAGE_SIZE + 1, ...(context ? { context } : {}) });
   if (!answer.answered || answer.results.length === 0) {
     if (answer.reason === "empty-question") return { kind: "help", reply: renderHelp(ctx.botName()) };
     return { kind: "no-match", reply: renderNoMatch() };
@@ -140,7 +140,7 @@ export interface ButtonOutcome {
   reply: Reply;
 }
 
-export function answerButton(ctx: BotContext, input: ButtonInput): ButtonOutcome {
+export async function answerButton(ctx: BotContext, input: ButtonInput): Promise<ButtonOutcome> {
   const action = decodeButton(input.customId);
   const state = parseFooter(input.footer);
   if (!action || !state) return { mode: "reply", reply: renderStaleButton() };
@@ -150,7 +150,7 @@ export function answerButton(ctx: BotContext, input: ButtonInput): ButtonOutcome
   const mode = own ? "update" : "reply";
 
   if (action.kind === "page") {
-    const answer = ctx.engine.ask(state.question, {
+    const answer = await ctx.engine.ask(state.question, {
       top: PAGE_SIZE + 1,
       offset: action.offset,
       ...(state.context ? { context: state.context } : {}),
@@ -158,15 +158,15 @@ export function answerButton(ctx: BotContext, input: ButtonInput): ButtonOutcome
     if (!answer.answered || answer.results.length === 0) return { mode: "reply", reply: renderNoMoreResults() };
     return { mode, reply: renderAnswer(answer, view) };
   }
-  const passage = ctx.engine.passage(action.key, state.question);
+  const passage = await ctx.engine.passage(action.key, state.question);
   if (!passage) return { mode: "reply", reply: renderPassageGone() };
   return { mode, reply: renderPassage(passage, view) };
 }
 
 /** Autocomplete choices for what has been typed so far; never throws (a failed suggestion is no suggestion). */
-export function suggestChoices(ctx: BotContext, partial: string): { name: string; value: string }[] {
+export async function suggestChoices(ctx: BotContext, partial: string): Promise<{ name: string; value: string }[]> {
   try {
-    return toChoices(ctx.engine.suggest(normaliseQuestion(partial), LIMITS.choices));
+    return toChoices(await ctx.engine.suggest(normaliseQuestion(partial), LIMITS.choices));
   } catch (error) {
     ctx.logger.warn("discord: autocomplete suggestions failed", { partial, error });
     return [];

@@ -1,10 +1,11 @@
 /**
- * Starts the real bot (startDiscordBot, real AnswerEngine over test/fixtures/discord-knowledge) against the
+ * Starts the real bot (startDiscordBot, real AnswerEngine — or ThreadedEngine — over test/fixtures/discord-knowledge) against the
  * Discord test server, with the commands registered through the real deploy code.
  */
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { AnswerEngine } from "../../src/answer/engine.ts";
+import { ThreadedEngine, type AnswerService } from "../../src/answer/threaded.ts";
 import { parseConfig, type Config } from "../../src/config.ts";
 import { createLogger } from "../../src/log.ts";
 import { startDiscordBot, type DiscordBot, type StartOptions } from "../../src/discord/bot.ts";
@@ -16,7 +17,7 @@ export const FIXTURE_KNOWLEDGE = path.join(path.dirname(fileURLToPath(import.met
 export interface Harness {
   server: DiscordTestServer;
   bot: DiscordBot;
-  engine: AnswerEngine;
+  engine: AnswerService;
   config: Config;
   /** Every log line the bot wrote. */
   logs: string[];
@@ -28,7 +29,9 @@ export interface HarnessOptions {
   env?: Record<string, string>;
   server?: DiscordTestServerOptions;
   /** Wraps the real engine, e.g. to make it fail on purpose. */
-  engine?: (engine: AnswerEngine) => AnswerEngine;
+  engine?: (engine: AnswerEngine) => AnswerService;
+  /** Answer in a worker thread (ThreadedEngine), as `npm start` runs the bot. */
+  threaded?: boolean;
   sharding?: StartOptions["sharding"];
 }
 
@@ -46,8 +49,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     });
     const logs: string[] = [];
     const logger = createLogger("debug", (line) => logs.push(line));
-    const opened = await AnswerEngine.open(FIXTURE_KNOWLEDGE);
-    const engine = options.engine ? options.engine(opened) : opened;
+    const engine: AnswerService = options.threaded ? await ThreadedEngine.open(FIXTURE_KNOWLEDGE) : await AnswerEngine.open(FIXTURE_KNOWLEDGE).then((opened) => (options.engine ? options.engine(opened) : opened));
     await deployCommands({ token: config.discordToken, apiUrl: config.discordApiUrl, guildId: config.discordGuildId, maxQuestionLength: config.maxQuestionLength, logger });
     const bot = await startDiscordBot({ config, engine, logger, ...(options.sharding ? { sharding: options.sharding } : {}) });
     return {
@@ -58,6 +60,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       logs,
       async close() {
         await bot.stop();
+        await engine.close();
         await server.close();
       },
     };
