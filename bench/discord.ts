@@ -8,7 +8,7 @@
 import { fork } from "node:child_process";
 import path from "node:path";
 import { Events } from "discord.js";
-import type { AnswerEngine } from "../src/answer/engine.ts";
+import type { AnswerService } from "../src/answer/threaded.ts";
 import { parseConfig } from "../src/config.ts";
 import { startDiscordBot } from "../src/discord/bot.ts";
 import { deployCommands } from "../src/discord/deploy-commands.ts";
@@ -35,7 +35,7 @@ export interface DiscordResult {
   wallMs: number;
 }
 
-export async function measureDiscord(engine: AnswerEngine, questions: readonly string[], total: number, burst: number, sequential: number): Promise<DiscordResult> {
+export async function measureDiscord(engine: AnswerService, questions: readonly string[], total: number, burst: number, sequential: number): Promise<DiscordResult> {
   const child = fork(path.join(import.meta.dirname, "discord-server-process.ts"), [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const inbox: FromServer[] = [];
   const waiting: ((m: FromServer) => void)[] = [];
@@ -78,8 +78,9 @@ export async function measureDiscord(engine: AnswerEngine, questions: readonly s
   };
   let wallMs = 0;
   try {
-    // A first small burst warms discord.js and the HTTP connection pool; not counted.
-    await send(questions.slice(0, 5));
+    // One burst, not counted, warms what a running bot has warm: the JIT's code for discord.js and the
+    // engine, and a pool of HTTP connections as large as a burst needs.
+    await send(Array.from({ length: burst }, (_, i) => questions[i % questions.length] ?? ""));
     const started = performance.now();
     for (let sent = 0; sent < total; sent += burst) {
       results.push(...(await send(Array.from({ length: Math.min(burst, total - sent) }, (_, i) => questions[(sent + i) % questions.length] ?? ""))));
