@@ -109,13 +109,19 @@ function locateAnswer(result: AnswerResult): { before: string; answer: string; a
  */
 export function excerpt(result: AnswerResult, limits = { before: 300, answer: 900, after: 500 }): { text: string; partial: boolean } {
   const { before, answer, after } = locateAnswer(result);
-  const parts = [escapeMarkdown(before), escapeMarkdown(answer), escapeMarkdown(after)] as const;
-  const shown = [
-    truncate(parts[0], limits.before, { keep: "end" }),
-    truncate(parts[1], limits.answer),
-    truncate(parts[2], limits.after),
-  ] as const;
-  const partial = shown.some((part, i) => part !== parts[i]);
+  let partial = false;
+  const cut = (raw: string, limit: number, keep: "start" | "end") => {
+    // A part left out whole (the context of a second or third result) is not worth escaping.
+    if (limit <= 0) {
+      partial ||= raw.length > 0;
+      return "";
+    }
+    const escaped = escapeMarkdown(raw);
+    const kept = truncate(escaped, limit, { keep });
+    partial ||= kept !== escaped;
+    return kept;
+  };
+  const shown = [cut(before, limits.before, "end"), cut(answer, limits.answer, "start"), cut(after, limits.after, "start")] as const;
   // Bold around a code block does not render; the block stands out on its own.
   const bold = !shown[1] || shown[1].includes("```") ? shown[1] : `**${shown[1]}**`;
   return { text: (shown[0] + bold + shown[2]).trim(), partial };

@@ -49,6 +49,22 @@ function atomsOf(text: string, markdown: boolean): string[] {
   return text.match(markdown ? MARKDOWN_ATOM : PLAIN_ATOM) ?? [];
 }
 
+/**
+ * The leading atoms of `text` up to `max` characters, and the one after them: all that a cut keeping
+ * the start can use. Answers cut a passage of thousands of characters to a few hundred.
+ */
+function leadingAtoms(text: string, markdown: boolean, max: number): string[] {
+  const pattern = new RegExp(markdown ? MARKDOWN_ATOM : PLAIN_ATOM);
+  const atoms: string[] = [];
+  let length = 0;
+  for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
+    atoms.push(match[0]);
+    length += match[0].length;
+    if (length > max) break;
+  }
+  return atoms;
+}
+
 /** How far back a cut may move to land on whitespace, so words are not chopped in half when it is cheap. */
 const WORD_BACKOFF = 40;
 
@@ -77,8 +93,7 @@ export function truncate(text: string, max: number, options: TruncateOptions = {
   if (max <= 0) return "";
   if (max < ellipsis.length) return truncate(text, max, { ...options, ellipsis: "" });
 
-  const atoms = atomsOf(text, markdown);
-  if (keepEnd) atoms.reverse();
+  const atoms = keepEnd ? atomsOf(text, markdown).reverse() : leadingAtoms(text, markdown, max);
 
   const kept: string[] = [];
   // Open spans after each accepted atom, so the word back-off can rewind exactly.
