@@ -28,6 +28,8 @@ export interface DiscordResult {
   inBotP99Ms: number;
   /** The same, one interaction at a time (no queue): the bot's service time as Discord sees it. */
   sequential: { interactions: number; p50Ms: number; p99Ms: number };
+  /** The warm-up bursts before the counted ones, dispatch → callback: a freshly started bot. */
+  warmup: { interactions: number; p50Ms: number; p99Ms: number };
   failures: number;
   failureExamples: string[];
   /** Payloads the test server rejected as breaking Discord's limits. */
@@ -35,7 +37,8 @@ export interface DiscordResult {
   wallMs: number;
 }
 
-export async function measureDiscord(engine: AnswerService, questions: readonly string[], total: number, burst: number, sequential: number): Promise<DiscordResult> {
+export async function measureDiscord(engine: AnswerService, questions: readonly string[], plan: { total: number; burst: number; sequential: number; warmup: number }): Promise<DiscordResult> {
+  const { total, burst, sequential, warmup } = plan;
   const child = fork(path.join(import.meta.dirname, "discord-server-process.ts"), [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
   const inbox: FromServer[] = [];
   const waiting: ((m: FromServer) => void)[] = [];
@@ -70,6 +73,7 @@ export async function measureDiscord(engine: AnswerService, questions: readonly 
 
   const results: BurstResult[] = [];
   const single: BurstResult[] = [];
+  const warming: BurstResult[] = [];
   const send = async (batch: string[]): Promise<BurstResult[]> => {
     post({ type: "burst", questions: batch });
     const reply = await next();
@@ -78,9 +82,11 @@ export async function measureDiscord(engine: AnswerService, questions: readonly 
   };
   let wallMs = 0;
   try {
-    // One burst, not counted, warms what a running bot has warm: the JIT's code for discord.js and the
-    // engine, and a pool of HTTP connections as large as a burst needs.
-    await send(Array.from({ length: burst }, (_, i) => questions[i % questions.length] ?? ""));
+    // Warm-up bursts, reported apart: a bot that has been running a while has discord.js's and the
+    // engine's code optimised by the JIT and a pool of HTTP connections as large as a burst needs.
+    for (let sent = 0; sent < warmup; sent += burst) {
+      warming.push(...(await send(Array.from({ length: Math.min(burst, warmup - sent) }, (_, i) => questions[(sent + i) % questions.length] ?? ""))));
+    }
     const started = performance.now();
     for (let sent = 0; sent < total; sent += burst) {
       results.push(...(await send(Array.from({ length: Math.min(burst, total - sent) }, (_, i) => questions[(sent + i) % questions.length] ?? ""))));
@@ -95,7 +101,8 @@ export async function measureDiscord(engine: AnswerService, questions: readonly 
   const violations = closed.type === "closed" ? closed.violations.length : -1;
 
   const isFailure = (r: BurstResult) => Boolean(r.error) || r.callbackAt === undefined || (r.status ?? 500) >= 300 || r.callbackType !== 4;
-  const failed = [...results, ...single].filter(isFailure);
+  const failed = [...warming, ...results, ...single].filter(isFailure);
+  const warmMs = warming.filter((r) => !isFailure(r)).map((r) => (r.callbackAt ?? 0) - r.dispatchedAt);
   const ok = results.filter((r) => !isFailure(r));
   const singleMs = single.filter((r) => !isFailure(r)).map((r) => (r.callbackAt ?? 0) - r.dispatchedAt);
   const total_ = ok.map((r) => (r.callbackAt ?? 0) - r.dispatchedAt);
@@ -112,6 +119,7 @@ export async function measureDiscord(engine: AnswerService, questions: readonly 
     inBotP50Ms: median(inBot),
     inBotP99Ms: p99(inBot),
     sequential: { interactions: single.length, p50Ms: median(singleMs), p99Ms: p99(singleMs) },
+    warmup: { interactions: warming.length, p50Ms: median(warmMs), p99Ms: p99(warmMs) },
     failures: failed.length,
     failureExamples: [
       ...failed.slice(0, 3).map((r) => r.error ?? `status ${r.status} callback type ${r.callbackType}`),

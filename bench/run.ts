@@ -27,8 +27,8 @@ const QUICK = process.argv.includes("--quick");
 
 /** How much work each part does; --quick is sized for CI (about a minute). */
 const PLAN = QUICK
-  ? { replicas: [10], heartbeat: false, fileBuilds: { 1: 3, 10: 1 }, snapshotLoads: 3, questionBudgetMs: 1000, maxReps: 20, peerBudgetMs: 500, startupRuns: 2, interactions: 200, sequential: 20, burst: 50, plainMiniUpTo: 1, peerSample: { 10: 4 } }
-  : { replicas: [10, 50], heartbeat: true, fileBuilds: { 1: 5, 10: 2, 50: 1 }, snapshotLoads: 5, questionBudgetMs: 6000, maxReps: 50, peerBudgetMs: 4000, startupRuns: 5, interactions: 1000, sequential: 100, burst: 50, plainMiniUpTo: 10, peerSample: { 10: 4, 50: 8 } };
+  ? { replicas: [10], heartbeat: false, fileBuilds: { 1: 3, 10: 1 }, snapshotLoads: 3, questionBudgetMs: 1000, maxReps: 20, peerBudgetMs: 500, startupRuns: 2, interactions: 200, sequential: 20, burst: 50, discordWarmup: 50, plainMiniUpTo: 1, peerSample: { 10: 4 } }
+  : { replicas: [10, 50], heartbeat: true, fileBuilds: { 1: 5, 10: 2, 50: 1 }, snapshotLoads: 5, questionBudgetMs: 6000, maxReps: 50, peerBudgetMs: 4000, startupRuns: 5, interactions: 1000, sequential: 100, burst: 50, discordWarmup: 1000, plainMiniUpTo: 10, peerSample: { 10: 4, 50: 8 } };
 
 /** Questions per second answered in the memory child, per corpus size (enough for a few seconds each). */
 const THROUGHPUT_QUESTIONS: Record<string, number> = QUICK ? { seed: 10_000, "rust-book": 5_000, 10: 100 } : { seed: 20_000, "rust-book": 100_000, 10: 500, 50: 150 };
@@ -538,6 +538,7 @@ function discordRows(discord: DiscordResult, how: string): string[][] {
     [`Discord, ${how}: ${discord.interactions} /ask in bursts of ${discord.burst}, dispatch → callback`, `p50 ${fmt(discord.p50Ms)} ms, p99 ${fmt(discord.p99Ms)} ms, max ${fmt(discord.maxMs)} ms; ${discord.failures} failures, ${discord.violations} limit violations; ${fmt(discord.interactions / (discord.wallMs / 1000))} answers/s`],
     [`Discord, ${how}: same bursts, bot receives the packet → callback`, `p50 ${fmt(discord.inBotP50Ms)} ms, p99 ${fmt(discord.inBotP99Ms)} ms`],
     [`Discord, ${how}: ${discord.sequential.interactions} /ask one at a time, dispatch → callback`, `p50 ${fmt(discord.sequential.p50Ms)} ms, p99 ${fmt(discord.sequential.p99Ms)} ms`],
+    [`Discord, ${how}: the ${discord.warmup.interactions} warm-up interactions before those (a freshly started bot)`, `p50 ${fmt(discord.warmup.p50Ms)} ms, p99 ${fmt(discord.warmup.p99Ms)} ms`],
   ];
 }
 
@@ -652,14 +653,15 @@ async function main(): Promise<void> {
             start = await startup(corpus.dir, cacheDir, replicas);
             log(`rust-book: Discord, ${PLAN.interactions} interactions in bursts of ${PLAN.burst}`);
             const asked = questionsOf(corpus).map((q) => q.q);
+            const discordPlan = { total: PLAN.interactions, burst: PLAN.burst, sequential: PLAN.sequential, warmup: PLAN.discordWarmup };
             const threaded = await ThreadedEngine.open(corpus.dir, { snapshot });
             try {
-              discord = await measureDiscord(threaded, asked, PLAN.interactions, PLAN.burst, PLAN.sequential);
+              discord = await measureDiscord(threaded, asked, discordPlan);
             } finally {
               await threaded.close();
             }
             log(`rust-book: Discord again, engine on the bot's thread`);
-            discordInThread = await measureDiscord(engine, asked, PLAN.interactions, PLAN.burst, PLAN.sequential);
+            discordInThread = await measureDiscord(engine, asked, discordPlan);
           },
         }),
       );
