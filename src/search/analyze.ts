@@ -81,6 +81,8 @@ export function termOf(folded: string): string | undefined {
 
 /** Parts of an identifier: `should_panic` → should, panic; `RefCell` → ref, cell. */
 function identifierParts(raw: string): string[] {
+  // Most words are not identifiers; one test spares them the replace and split.
+  if (!/_|[a-z0-9][A-Z]/.test(raw)) return [];
   const parts = raw
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
     .split(/[_\s]+/)
@@ -88,19 +90,30 @@ function identifierParts(raw: string): string[] {
   return parts.length > 1 ? parts.map(fold) : [];
 }
 
+/** Terms of each word as written. Words repeat across passages, and this is the costly part of analysis. */
+const wordTerms = new Map<string, readonly string[]>();
+
+function termsOfWord(raw: string): readonly string[] {
+  const known = wordTerms.get(raw);
+  if (known) return known;
+  const whole = termOf(fold(raw));
+  const out: string[] = whole ? [whole] : [];
+  for (const part of identifierParts(raw)) {
+    const t = termOf(part);
+    if (t && t !== whole) out.push(t);
+  }
+  if (wordTerms.size > 200_000) wordTerms.clear();
+  wordTerms.set(raw, out);
+  return out;
+}
+
 /** Every term of a text, with positions; identifier parts share their identifier's position. */
 export function terms(text: string): Term[] {
   const out: Term[] = [];
   for (const m of text.matchAll(WORD)) {
-    const raw = m[0];
     const start = m.index;
-    const end = start + raw.length;
-    const whole = termOf(fold(raw));
-    if (whole) out.push({ term: whole, start, end });
-    for (const part of identifierParts(raw)) {
-      const t = termOf(part);
-      if (t && t !== whole) out.push({ term: t, start, end });
-    }
+    const end = start + m[0].length;
+    for (const term of termsOfWord(m[0])) out.push({ term, start, end });
   }
   return out;
 }
