@@ -8,7 +8,7 @@ import { describe, test } from "node:test";
 import fc from "fast-check";
 import type { Passage } from "../src/knowledge/types.ts";
 import { LruCache } from "../src/lru.ts";
-import { KnowledgeIndex } from "../src/search/index.ts";
+import { KnowledgeIndex, PassageTerms } from "../src/search/index.ts";
 import { plainPassages, storePassages } from "../src/search/passages.ts";
 
 function passage(n: number, text: string, path = "guide.md", section = ["Intro"]): Passage {
@@ -98,6 +98,23 @@ describe("stored passages", () => {
     assert.deepEqual(
       restored.search([{ term: "cargo", weight: 1 }]).map((h) => h.index),
       index.search([{ term: "cargo", weight: 1 }]).map((h) => h.index),
+    );
+  });
+});
+
+describe("PassageTerms", () => {
+  test("answers get, has and keys exactly as the Map it was made from", () => {
+    fc.assert(
+      fc.property(fc.dictionary(fc.string({ maxLength: 12 }), fc.constantFrom(0.5, 1)), fc.array(fc.string({ maxLength: 12 }), { maxLength: 30 }), (entries, probes) => {
+        const map = new Map(Object.entries(entries));
+        const terms = PassageTerms.from(map);
+        assert.equal(terms.size, map.size);
+        assert.deepEqual([...terms.keys()].sort(), [...map.keys()].sort());
+        for (const probe of [...probes, ...map.keys()]) {
+          assert.equal(terms.get(probe), map.get(probe), probe);
+          assert.equal(terms.has(probe), map.has(probe), probe);
+        }
+      }),
     );
   });
 });

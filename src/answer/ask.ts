@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { sentenceRanges } from "../knowledge/sentences.ts";
 import type { Passage } from "../knowledge/types.ts";
-import { terms as termsOf, type Term } from "../search/analyze.ts";
+import { terms as termsOf } from "../search/analyze.ts";
 import { LruCache } from "../lru.ts";
-import { CODE_CREDIT, PASSAGE_CACHE, type KnowledgeIndex, type QueryTerm } from "../search/index.ts";
+import { CODE_CREDIT, PASSAGE_CACHE, type KnowledgeIndex, type PassageTerms, type QueryTerm } from "../search/index.ts";
 import { analyzeQuery, type Intent } from "../search/query.ts";
 import type { Answer, AnswerResult, Highlight } from "./types.ts";
 
@@ -66,32 +66,37 @@ function maxWindowScore(r: Ranking): number {
 /** Most that phrase matches can add to a sentence's score, so that one repeated phrase can't dominate. */
 const PHRASE_CAP = 1;
 
-/** A passage cut into answer units (sentences, list items, code blocks) with its terms, computed once. */
+/**
+ * A passage cut into answer units (sentences, list items, code blocks) with its terms, computed once and
+ * kept compactly (offsets in typed arrays, term strings shared with the analyser's cache): the engine
+ * keeps thousands of these. The text itself is not kept: the index decodes it on demand.
+ */
 interface PassageAnalysis {
-  /** The passage text, decoded once here (search/passages.ts keeps it encoded). */
-  text: string;
-  units: { start: number; end: number }[];
-  terms: Term[];
+  /** Start and end offset of each unit, in pairs. */
+  units: Uint32Array;
+  terms: string[];
+  starts: Uint32Array;
+  ends: Uint32Array;
 }
 
 /** Per index (so that a replaced index takes its cache with it), bounded like the index's own. */
 const analyses = new WeakMap<KnowledgeIndex, LruCache<number, PassageAnalysis>>();
 
-function unitsOf(text: string): { start: number; end: number }[] {
-  const units: { start: number; end: number }[] = [];
+function unitsOf(text: string): Uint32Array {
+  const units: number[] = [];
   const blocks = text.matchAll(/```[\s\S]*?```|[^\n]+(?:\n(?!\n|```)[^\n]+)*/g);
   for (const block of blocks) {
     const start = block.index;
     const body = block[0];
     if (body.startsWith("```") || /^\s*(?:[-*]|\d+\.)\s/.test(body) || body.startsWith("|")) {
       // Code, list items and table rows answer line by line; a code block as a whole.
-      if (body.startsWith("```")) units.push({ start, end: start + body.length });
-      else for (const line of body.matchAll(/[^\n]+/g)) units.push({ start: start + line.index, end: start + line.index + line[0].length });
+      if (body.startsWith("```")) units.push(start, start + body.length);
+      else for (const line of body.matchAll(/[^\n]+/g)) units.push(start + line.index, start + line.index + line[0].length);
       continue;
     }
-    for (const s of sentenceRanges(body)) units.push({ start: start + s.start, end: start + s.end });
+    for (const s of sentenceRanges(body)) units.push(start + s.start, start + s.end);
   }
-  return units;
+  return Uint32Array.from(units);
 }
 
 function analyse(index: KnowledgeIndex, n: number, passage: Passage): PassageAnalysis {
@@ -99,7 +104,13 @@ function analyse(index: KnowledgeIndex, n: number, passage: Passage): PassageAna
   if (!cache) analyses.set(index, (cache = new LruCache(PASSAGE_CACHE)));
   return cache.getOrSet(n, () => {
     const text = passage.text;
-    return { text, units: unitsOf(text), terms: termsOf(text) };
+    const found = termsOf(text);
+    return {
+      units: unitsOf(text),
+      terms: found.map((t) => t.term),
+      starts: Uint32Array.from(found, (t) => t.start),
+      ends: Uint32Array.from(found, (t) => t.end),
+    };
   });
 }
 
@@ -211,7 +222,7 @@ function relevantTerms(index: KnowledgeIndex, w: Weighted): string[] {
 }
 
 /** coverageOf() a whole passage, looking up only the terms that can count. */
-function passageCoverage(w: Weighted, relevant: readonly string[], present: ReadonlyMap<string, number>, fits: boolean): number {
+function passageCoverage(w: Weighted, relevant: readonly string[], present: PassageTerms, fits: boolean): number {
   const found: [string, number][] = [];
   for (const term of relevant) {
     const credit = present.get(term);
@@ -221,7 +232,7 @@ function passageCoverage(w: Weighted, relevant: readonly string[], present: Read
 }
 
 /** Query terms (of the question itself, not its context) that a set of terms matches. */
-function matchedTerms(w: Weighted, present: ReadonlyMap<string, number>, query: readonly QueryTerm[]): Set<string> {
+function matchedTerms(w: Weighted, present: PassageTerms, query: readonly QueryTerm[]): Set<string> {
   const own = new Set(query.filter((q) => q.weight === 1 && q.of === undefined).map((q) => q.term));
   const out = new Set<string>();
   for (const term of present.keys()) {
@@ -248,54 +259,54 @@ interface Window {
 }
 
 /** The sentence, or pair of adjacent sentences, that holds most of the question: the answer to highlight. */
-function bestWindow(analysis: PassageAnalysis, w: Weighted, intent: Intent): Window {
-  const { text, units, terms } = analysis;
+function bestWindow(analysis: PassageAnalysis, w: Weighted, intent: Intent, text: string): Window {
+  const { units, terms, starts, ends } = analysis;
+  const unitCount = units.length / 2;
   // Only units that hold a query word get a set: most of a passage's sentences hold none.
-  const unitTerms: (Set<string> | undefined)[] = new Array(units.length);
-  const unitAdjacent: number[] = new Array(units.length).fill(0);
+  const unitTerms: (Set<string> | undefined)[] = new Array(unitCount);
+  const unitAdjacent: number[] = new Array(unitCount).fill(0);
   let u = 0;
-  let previous: Term | undefined;
-  for (const t of terms) {
-    while (u < units.length - 1 && t.start >= (units[u]?.end ?? 0)) u++;
-    const tw = termWeight(w, t.term);
+  for (let k = 0; k < terms.length; k++) {
+    const term = terms[k] as string;
+    const start = starts[k] ?? 0;
+    while (u < unitCount - 1 && start >= (units[2 * u + 1] ?? 0)) u++;
+    const tw = termWeight(w, term);
     if (tw > 0) {
-      (unitTerms[u] ??= new Set()).add(t.term);
+      (unitTerms[u] ??= new Set()).add(term);
       // Words that follow each other in the question and in the text ("unsafe Rust", "heads of state")
       // are a phrase match: stronger evidence than the same words scattered.
-      if (previous && t.start - previous.end <= PHRASE_GAP && followsInQuery(w, previous.term, t.term)) {
-        unitAdjacent[u] = (unitAdjacent[u] ?? 0) + w.ranking.phraseBonus * Math.min(tw, termWeight(w, previous.term));
+      const previous = terms[k - 1];
+      if (previous !== undefined && start - (ends[k - 1] ?? 0) <= PHRASE_GAP && followsInQuery(w, previous, term)) {
+        unitAdjacent[u] = (unitAdjacent[u] ?? 0) + w.ranking.phraseBonus * Math.min(tw, termWeight(w, previous));
       }
     }
-    previous = t;
   }
   // Phrase evidence relative to the question's weight, capped so that one repeated phrase can't dominate.
   const phrase = (adjacent: number) => Math.min(adjacent / (w.total || 1), PHRASE_CAP);
+  const unitStart = (i: number) => units[2 * i] ?? 0;
+  const unitEnd = (i: number) => units[2 * i + 1] ?? 0;
   const unitScore = (i: number, set: Set<string>) => {
-    const unit = units[i];
-    if (!unit) return 0;
-    const fits = intent !== "other" && fitsIntent(intent, text.slice(unit.start, unit.end));
+    const fits = intent !== "other" && fitsIntent(intent, text.slice(unitStart(i), unitEnd(i)));
     let s = coverage(w, set, fits) + phrase(unitAdjacent[i] ?? 0);
     if (fits) s += w.ranking.intentBonus;
     // Code explains less than the sentence about it, and a whole listing is a poor highlight.
-    if (text.startsWith("```", unit.start)) s *= CODE_CREDIT;
-    const length = unit.end - unit.start;
+    if (text.startsWith("```", unitStart(i))) s *= CODE_CREDIT;
+    const length = unitEnd(i) - unitStart(i);
     if (length > 400) s *= 400 / length;
     return s;
   };
-  let best: Window = { start: 0, end: Math.min(text.length, units[0]?.end ?? text.length), score: -1 };
-  for (let i = 0; i < units.length; i++) {
-    const unit = units[i];
+  let best: Window = { start: 0, end: Math.min(text.length, unitCount ? unitEnd(0) : text.length), score: -1 };
+  for (let i = 0; i < unitCount; i++) {
     const set = unitTerms[i];
-    if (!unit || !set) continue;
+    if (!set) continue;
     const single = unitScore(i, set);
-    if (single > best.score) best = { start: unit.start, end: unit.end, score: single };
-    const next = units[i + 1];
+    if (single > best.score) best = { start: unitStart(i), end: unitEnd(i), score: single };
     const nextSet = unitTerms[i + 1];
-    if (next && nextSet && nextSet.size > 0 && set.size > 0) {
+    if (i + 1 < unitCount && nextSet && nextSet.size > 0 && set.size > 0) {
       const union = new Set([...set, ...nextSet]);
       const pair = coverage(w, union) + phrase((unitAdjacent[i] ?? 0) + (unitAdjacent[i + 1] ?? 0));
       // A second sentence must add real evidence to earn its place in the highlight.
-      if (pair > single * 1.25 && pair > unitScore(i + 1, nextSet) * 1.25 && pair * 0.9 > best.score) best = { start: unit.start, end: next.end, score: pair * 0.9 };
+      if (pair > single * 1.25 && pair > unitScore(i + 1, nextSet) * 1.25 && pair * 0.9 > best.score) best = { start: unitStart(i), end: unitEnd(i + 1), score: pair * 0.9 };
     }
   }
   return best;
@@ -303,22 +314,26 @@ function bestWindow(analysis: PassageAnalysis, w: Weighted, intent: Intent): Win
 
 function highlightsOf(analysis: PassageAnalysis, w: Weighted): Highlight[] {
   const out: Highlight[] = [];
-  for (const t of analysis.terms) {
-    if (termWeight(w, t.term) <= 0) continue;
+  const { terms, starts, ends } = analysis;
+  for (let k = 0; k < terms.length; k++) {
+    if (termWeight(w, terms[k] as string) <= 0) continue;
+    const start = starts[k] ?? 0;
+    const end = ends[k] ?? 0;
     const last = out[out.length - 1];
-    if (last && t.start <= last.end) last.end = Math.max(last.end, t.end);
-    else out.push({ start: t.start, end: t.end });
+    if (last && start <= last.end) last.end = Math.max(last.end, end);
+    else out.push({ start, end });
   }
   return out;
 }
 
 function toResult(index: KnowledgeIndex, n: number, passage: Passage, w: Weighted, intent: Intent, score: number): AnswerResult {
   const analysis = analyse(index, n, passage);
-  const window = bestWindow(analysis, w, intent);
+  const text = passage.text;
+  const window = bestWindow(analysis, w, intent, text);
   return {
     key: passageKey(passage.id),
-    text: analysis.text,
-    answer: analysis.text.slice(window.start, window.end),
+    text,
+    answer: text.slice(window.start, window.end),
     answerStart: window.start,
     score: Math.round(score * 1000) / 1000,
     source: passage.source,
@@ -331,7 +346,7 @@ function toResult(index: KnowledgeIndex, n: number, passage: Passage, w: Weighte
  * two of its words and every word it lacks is one the knowledge never uses (the question phrased the
  * rest differently: "a military bloc" against "not a military group").
  */
-function confident(index: KnowledgeIndex, w: Weighted, query: readonly QueryTerm[], cover: number, present: ReadonlyMap<string, number>): boolean {
+function confident(index: KnowledgeIndex, w: Weighted, query: readonly QueryTerm[], cover: number, present: PassageTerms): boolean {
   const { minCoverage } = w.ranking;
   if (cover >= minCoverage) return true;
   const matched = matchedTerms(w, present, query);
@@ -379,7 +394,7 @@ export function answer(index: KnowledgeIndex, question: string, options: AnswerO
   let bestScore = 0;
   for (const c of candidates) {
     if (c.prescore * ceiling < bestScore * ranking.minRelativeScore) break;
-    c.score = c.prescore * (ranking.windowBase + bestWindow(analyse(index, c.index, c.passage), w, intent).score);
+    c.score = c.prescore * (ranking.windowBase + bestWindow(analyse(index, c.index, c.passage), w, intent, c.passage.text).score);
     bestScore = Math.max(bestScore, c.score);
     ranked.push(c);
   }

@@ -52,10 +52,57 @@ const COMMON_SHARE = 0.15;
 export const CODE_CREDIT = 0.5;
 
 /**
- * Passages whose analysis (terms, sentences) is kept between questions. Bounded, so that a bot's memory
- * stays flat over months of questions on a large knowledge set; a miss costs tens of microseconds.
+ * Passages whose analysis (terms, sentences) is kept between questions: about what 200 different recent
+ * questions read, at a few kB each. Bounded, so that a bot's memory stays flat over months of questions
+ * on a large knowledge set; a miss costs tens of microseconds.
  */
-export const PASSAGE_CACHE = 2048;
+export const PASSAGE_CACHE = 8192;
+
+/**
+ * The distinct terms of a passage with their credit, as a sorted array: a Map of the same costs several
+ * times the memory, and the engine keeps thousands of these.
+ */
+export class PassageTerms {
+  static readonly EMPTY = new PassageTerms([], new Float32Array(0));
+  private readonly terms: readonly string[];
+  private readonly credits: Float32Array;
+
+  private constructor(terms: readonly string[], credits: Float32Array) {
+    this.terms = terms;
+    this.credits = credits;
+  }
+
+  static from(credits: ReadonlyMap<string, number>): PassageTerms {
+    const terms = [...credits.keys()].sort();
+    return new PassageTerms(terms, Float32Array.from(terms, (t) => credits.get(t) ?? 0));
+  }
+
+  /** The term's credit, or undefined when the passage does not hold it. */
+  get(term: string): number | undefined {
+    let lo = 0;
+    let hi = this.terms.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >>> 1;
+      const t = this.terms[mid] as string;
+      if (t === term) return this.credits[mid];
+      if (t < term) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
+  }
+
+  has(term: string): boolean {
+    return this.get(term) !== undefined;
+  }
+
+  keys(): readonly string[] {
+    return this.terms;
+  }
+
+  get size(): number {
+    return this.terms.length;
+  }
+}
 
 /** Weight of a match on a prefix of the last, partly typed word. */
 export const PREFIX_WEIGHT = 0.3;
@@ -132,7 +179,7 @@ export class KnowledgeIndex {
   private wordTree: SearchableMap<number> | undefined;
   /** Index terms as a radix tree, for prefix expansion; built on first use. */
   private stemTree: SearchableMap<boolean> | undefined;
-  private readonly passageTerms = new LruCache<number, Map<string, number>>(PASSAGE_CACHE);
+  private readonly passageTerms = new LruCache<number, PassageTerms>(PASSAGE_CACHE);
 
   private constructor(
     documents: readonly Omit<KnowledgeDocument, "passages">[],
@@ -243,15 +290,15 @@ export class KnowledgeIndex {
    * The terms of a passage with how much each counts as evidence: 1 in prose, headings and title,
    * CODE_CREDIT when only in code. Kept for the passages used most recently.
    */
-  termsOf(index: number): Map<string, number> {
+  termsOf(index: number): PassageTerms {
     const p = this.passages[index];
-    if (!p) return new Map();
+    if (!p) return PassageTerms.EMPTY;
     return this.passageTerms.getOrSet(index, () => {
       const doc = indexed(index, p);
       const terms = new Map<string, number>();
       for (const t of termList(doc.code)) terms.set(t, CODE_CREDIT);
       for (const t of termList(`${doc.text} ${doc.section} ${doc.title} ${doc.keywords}`)) terms.set(t, 1);
-      return terms;
+      return PassageTerms.from(terms);
     });
   }
 

@@ -13,7 +13,7 @@ import type { Passage, PassageKind, PassageSource } from "../knowledge/types.ts"
 import { LruCache } from "../lru.ts";
 
 /** Decoded texts kept for reuse: a question reads the texts of its few dozen candidates several times. */
-const DECODED_CACHE = 256;
+const DECODED_CACHE = 1024;
 
 class TextStore {
   private readonly bytes: Buffer;
