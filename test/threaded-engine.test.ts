@@ -4,7 +4,7 @@
  * after its worker dies. Waits are on promises; timeouts only guard against hanging.
  */
 import assert from "node:assert/strict";
-import { cp, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, test, type TestContext } from "node:test";
@@ -81,6 +81,23 @@ describe("ThreadedEngine", () => {
     const answer = await threaded.ask(QUESTIONS[0] ?? "");
     assert.equal(answer.answered, true);
     assert.ok(lines.some((line) => line.includes("engine: the answer worker stopped (exit code 1); starting a new one")), lines.join("\n"));
+  });
+
+  test("when a new worker cannot start, the call says why and the next call tries again", async (t) => {
+    const dir = await tempKnowledge(t);
+    const lines: string[] = [];
+    const threaded = await open(t, dir, lines);
+    const moved = `${dir}-moved`;
+    await rename(dir, moved);
+    t.after(() => rm(moved, { recursive: true, force: true }));
+    const worker = (threaded as unknown as { worker: Worker }).worker;
+    const exited = new Promise((resolve) => worker.once("exit", resolve));
+    await worker.terminate();
+    await exited;
+    await assert.rejects(threaded.ask(QUESTIONS[0] ?? ""), { name: "KnowledgeError", message: `knowledge: folder not found: ${dir}` });
+    assert.ok(lines.some((line) => line.includes(`engine: could not start a new answer worker: knowledge: folder not found: ${dir}`)), lines.join("\n"));
+    await rename(moved, dir);
+    assert.equal((await threaded.ask(QUESTIONS[0] ?? "")).answered, true);
   });
 
   test("a closed engine refuses calls, naming the problem", async () => {

@@ -35,17 +35,21 @@ function errorFrom(name: string, message: string): Error {
   return error;
 }
 
+/** A question, suggestion or listing that takes longer than this means the worker is stuck: it is replaced. */
+export const CALL_TIMEOUT_MS = 10_000;
+
 export class ThreadedEngine implements AnswerService {
   readonly dir: string;
   private report: LoadReport;
   private worker: Worker;
+  private alive = true;
   private readonly logger: Logger;
   private readonly data: AnswerWorkerData;
   private readonly pending = new Map<number, Pending>();
   private next = 0;
   private closed = false;
-  /** Set while a replacement for a worker that died is starting; calls wait for it. */
-  private restarting: Promise<void> | undefined;
+  /** A replacement worker starting; calls wait for it. */
+  private reviving: Promise<void> | undefined;
 
   private constructor(dir: string, started: { worker: Worker; lastLoad: LoadReport }, data: AnswerWorkerData, logger: Logger) {
     this.dir = dir;
@@ -97,33 +101,58 @@ export class ThreadedEngine implements AnswerService {
     worker.on("error", (error) => this.logger.error(`engine: the answer worker failed: ${error.message}`));
     worker.on("exit", (code) => {
       if (this.closed || worker !== this.worker) return;
+      this.alive = false;
       // Calls in flight are lost with the thread; later ones go to a new worker, loaded from the snapshot.
       const lost = new Error(`engine: the answer worker stopped (exit code ${code}); the question was not answered`);
       for (const p of this.pending.values()) p.reject(lost);
       this.pending.clear();
       this.logger.error(`engine: the answer worker stopped (exit code ${code}); starting a new one`);
-      this.restarting = ThreadedEngine.start(this.data, this.logger).then(
+      this.revive().catch(() => undefined);
+    });
+  }
+
+  /** Starts a replacement worker (one at a time); a failure is logged and the next call tries again. */
+  private revive(): Promise<void> {
+    this.reviving ??= ThreadedEngine.start(this.data, this.logger)
+      .then(
         (started) => {
           this.worker = started.worker;
           this.report = started.lastLoad;
+          this.alive = true;
           this.attach(started.worker);
-          this.restarting = undefined;
         },
         (error: Error) => {
-          this.restarting = undefined;
           this.logger.error(`engine: could not start a new answer worker: ${error.message}`);
+          throw error;
         },
-      );
-    });
+      )
+      .finally(() => {
+        this.reviving = undefined;
+      });
+    return this.reviving;
   }
 
   private async call<T>(method: ForwardedMethod, args: unknown[]): Promise<T> {
     if (this.closed) throw new Error("engine: Expected an open engine, got one that was closed");
-    if (this.restarting) await this.restarting;
+    if (!this.alive) await this.revive();
     const id = ++this.next;
+    const worker = this.worker;
     return new Promise<T>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.worker.postMessage({ id, method, args } satisfies AnswerWorkerRequest);
+      // A reload runs in the build worker and may take minutes on a large folder; anything else is quick.
+      const timer =
+        method === "reload"
+          ? undefined
+          : setTimeout(() => {
+              if (!this.pending.delete(id)) return;
+              reject(new Error(`engine: no reply from the answer worker within ${CALL_TIMEOUT_MS / 1000} s; it is being replaced`));
+              this.logger.error(`engine: the answer worker did not reply to ${method} within ${CALL_TIMEOUT_MS / 1000} s; replacing it`);
+              if (worker === this.worker) void worker.terminate();
+            }, CALL_TIMEOUT_MS);
+      this.pending.set(id, {
+        resolve: (value) => (clearTimeout(timer), resolve(value as T)),
+        reject: (error) => (clearTimeout(timer), reject(error)),
+      });
+      worker.postMessage({ id, method, args } satisfies AnswerWorkerRequest);
     });
   }
 
@@ -155,7 +184,7 @@ export class ThreadedEngine implements AnswerService {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    await this.restarting;
+    await this.reviving?.catch(() => undefined);
     const stopped = new Error("engine: closed before the answer came");
     for (const p of this.pending.values()) p.reject(stopped);
     this.pending.clear();
