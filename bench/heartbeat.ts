@@ -4,7 +4,7 @@
  * have answered anything.
  */
 import { appendFileSync } from "node:fs";
-import type { AnswerEngine } from "../src/answer/engine.ts";
+import type { AnswerService } from "../src/answer/threaded.ts";
 
 export interface GapResult {
   /** Longest time between two ticks of a 10 ms timer (10 ms means no delay at all). */
@@ -40,7 +40,7 @@ export async function withTicker<T>(work: () => Promise<T>, intervalMs = 10): Pr
 }
 
 /** Changes one knowledge file (so that the content hash differs and a snapshot cannot be reused), then reloads under the ticker. */
-export async function rebuildGap(engine: AnswerEngine, touchFile: string): Promise<GapResult> {
+export async function rebuildGap(engine: AnswerService, touchFile: string): Promise<GapResult> {
   appendFileSync(touchFile, "\n");
   const { value, maxGapMs, ticks, durationMs } = await withTicker(() => engine.reload());
   if (value.source !== "files") throw new Error(`bench: expected the reload to rebuild from the files, it came from the ${value.source}`);

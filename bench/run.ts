@@ -452,8 +452,12 @@ interface HeartbeatResult {
   passages: number;
   /** The first build from the files, in this thread (engine option worker: false), snapshot save included. */
   inProcessRebuild: GapResult;
+  /** An AnswerEngine with a build worker, as the bot's answering thread runs it: that thread's stalls. */
   workerSnapshotLoad: { maxGapMs: number; durationMs: number };
   workerRebuild: GapResult;
+  /** The bot as shipped (ThreadedEngine): stalls of the thread that runs the Discord connection. */
+  botThreadSnapshotLoad: { maxGapMs: number; durationMs: number };
+  botThreadRebuild: GapResult;
 }
 
 async function heartbeat(corpus: Corpus, engine: AnswerEngine, snapshot: string, inProcessRebuild: GapResult): Promise<HeartbeatResult> {
@@ -462,12 +466,30 @@ async function heartbeat(corpus: Corpus, engine: AnswerEngine, snapshot: string,
   log(`${corpus.name}: open from the snapshot and rebuild in a worker under a 10 ms ticker`);
   const opened = await withTicker(() => AnswerEngine.open(corpus.dir, { snapshot, worker: true }));
   const workerEngine = opened.value;
+  let workerRebuild: GapResult;
   try {
-    const workerRebuild = await rebuildGap(workerEngine, touch);
-    return { corpus: corpus.name, passages: engine.lastLoad.passages, inProcessRebuild, workerSnapshotLoad: { maxGapMs: opened.maxGapMs, durationMs: opened.durationMs }, workerRebuild };
+    workerRebuild = await rebuildGap(workerEngine, touch);
   } finally {
     await workerEngine.close();
   }
+  collect();
+  log(`${corpus.name}: the same with the engine in a worker thread (as the bot runs it), ticker on the bot's thread`);
+  const threaded = await withTicker(() => ThreadedEngine.open(corpus.dir, { snapshot }));
+  let botThreadRebuild: GapResult;
+  try {
+    botThreadRebuild = await rebuildGap(threaded.value, touch);
+  } finally {
+    await threaded.value.close();
+  }
+  return {
+    corpus: corpus.name,
+    passages: engine.lastLoad.passages,
+    inProcessRebuild,
+    workerSnapshotLoad: { maxGapMs: opened.maxGapMs, durationMs: opened.durationMs },
+    workerRebuild,
+    botThreadSnapshotLoad: { maxGapMs: threaded.maxGapMs, durationMs: threaded.durationMs },
+    botThreadRebuild,
+  };
 }
 
 // ---- output -------------------------------------------------------------------------------------------
@@ -528,7 +550,8 @@ function targets(corpora: CorpusResult[], start: StartupResult, discord: Discord
   const leak = rust?.memory;
   if (leak) out.push({ what: `heap growth over ${leak.questions.toLocaleString("en-US")} questions`, target: "none (≤ 1 MB)", measured: `${leak.heapGrowthMB >= 0 ? "+" : ""}${leak.heapGrowthMB} MB`, pass: leak.heapGrowthMB <= 1 });
   out.push({ what: `Discord-facing p99, ${discord.interactions} interactions in bursts of ${discord.burst} (engine in a worker, as shipped)`, target: "≤ 50 ms, 0 failures", measured: `${fmt(discord.p99Ms)} ms, ${discord.failures} failures`, pass: discord.p99Ms <= 50 && discord.failures === 0 && discord.violations === 0 });
-  if (beat) out.push({ what: `longest event-loop stall, ${beat.corpus} rebuild in the worker`, target: "≤ 50 ms (my bar)", measured: `${fmt(beat.workerRebuild.maxGapMs)} ms (in-process: ${fmt(beat.inProcessRebuild.maxGapMs)} ms)`, pass: beat.workerRebuild.maxGapMs <= 50 });
+  if (beat) out.push({ what: `longest stall of the bot's Discord thread, ${beat.corpus} rebuild (engine in a worker, as shipped)`, target: "≤ 50 ms (my bar)", measured: `${fmt(beat.botThreadRebuild.maxGapMs)} ms (everything in one thread: ${fmt(beat.inProcessRebuild.maxGapMs)} ms)`, pass: beat.botThreadRebuild.maxGapMs <= 50 });
+  if (beat) out.push({ what: `longest stall of the answering thread, ${beat.corpus} rebuild in its build worker`, target: "≤ 50 ms (my bar)", measured: `${fmt(beat.workerRebuild.maxGapMs)} ms`, pass: beat.workerRebuild.maxGapMs <= 50 });
   else out.push({ what: "longest event-loop stall, 50× rebuild in the worker", target: "≤ 50 ms (my bar)", measured: "not run (--quick)", pass: "n/a" });
   return out;
 }
@@ -600,8 +623,10 @@ function report(machine: Record<string, unknown>, corpora: CorpusResult[], start
         ...(beat
           ? [
               [`${beat.corpus} build in this thread (${beat.passages} passages; worker: false)`, `longest event-loop stall ${fmt(beat.inProcessRebuild.maxGapMs)} ms; open ${fmt(beat.inProcessRebuild.durationMs)} ms (build ${fmt(beat.inProcessRebuild.buildMs)} ms + snapshot save)`],
-              [`${beat.corpus} rebuild in the worker (engine option worker: true)`, `longest event-loop stall ${fmt(beat.workerRebuild.maxGapMs)} ms; reload ${fmt(beat.workerRebuild.durationMs)} ms (build ${fmt(beat.workerRebuild.buildMs)} ms)`],
-              [`${beat.corpus} open from the snapshot in the worker`, `longest event-loop stall ${fmt(beat.workerSnapshotLoad.maxGapMs)} ms; open ${fmt(beat.workerSnapshotLoad.durationMs)} ms`],
+              [`${beat.corpus} rebuild in the build worker (engine option worker: true): the answering thread`, `longest event-loop stall ${fmt(beat.workerRebuild.maxGapMs)} ms; reload ${fmt(beat.workerRebuild.durationMs)} ms (build ${fmt(beat.workerRebuild.buildMs)} ms)`],
+              [`${beat.corpus} open from the snapshot, engine option worker: true: the answering thread`, `longest event-loop stall ${fmt(beat.workerSnapshotLoad.maxGapMs)} ms; open ${fmt(beat.workerSnapshotLoad.durationMs)} ms`],
+              [`${beat.corpus} rebuild, engine in a worker thread (the bot as shipped): the Discord thread`, `longest event-loop stall ${fmt(beat.botThreadRebuild.maxGapMs)} ms; reload ${fmt(beat.botThreadRebuild.durationMs)} ms (build ${fmt(beat.botThreadRebuild.buildMs)} ms)`],
+              [`${beat.corpus} open from the snapshot, engine in a worker thread: the Discord thread`, `longest event-loop stall ${fmt(beat.botThreadSnapshotLoad.maxGapMs)} ms; open ${fmt(beat.botThreadSnapshotLoad.durationMs)} ms`],
             ]
           : []),
       ],
