@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { hygieneCleaner } from "../knowledge/clean.ts";
 import { HYGIENE_CONFIG_FILE, HygieneConfigError, readHygieneConfig, type HygieneConfig } from "../knowledge/hygiene-config.ts";
-import { listKnowledgeFiles, loadKnowledge, KnowledgeError, MARKDOWN_EXTENSIONS, TEXT_EXTENSIONS, type BlockCleaner } from "../knowledge/load.ts";
+import { KnowledgeError, listKnowledgeFiles, MARKDOWN_EXTENSIONS, TEXT_EXTENSIONS } from "../knowledge/files.ts";
+import type { BlockCleaner } from "../knowledge/load.ts";
 import type { SplitOptions } from "../knowledge/split.ts";
 import type { KnowledgeDocument, LoadIssue, Passage } from "../knowledge/types.ts";
 import { silentLogger, type Logger } from "../log.ts";
@@ -178,8 +178,11 @@ export class KnowledgeBuilder {
         configIssues.push({ path: HYGIENE_CONFIG_FILE, reason: `${error.message} — using the last good settings` });
         this.logger.warn(`knowledge: ${error.message}; using the last good hygiene settings`);
       }
+      // Loaded only to build from the files: a start from the snapshot needs no parser.
+      const { hygieneCleaner } = await import("../knowledge/clean.ts");
       cleaner = hygieneCleaner(this.hygieneConfig);
     }
+    const { loadKnowledge } = await import("../knowledge/load.ts");
     const set = await loadKnowledge(dir, { logger: this.logger, ...(cleaner ? { cleaner } : {}), ...(this.options.split ? { split: this.options.split } : {}) });
     set.errors.unshift(...configIssues);
     const documents = new Map<string, { document: KnowledgeDocument; hash: string }>();

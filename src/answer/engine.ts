@@ -1,5 +1,5 @@
 import { Worker } from "node:worker_threads";
-import { KnowledgeError } from "../knowledge/load.ts";
+import { KnowledgeError } from "../knowledge/files.ts";
 import type { SplitOptions } from "../knowledge/split.ts";
 import { silentLogger, type Logger } from "../log.ts";
 import { KnowledgeIndex, type KnowledgeIndexJSON } from "../search/index.ts";

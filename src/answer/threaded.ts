@@ -6,7 +6,7 @@
  * nothing of it is duplicated here, and rebuilds run in a build worker of its own.
  */
 import { Worker } from "node:worker_threads";
-import { KnowledgeError } from "../knowledge/load.ts";
+import { KnowledgeError } from "../knowledge/files.ts";
 import { silentLogger, type Logger } from "../log.ts";
 import type { AnswerWorkerData, AnswerWorkerReply, AnswerWorkerRequest, ForwardedMethod } from "./answer-worker.ts";
 import type { AskOptions, EngineOptions, LoadReport, SourceSummary } from "./engine.ts";

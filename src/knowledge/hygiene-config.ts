@@ -15,7 +15,7 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import type { HygieneOptions } from "./hygiene.ts";
-import { listKnowledgeFiles } from "./load.ts";
+import { listKnowledgeFiles } from "./files.ts";
 
 export const HYGIENE_CONFIG_FILE = ".hygiene.json";
 

@@ -1,24 +1,17 @@
 import { createHash } from "node:crypto";
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import type { Logger } from "../log.ts";
 import { silentLogger } from "../log.ts";
 import type { Block, ParsedDocument } from "./blocks.ts";
+import { KnowledgeError, listKnowledgeFiles, MARKDOWN_EXTENSIONS, MAX_FILE_BYTES, TEXT_EXTENSIONS } from "./files.ts";
 import { parseMarkdown } from "./markdown.ts";
 import { normalizeText } from "./normalize.ts";
 import { splitBlocks, type SplitOptions } from "./split.ts";
 import { parseText } from "./text.ts";
 import type { FlaggedSpan, KnowledgeDocument, KnowledgeSet, LoadIssue, Passage } from "./types.ts";
 
-/** Thrown when the knowledge folder itself is unusable (missing, not a folder, nothing to load). */
-export class KnowledgeError extends Error {
-  override name = "KnowledgeError";
-}
-
-export const MARKDOWN_EXTENSIONS = [".md", ".markdown", ".mdx"] as const;
-export const TEXT_EXTENSIONS = [".txt"] as const;
-/** Larger files are almost certainly not hand-written knowledge (dumps, logs) and would slow every load. */
-export const MAX_FILE_BYTES = 4 * 1024 * 1024;
+export { KnowledgeError, listKnowledgeFiles, MARKDOWN_EXTENSIONS, MAX_FILE_BYTES, TEXT_EXTENSIONS };
 
 /** Removes injected text from a document's blocks; see hygiene.ts. Returns cleaned blocks and what was removed. */
 export type BlockCleaner = (blocks: Block[], doc: ParsedDocument, relativePath: string) => { blocks: Block[]; flagged: FlaggedSpan[] };
@@ -32,32 +25,6 @@ export interface LoadOptions {
 
 /** One file's outcome: a document, or an issue to report. */
 export type FileResult = { document: KnowledgeDocument; hash: string } | { error: LoadIssue } | { skipped: LoadIssue };
-
-async function listFiles(dir: string, root: string, out: string[]): Promise<void> {
-  const entries = await readdir(dir, { withFileTypes: true });
-  entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-  for (const entry of entries) {
-    // Hidden files and dependency folders are never knowledge; the index snapshot lives in a hidden folder.
-    if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) await listFiles(full, root, out);
-    else if (entry.isFile() || entry.isSymbolicLink()) out.push(path.relative(root, full).split(path.sep).join("/"));
-  }
-}
-
-/** Lists the candidate files of a knowledge folder, relative, sorted. Throws KnowledgeError if it is not a folder. */
-export async function listKnowledgeFiles(root: string): Promise<string[]> {
-  let info;
-  try {
-    info = await stat(root);
-  } catch {
-    throw new KnowledgeError(`knowledge: folder not found: ${root}`);
-  }
-  if (!info.isDirectory()) throw new KnowledgeError(`knowledge: Expected a folder, got a file: ${root}`);
-  const files: string[] = [];
-  await listFiles(root, root, files);
-  return files;
-}
 
 function formatOf(relativePath: string): "markdown" | "mdx" | "text" | undefined {
   const ext = path.extname(relativePath).toLowerCase();
