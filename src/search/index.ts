@@ -3,7 +3,7 @@ import SearchableMap from "minisearch/SearchableMap";
 import type { KnowledgeDocument, Passage } from "../knowledge/types.ts";
 import { fold, termList, termOf, words } from "./analyze.ts";
 import { LruCache } from "../lru.ts";
-import { plainPassages, storePassages } from "./passages.ts";
+import { plainPassages, storePassages, storePassagesAsync } from "./passages.ts";
 
 /** The fields MiniSearch indexes for each passage. */
 interface IndexedPassage {
@@ -196,7 +196,8 @@ export class KnowledgeIndex {
     wordCounts: Map<string, number>,
   ) {
     this.documents = documents;
-    this.passages = storePassages(passages).passages;
+    // Stored compactly by the caller (search/passages.ts), which may take its time over a large index.
+    this.passages = passages;
     this.mini = mini;
     this.df = df;
     this.wordCounts = wordCounts;
@@ -214,20 +215,21 @@ export class KnowledgeIndex {
       for (const w of words(p.text)) vocabulary.set(w.folded, (vocabulary.get(w.folded) ?? 0) + 1);
     });
     const docs = documents.map(({ passages: _passages, ...rest }) => rest);
-    return new KnowledgeIndex(docs, passages, mini, df, vocabulary);
+    return new KnowledgeIndex(docs, storePassages(passages).passages, mini, df, vocabulary);
   }
 
   static fromJSON(json: KnowledgeIndexJSON): KnowledgeIndex {
     if (json.version !== 1) throw new Error(`search: Expected index snapshot version 1, got ${String(json.version)}`);
     const mini = MiniSearch.loadJS<IndexedPassage>(json.minisearch as Parameters<typeof MiniSearch.loadJS>[0], MINISEARCH_OPTIONS);
-    return new KnowledgeIndex(json.documents, json.passages, mini, new Map(Object.entries(json.df)), new Map(Object.entries(json.vocabulary)));
+    return new KnowledgeIndex(json.documents, storePassages(json.passages).passages, mini, new Map(Object.entries(json.df)), new Map(Object.entries(json.vocabulary)));
   }
 
   /** Like fromJSON, but yields to the event loop while rebuilding the index, for large snapshots in a running bot. */
   static async fromJSONAsync(json: KnowledgeIndexJSON): Promise<KnowledgeIndex> {
     if (json.version !== 1) throw new Error(`search: Expected index snapshot version 1, got ${String(json.version)}`);
     const mini = await MiniSearch.loadJSAsync<IndexedPassage>(json.minisearch as Parameters<typeof MiniSearch.loadJS>[0], MINISEARCH_OPTIONS);
-    return new KnowledgeIndex(json.documents, json.passages, mini, new Map(Object.entries(json.df)), new Map(Object.entries(json.vocabulary)));
+    const { passages } = await storePassagesAsync(json.passages);
+    return new KnowledgeIndex(json.documents, passages, mini, new Map(Object.entries(json.df)), new Map(Object.entries(json.vocabulary)));
   }
 
   toJSON(): KnowledgeIndexJSON {

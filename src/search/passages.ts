@@ -20,16 +20,9 @@ class TextStore {
   private readonly offsets: Uint32Array;
   private readonly decoded = new LruCache<number, string>(DECODED_CACHE);
 
-  constructor(texts: readonly string[]) {
-    this.offsets = new Uint32Array(texts.length + 1);
-    let size = 0;
-    for (let i = 0; i < texts.length; i++) {
-      size += Buffer.byteLength(texts[i] ?? "", "utf8");
-      this.offsets[i + 1] = size;
-    }
-    // Not from Node's small-buffer pool: this one lives as long as the index.
-    this.bytes = Buffer.allocUnsafeSlow(size);
-    for (let i = 0; i < texts.length; i++) this.bytes.write(texts[i] ?? "", this.offsets[i] ?? 0, "utf8");
+  constructor(bytes: Buffer, offsets: Uint32Array) {
+    this.bytes = bytes;
+    this.offsets = offsets;
   }
 
   text(i: number): string {
@@ -68,9 +61,24 @@ class StoredPassage implements Passage {
   }
 }
 
-/** The same passages, stored compactly (see the module comment). Order and content are unchanged. */
-export function storePassages(passages: readonly Passage[]): { passages: Passage[]; textBytes: number } {
-  const store = new TextStore(passages.map((p) => p.text));
+/** Passages stored per step of `storing`: about 20 ms of work, so a yielding caller never stalls longer. */
+const SLICE = 4000;
+
+/** Stores the passages in slices, yielding between them; see storePassages and storePassagesAsync. */
+function* storing(passages: readonly Passage[]): Generator<void, { passages: Passage[]; textBytes: number }> {
+  const offsets = new Uint32Array(passages.length + 1);
+  let size = 0;
+  for (let i = 0; i < passages.length; i++) {
+    size += Buffer.byteLength(passages[i]?.text ?? "", "utf8");
+    offsets[i + 1] = size;
+  }
+  // Not from Node's small-buffer pool: this one lives as long as the index.
+  const bytes = Buffer.allocUnsafeSlow(size);
+  for (let i = 0; i < passages.length; i++) {
+    bytes.write(passages[i]?.text ?? "", offsets[i] ?? 0, "utf8");
+    if ((i + 1) % SLICE === 0) yield;
+  }
+  const store = new TextStore(bytes, offsets);
   const strings = new Map<string, string>();
   const share = (s: string) => {
     const known = strings.get(s);
@@ -85,12 +93,34 @@ export function storePassages(passages: readonly Passage[]): { passages: Passage
     if (!shared) sections.set(key, (shared = section.map(share)));
     return shared;
   };
-  const stored = passages.map((p, n) => {
+  const stored: Passage[] = [];
+  for (let n = 0; n < passages.length; n++) {
+    const p = passages[n] as Passage;
     const s = p.source;
     const source: PassageSource = { path: share(s.path), title: share(s.title), section: sectionOf(s.section), passage: s.passage, line: s.line, ...(s.url !== undefined ? { url: share(s.url) } : {}) };
-    return new StoredPassage(p, source, store, n);
-  });
-  return { passages: stored, textBytes: store.byteLength };
+    stored.push(new StoredPassage(p, source, store, n));
+    if ((n + 1) % SLICE === 0) yield;
+  }
+  return { passages: stored, textBytes: size };
+}
+
+/** The same passages, stored compactly (see the module comment). Order and content are unchanged. */
+export function storePassages(passages: readonly Passage[]): { passages: Passage[]; textBytes: number } {
+  const steps = storing(passages);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+  }
+}
+
+/** storePassages, yielding to the event loop between slices: for a large index loaded in a running bot. */
+export async function storePassagesAsync(passages: readonly Passage[]): Promise<{ passages: Passage[]; textBytes: number }> {
+  const steps = storing(passages);
+  for (;;) {
+    const step = steps.next();
+    if (step.done) return step.value;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
 
 /** Plain passages (text included), for snapshots and for posting to another thread. */
