@@ -473,22 +473,16 @@ async function heartbeat(corpus: Corpus, engine: AnswerEngine, snapshot: string,
     await workerEngine.close();
   }
   collect();
-  log(`${corpus.name}: the same with the engine in a worker thread (as the bot runs it), ticker on the bot's thread`);
-  const threaded = await withTicker(() => ThreadedEngine.open(corpus.dir, { snapshot }));
-  let botThreadRebuild: GapResult;
-  try {
-    botThreadRebuild = await rebuildGap(threaded.value, touch);
-  } finally {
-    await threaded.value.close();
-  }
+  log(`${corpus.name}: the same with the engine in a worker thread (as the bot runs it), ticker on the bot's thread (child process)`);
+  const threaded = await child<{ snapshotLoad: { maxGapMs: number; durationMs: number }; rebuild: GapResult }>("threaded-rebuild.ts", [corpus.dir, snapshot, touch]);
   return {
     corpus: corpus.name,
     passages: engine.lastLoad.passages,
     inProcessRebuild,
     workerSnapshotLoad: { maxGapMs: opened.maxGapMs, durationMs: opened.durationMs },
     workerRebuild,
-    botThreadSnapshotLoad: { maxGapMs: threaded.maxGapMs, durationMs: threaded.durationMs },
-    botThreadRebuild,
+    botThreadSnapshotLoad: threaded.snapshotLoad,
+    botThreadRebuild: threaded.rebuild,
   };
 }
 
