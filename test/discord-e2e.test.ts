@@ -229,6 +229,10 @@ for (const threaded of [true, false]) describe(`Discord bot, end to end${threade
     assert.deepEqual(body.message_reference, { message_id: question?.id, fail_if_not_exists: false });
     assert.deepEqual(body.allowed_mentions, SAFE_MENTIONS);
     assert.deepEqual(body.embeds, [{ color: BLURPLE, description: HISTORY, footer: { text: "Question: when was the lighthouse founded?\nResult 1" } }]);
+    // Memory stays bounded in a big bot: no message history is kept, only the channel.
+    const cached = h.bot.client.channels.cache.get(channel.id);
+    assert.ok(cached?.isTextBased());
+    assert.equal(cached.messages.cache.size, 0);
   });
 
   test("a bare @mention gets the help text", async () => {

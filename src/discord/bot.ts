@@ -7,6 +7,7 @@ import {
   Events,
   GatewayIntentBits,
   MessageFlags,
+  Options,
   Partials,
   type BaseInteraction,
   type ClientOptions,
@@ -28,6 +29,23 @@ import { ConversationMemory } from "./state.ts";
  */
 export const INTENTS = [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages];
 export const PARTIALS = [Partials.Channel];
+
+/**
+ * What discord.js keeps in memory. The bot needs no message history (a button press carries its
+ * message; a reply to a mention needs only its id) and no users or members beyond the people asking
+ * now, so those caches are bounded: by default a bot in many servers grows with every person who ever
+ * wrote, and keeps 200 messages per channel it can read. Guilds, channels and roles stay cached:
+ * discord.js needs them to route events and check permissions.
+ */
+export function cacheSettings(): ClientOptions["makeCache"] {
+  return Options.cacheWithLimits({
+    ...Options.DefaultMakeCacheSettings,
+    MessageManager: 0,
+    ReactionManager: 0,
+    UserManager: { maxSize: 1000, keepOverLimit: (user) => user.id === user.client.user.id },
+    GuildMemberManager: { maxSize: 200, keepOverLimit: (member) => member.id === member.client.user.id },
+  });
+}
 
 export interface DiscordBot {
   client: Client;
@@ -185,6 +203,7 @@ export async function startDiscordBot(options: StartOptions): Promise<DiscordBot
     partials: PARTIALS,
     // Belt and braces: every send passes its own allowedMentions too.
     allowedMentions: ALLOWED_MENTIONS,
+    makeCache: cacheSettings(),
     rest: { api: config.discordApiUrl },
     ...options.sharding,
   });
