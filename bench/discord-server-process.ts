@@ -52,7 +52,10 @@ process.on("message", (message: ToServer) => {
       }
     }),
   ).then(
-    (results) => send({ type: "burst", results }),
+    (results) => {
+      server.forgetHistory();
+      send({ type: "burst", results });
+    },
     (error: Error) => send({ type: "error", message: error.message }),
   );
 });

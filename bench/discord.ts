@@ -32,6 +32,8 @@ export interface DiscordResult {
   warmup: { interactions: number; p50Ms: number; p99Ms: number };
   failures: number;
   failureExamples: string[];
+  /** When several runs were made (bench/run.ts): the p99 of each, sorted; the result is the median run. */
+  p99RunsMs?: number[];
   /** Payloads the test server rejected as breaking Discord's limits. */
   violations: number;
   wallMs: number;

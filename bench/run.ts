@@ -16,8 +16,7 @@ import { scoreAnswers, type EvalQuestion } from "../src/answer/evaluate.ts";
 import type { Answer } from "../src/answer/types.ts";
 import { analyzeQuery } from "../src/search/query.ts";
 import { knowledgeBytes, Replicas, ROOT, rustCorpus, seedCorpus, type Corpus } from "./corpora.ts";
-import { ThreadedEngine } from "../src/answer/threaded.ts";
-import { measureDiscord, type DiscordResult } from "./discord.ts";
+import type { DiscordResult } from "./discord.ts";
 import { rebuildGap, withTicker, type GapResult } from "./heartbeat.ts";
 import { PEERS, plainMiniSearch } from "./peers.ts";
 import { collect, hasGc, mb, median, p99, round, timeEach } from "./stats.ts";
@@ -27,8 +26,8 @@ const QUICK = process.argv.includes("--quick");
 
 /** How much work each part does; --quick is sized for CI (about a minute). */
 const PLAN = QUICK
-  ? { replicas: [10], heartbeat: false, fileBuilds: { 1: 3, 10: 1 }, snapshotLoads: 3, questionBudgetMs: 1000, maxReps: 20, peerBudgetMs: 500, startupRuns: 2, interactions: 200, sequential: 20, burst: 50, discordWarmup: 50, plainMiniUpTo: 1, peerSample: { 10: 4 } }
-  : { replicas: [10, 50], heartbeat: true, fileBuilds: { 1: 5, 10: 2, 50: 1 }, snapshotLoads: 5, questionBudgetMs: 6000, maxReps: 50, peerBudgetMs: 4000, startupRuns: 5, interactions: 1000, sequential: 100, burst: 50, discordWarmup: 1000, plainMiniUpTo: 10, peerSample: { 10: 4, 50: 8 } };
+  ? { replicas: [10], heartbeat: false, fileBuilds: { 1: 3, 10: 1 }, snapshotLoads: 3, questionBudgetMs: 1000, maxReps: 20, peerBudgetMs: 500, startupRuns: 2, interactions: 200, sequential: 20, burst: 50, discordWarmup: 50, discordRuns: 1, plainMiniUpTo: 1, peerSample: { 10: 4 } }
+  : { replicas: [10, 50], heartbeat: true, fileBuilds: { 1: 5, 10: 2, 50: 1 }, snapshotLoads: 5, questionBudgetMs: 6000, maxReps: 50, peerBudgetMs: 4000, startupRuns: 5, interactions: 1000, sequential: 100, burst: 50, discordWarmup: 1000, discordRuns: 3, plainMiniUpTo: 10, peerSample: { 10: 4, 50: 8 } };
 
 /** Questions per second answered in the memory child, per corpus size (enough for a few seconds each). */
 const THROUGHPUT_QUESTIONS: Record<string, number> = QUICK ? { seed: 10_000, "rust-book": 5_000, 10: 100 } : { seed: 20_000, "rust-book": 100_000, 10: 500, 50: 150 };
@@ -543,7 +542,7 @@ function targets(corpora: CorpusResult[], start: StartupResult, discord: Discord
   else out.push({ what: "heap after load / knowledge text, 50×", target: "≤ 4×", measured: "not run (--quick)", pass: "n/a" });
   const leak = rust?.memory;
   if (leak) out.push({ what: `heap growth over ${leak.questions.toLocaleString("en-US")} questions`, target: "none (≤ 1 MB)", measured: `${leak.heapGrowthMB >= 0 ? "+" : ""}${leak.heapGrowthMB} MB`, pass: leak.heapGrowthMB <= 1 });
-  out.push({ what: `Discord-facing p99, ${discord.interactions} interactions in bursts of ${discord.burst} (engine in a worker, as shipped)`, target: "≤ 50 ms, 0 failures", measured: `${fmt(discord.p99Ms)} ms, ${discord.failures} failures`, pass: discord.p99Ms <= 50 && discord.failures === 0 && discord.violations === 0 });
+  out.push({ what: `Discord-facing p99, ${discord.interactions} interactions in bursts of ${discord.burst} (engine in a worker, as shipped)`, target: "≤ 50 ms, 0 failures", measured: `${fmt(discord.p99Ms)} ms${discord.p99RunsMs && discord.p99RunsMs.length > 1 ? ` (median of ${discord.p99RunsMs.map(fmt).join(", ")})` : ""}, ${discord.failures} failures; bot's share (packet → callback) p99 ${fmt(discord.inBotP99Ms)} ms`, pass: discord.p99Ms <= 50 && discord.failures === 0 && discord.violations === 0 });
   if (beat) out.push({ what: `longest stall of the bot's Discord thread, ${beat.corpus} rebuild (engine in a worker, as shipped)`, target: "≤ 50 ms (my bar)", measured: `${fmt(beat.botThreadRebuild.maxGapMs)} ms (everything in one thread: ${fmt(beat.inProcessRebuild.maxGapMs)} ms)`, pass: beat.botThreadRebuild.maxGapMs <= 50 });
   if (beat) out.push({ what: `longest stall of the answering thread, ${beat.corpus} rebuild in its build worker`, target: "≤ 50 ms (my bar)", measured: `${fmt(beat.workerRebuild.maxGapMs)} ms`, pass: beat.workerRebuild.maxGapMs <= 50 });
   else out.push({ what: "longest event-loop stall, 50× rebuild in the worker", target: "≤ 50 ms (my bar)", measured: "not run (--quick)", pass: "n/a" });
@@ -552,7 +551,7 @@ function targets(corpora: CorpusResult[], start: StartupResult, discord: Discord
 
 function discordRows(discord: DiscordResult, how: string): string[][] {
   return [
-    [`Discord, ${how}: ${discord.interactions} /ask in bursts of ${discord.burst}, dispatch → callback`, `p50 ${fmt(discord.p50Ms)} ms, p99 ${fmt(discord.p99Ms)} ms, max ${fmt(discord.maxMs)} ms; ${discord.failures} failures, ${discord.violations} limit violations; ${fmt(discord.interactions / (discord.wallMs / 1000))} answers/s`],
+    [`Discord, ${how}: ${discord.interactions} /ask in bursts of ${discord.burst}, dispatch → callback`, `p50 ${fmt(discord.p50Ms)} ms, p99 ${fmt(discord.p99Ms)} ms${discord.p99RunsMs && discord.p99RunsMs.length > 1 ? ` (the median run; p99 of each run: ${discord.p99RunsMs.map(fmt).join(", ")} ms)` : ""}, max ${fmt(discord.maxMs)} ms; ${discord.failures} failures, ${discord.violations} limit violations; ${fmt(discord.interactions / (discord.wallMs / 1000))} answers/s`],
     [`Discord, ${how}: same bursts, bot receives the packet → callback`, `p50 ${fmt(discord.inBotP50Ms)} ms, p99 ${fmt(discord.inBotP99Ms)} ms`],
     [`Discord, ${how}: ${discord.sequential.interactions} /ask one at a time, dispatch → callback`, `p50 ${fmt(discord.sequential.p50Ms)} ms, p99 ${fmt(discord.sequential.p99Ms)} ms`],
     [`Discord, ${how}: the ${discord.warmup.interactions} warm-up interactions before those (a freshly started bot)`, `p50 ${fmt(discord.warmup.p50Ms)} ms, p99 ${fmt(discord.warmup.p99Ms)} ms`],
@@ -666,21 +665,23 @@ async function main(): Promise<void> {
     for (const corpus of corpora) {
       results.push(
         await benchCorpus(corpus, cacheDir, questionsFile(corpus), {
-          extra: async (engine, snapshot) => {
+          extra: async (_engine, snapshot) => {
             if (corpus.name !== "rust-book") return;
             log("rust-book: start-up (child processes)");
             start = await startup(corpus.dir, cacheDir, replicas);
             log(`rust-book: Discord, ${PLAN.interactions} interactions in bursts of ${PLAN.burst}`);
-            const asked = questionsOf(corpus).map((q) => q.q);
-            const discordPlan = { total: PLAN.interactions, burst: PLAN.burst, sequential: PLAN.sequential, warmup: PLAN.discordWarmup };
-            const threaded = await ThreadedEngine.open(corpus.dir, { snapshot });
-            try {
-              discord = await measureDiscord(threaded, asked, discordPlan);
-            } finally {
-              await threaded.close();
-            }
+            const plan = [PLAN.interactions, PLAN.burst, PLAN.sequential, PLAN.discordWarmup].map(String);
+            // The p99 of one run hangs on its slowest burst, which a stray pause on a shared machine decides:
+            // several runs, each in a fresh process, and the one with the median p99 is reported (all are listed).
+            const runs: DiscordResult[] = [];
+            for (let i = 0; i < PLAN.discordRuns; i++) runs.push(await child<DiscordResult>("discord-run.ts", [corpus.dir, snapshot, questionsFile(corpus), "threaded", ...plan]));
+            runs.sort((a, b) => a.p99Ms - b.p99Ms);
+            const middle = runs[Math.floor(runs.length / 2)];
+            // A failure or a limit violation in any run counts.
+            const sum = (f: (r: DiscordResult) => number) => runs.reduce((n, r) => n + f(r), 0);
+            if (middle) discord = { ...middle, p99RunsMs: runs.map((r) => r.p99Ms), failures: sum((r) => r.failures), violations: sum((r) => r.violations) };
             log(`rust-book: Discord again, engine on the bot's thread`);
-            discordInThread = await measureDiscord(engine, asked, discordPlan);
+            discordInThread = await child<DiscordResult>("discord-run.ts", [corpus.dir, snapshot, questionsFile(corpus), "in-thread", ...plan]);
           },
         }),
       );

@@ -199,6 +199,19 @@ export class DiscordTestServer {
     return server;
   }
 
+  /**
+   * Forgets the history of requests, gateway events (the resume buffer too), messages and answered
+   * interactions; violations are kept. For long benchmark runs, where the history would only grow this
+   * process's heap (Discord does not keep the bot's requests in the bot's machine).
+   */
+  forgetHistory(): void {
+    this.requests.length = 0;
+    this.gateway.length = 0;
+    for (const session of this.sessions.values()) session.sent.length = 0;
+    this.messages.clear();
+    for (const [id, interaction] of this.interactions) if (interaction.response) this.interactions.delete(id);
+  }
+
   async close(): Promise<void> {
     for (const client of this.wss.clients) client.terminate();
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
