@@ -14,8 +14,8 @@ export type AnswerWorkerRequest = { id: number; method: ForwardedMethod; args: u
 export type AnswerWorkerReply =
   | { ready: true; lastLoad: LoadReport }
   | { ready: false; name: string; message: string }
-  | { id: number; ok: true; value: unknown; lastLoad: LoadReport }
-  | { id: number; ok: false; name: string; message: string; lastLoad: LoadReport }
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; name: string; message: string }
   | PostedLog;
 
 /** What the bot's thread passes at start: EngineOptions without the logger, which cannot cross threads. */
@@ -56,8 +56,9 @@ if (engine) {
       }
     };
     call().then(
-      (value) => post({ id, ok: true, value, lastLoad: engine.lastLoad }),
-      (error: Error) => post({ id, ok: false, name: error.name, message: error.message, lastLoad: engine.lastLoad }),
+      // The load report changes only by a reload, whose reply is that report.
+      (value) => post({ id, ok: true, value }),
+      (error: Error) => post({ id, ok: false, name: error.name, message: error.message }),
     );
   });
 }

@@ -73,8 +73,17 @@ function inProcessBuilder(options: BuilderOptions, logger: Logger): Builder & { 
 /** A builder made on first use, so that an engine that never reloads never starts a thread. */
 function lazily(make: () => Builder): Builder {
   let builder: Builder | undefined;
+  let maker: (() => Builder) | undefined = make;
   return {
-    build: (useSnapshot) => (builder ??= make()).build(useSnapshot),
+    build: (useSnapshot) => {
+      if (!builder && maker) {
+        builder = maker();
+        // What `make` holds (the first build's builder, and through it the first index's passages) can go now.
+        maker = undefined;
+      }
+      if (!builder) throw new Error("engine: Expected a builder, got none");
+      return builder.build(useSnapshot);
+    },
     close: async () => builder?.close(),
   };
 }

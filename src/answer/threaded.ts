@@ -35,8 +35,18 @@ function errorFrom(name: string, message: string): Error {
   return error;
 }
 
-/** A question, suggestion or listing that takes longer than this means the worker is stuck: it is replaced. */
-export const CALL_TIMEOUT_MS = 10_000;
+/**
+ * Calls are waiting and the worker has replied to nothing for this long: it is stuck, and is replaced.
+ * Measured from its last reply, not from each call, so that a long queue of questions is not mistaken
+ * for a stuck worker.
+ */
+export const STUCK_AFTER_MS = 10_000;
+/** A replacement worker that is not ready in this long (a build from the files included) is given up. */
+const START_TIMEOUT_MS = 10 * 60_000;
+
+interface Call extends Pending {
+  method: ForwardedMethod;
+}
 
 export class ThreadedEngine implements AnswerService {
   readonly dir: string;
@@ -45,11 +55,14 @@ export class ThreadedEngine implements AnswerService {
   private alive = true;
   private readonly logger: Logger;
   private readonly data: AnswerWorkerData;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new Map<number, Call>();
   private next = 0;
   private closed = false;
-  /** A replacement worker starting; calls wait for it. */
+  /** A replacement worker starting; calls wait for it (each at most STUCK_AFTER_MS). */
   private reviving: Promise<void> | undefined;
+  /** When the worker last replied, or began to owe a reply; see STUCK_AFTER_MS. */
+  private lastProgress = performance.now();
+  private readonly watchdog: NodeJS.Timeout;
 
   private constructor(dir: string, started: { worker: Worker; lastLoad: LoadReport }, data: AnswerWorkerData, logger: Logger) {
     this.dir = dir;
@@ -58,6 +71,9 @@ export class ThreadedEngine implements AnswerService {
     this.report = started.lastLoad;
     this.worker = started.worker;
     this.attach(this.worker);
+    this.watchdog = setInterval(() => this.checkProgress(), 1000);
+    // The watchdog must not keep a finished process alive.
+    this.watchdog.unref();
   }
 
   /** Starts the worker and loads the folder there. Rejects (KnowledgeError) as AnswerEngine.open does. */
@@ -68,21 +84,32 @@ export class ThreadedEngine implements AnswerService {
     return new ThreadedEngine(dir, await ThreadedEngine.start(data, logger), data, logger);
   }
 
-  private static start(data: AnswerWorkerData, logger: Logger): Promise<{ worker: Worker; lastLoad: LoadReport }> {
+  private static async start(data: AnswerWorkerData, logger: Logger, timeoutMs = Infinity): Promise<{ worker: Worker; lastLoad: LoadReport }> {
     const worker = new Worker(new URL("./worker-entry.mjs", import.meta.url), { workerData: data });
     return new Promise((resolve, reject) => {
+      const timer = Number.isFinite(timeoutMs)
+        ? setTimeout(() => {
+            done();
+            void worker.terminate();
+            reject(new Error(`engine: the answer worker was not ready within ${Math.round(timeoutMs / 1000)} s`));
+          }, timeoutMs)
+        : undefined;
+      const done = () => {
+        clearTimeout(timer);
+        worker.off("message", onMessage).off("error", onError).off("exit", onExit);
+      };
       const onMessage = (reply: AnswerWorkerReply) => {
         if ("log" in reply) return logger[reply.log](reply.message);
         if (!("ready" in reply)) return;
-        worker.off("message", onMessage).off("error", onError).off("exit", onExit);
+        done();
         if (reply.ready) resolve({ worker, lastLoad: reply.lastLoad });
         else {
           void worker.terminate();
           reject(errorFrom(reply.name, reply.message));
         }
       };
-      const onError = (error: Error) => reject(new Error(`engine: the answer worker failed to start: ${error.message}`));
-      const onExit = (code: number) => reject(new Error(`engine: the answer worker exited while starting (code ${code})`));
+      const onError = (error: Error) => (done(), reject(new Error(`engine: the answer worker failed to start: ${error.message}`)));
+      const onExit = (code: number) => (done(), reject(new Error(`engine: the answer worker exited while starting (code ${code})`)));
       worker.on("message", onMessage).on("error", onError).on("exit", onExit);
     });
   }
@@ -91,12 +118,13 @@ export class ThreadedEngine implements AnswerService {
     worker.on("message", (reply: AnswerWorkerReply) => {
       if ("log" in reply) return this.logger[reply.log](reply.message);
       if ("ready" in reply) return;
-      this.report = reply.lastLoad;
-      const p = this.pending.get(reply.id);
-      if (!p) return;
+      this.lastProgress = performance.now();
+      const call = this.pending.get(reply.id);
+      if (!call) return;
       this.pending.delete(reply.id);
-      if (reply.ok) p.resolve(reply.value);
-      else p.reject(errorFrom(reply.name, reply.message));
+      if (!reply.ok) return call.reject(errorFrom(reply.name, reply.message));
+      if (call.method === "reload") this.report = reply.value as LoadReport;
+      call.resolve(reply.value);
     });
     worker.on("error", (error) => this.logger.error(`engine: the answer worker failed: ${error.message}`));
     worker.on("exit", (code) => {
@@ -104,21 +132,33 @@ export class ThreadedEngine implements AnswerService {
       this.alive = false;
       // Calls in flight are lost with the thread; later ones go to a new worker, loaded from the snapshot.
       const lost = new Error(`engine: the answer worker stopped (exit code ${code}); the question was not answered`);
-      for (const p of this.pending.values()) p.reject(lost);
+      for (const call of this.pending.values()) call.reject(lost);
       this.pending.clear();
       this.logger.error(`engine: the answer worker stopped (exit code ${code}); starting a new one`);
       this.revive().catch(() => undefined);
     });
   }
 
+  /** Replaces a worker that owes replies and has given none for STUCK_AFTER_MS (a reload, done in the build worker, does not count). */
+  private checkProgress(): void {
+    if (!this.alive || this.closed) return;
+    const owed = [...this.pending.values()].some((call) => call.method !== "reload");
+    if (!owed || performance.now() - this.lastProgress < STUCK_AFTER_MS) return;
+    this.logger.error(`engine: the answer worker has not replied for ${STUCK_AFTER_MS / 1000} s; replacing it`);
+    // Until it has exited, new calls wait for the replacement instead of going to the stuck worker.
+    this.alive = false;
+    void this.worker.terminate();
+  }
+
   /** Starts a replacement worker (one at a time); a failure is logged and the next call tries again. */
   private revive(): Promise<void> {
-    this.reviving ??= ThreadedEngine.start(this.data, this.logger)
+    this.reviving ??= ThreadedEngine.start(this.data, this.logger, START_TIMEOUT_MS)
       .then(
         (started) => {
           this.worker = started.worker;
           this.report = started.lastLoad;
           this.alive = true;
+          this.lastProgress = performance.now();
           this.attach(started.worker);
         },
         (error: Error) => {
@@ -132,27 +172,28 @@ export class ThreadedEngine implements AnswerService {
     return this.reviving;
   }
 
+  /** Waits for a replacement worker, at most STUCK_AFTER_MS: a question is better refused than left hanging. */
+  private async whenAlive(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const wait = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`engine: the answer worker is being replaced and was not ready within ${STUCK_AFTER_MS / 1000} s`)), STUCK_AFTER_MS);
+    });
+    try {
+      await Promise.race([this.revive(), wait]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   private async call<T>(method: ForwardedMethod, args: unknown[]): Promise<T> {
     if (this.closed) throw new Error("engine: Expected an open engine, got one that was closed");
-    if (!this.alive) await this.revive();
+    if (!this.alive) await this.whenAlive();
     const id = ++this.next;
-    const worker = this.worker;
+    // A worker that owed nothing starts owing now: its silence is measured from here.
+    if (this.pending.size === 0) this.lastProgress = performance.now();
     return new Promise<T>((resolve, reject) => {
-      // A reload runs in the build worker and may take minutes on a large folder; anything else is quick.
-      const timer =
-        method === "reload"
-          ? undefined
-          : setTimeout(() => {
-              if (!this.pending.delete(id)) return;
-              reject(new Error(`engine: no reply from the answer worker within ${CALL_TIMEOUT_MS / 1000} s; it is being replaced`));
-              this.logger.error(`engine: the answer worker did not reply to ${method} within ${CALL_TIMEOUT_MS / 1000} s; replacing it`);
-              if (worker === this.worker) void worker.terminate();
-            }, CALL_TIMEOUT_MS);
-      this.pending.set(id, {
-        resolve: (value) => (clearTimeout(timer), resolve(value as T)),
-        reject: (error) => (clearTimeout(timer), reject(error)),
-      });
-      worker.postMessage({ id, method, args } satisfies AnswerWorkerRequest);
+      this.pending.set(id, { method, resolve: resolve as (value: unknown) => void, reject });
+      this.worker.postMessage({ id, method, args } satisfies AnswerWorkerRequest);
     });
   }
 
@@ -184,9 +225,10 @@ export class ThreadedEngine implements AnswerService {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.watchdog);
     await this.reviving?.catch(() => undefined);
     const stopped = new Error("engine: closed before the answer came");
-    for (const p of this.pending.values()) p.reject(stopped);
+    for (const call of this.pending.values()) call.reject(stopped);
     this.pending.clear();
     await this.worker.terminate();
   }

@@ -96,14 +96,17 @@ const wordTerms = new Map<string, readonly string[]>();
 function termsOfWord(raw: string): readonly string[] {
   const known = wordTerms.get(raw);
   if (known) return known;
-  const whole = termOf(fold(raw));
+  // V8 keeps a substring of 13 or more characters as a view of the whole text it was cut from; a cache
+  // entry made from it (and the terms derived from it) would keep that whole passage alive.
+  const word = raw.length >= 13 ? Buffer.from(raw, "utf8").toString("utf8") : raw;
+  const whole = termOf(fold(word));
   const out: string[] = whole ? [whole] : [];
-  for (const part of identifierParts(raw)) {
+  for (const part of identifierParts(word)) {
     const t = termOf(part);
     if (t && t !== whole) out.push(t);
   }
   if (wordTerms.size > 200_000) wordTerms.clear();
-  wordTerms.set(raw, out);
+  wordTerms.set(word, out);
   return out;
 }
 

@@ -34,7 +34,11 @@ class TextStore {
   }
 }
 
-/** A passage whose text is kept in a TextStore. Serialises (JSON, structured clone via toJSON) as a plain Passage. */
+/**
+ * A passage whose text is kept in a TextStore. JSON.stringify serialises it as a plain Passage (toJSON);
+ * structured clone and object spread would drop the text, so anything posted to another thread goes
+ * through plainPassages first.
+ */
 class StoredPassage implements Passage {
   readonly id: string;
   readonly kind: PassageKind;
@@ -90,7 +94,8 @@ function* storing(passages: readonly Passage[]): Generator<void, { passages: Pas
   const sectionOf = (section: readonly string[]) => {
     const key = section.join("\u0000");
     let shared = sections.get(key);
-    if (!shared) sections.set(key, (shared = section.map(share)));
+    // Shared by every passage of the section: frozen, so that no caller can change them all by accident.
+    if (!shared) sections.set(key, (shared = Object.freeze(section.map(share)) as string[]));
     return shared;
   };
   const stored: Passage[] = [];
