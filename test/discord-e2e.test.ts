@@ -8,6 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, afterEach, before, describe, test } from "node:test";
 import type { AnswerEngine } from "../src/answer/engine.ts";
+import type { AnswerService } from "../src/answer/threaded.ts";
 import { FIXTURE_KNOWLEDGE, startHarness, type Harness } from "./support/discord-harness.ts";
 import { DiscordTestServer, type Json, type RecordedRequest } from "./support/discord-server.ts";
 
@@ -528,5 +529,76 @@ describe("npm start", () => {
       child.kill("SIGKILL");
       await server.close();
     }
+  });
+});
+
+describe("Discord bot, answers that are slow to come", () => {
+  // Discord drops an interaction with no response within 3 s: a held-up answer is deferred, then edited in.
+  const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+  const slowly = (engine: AnswerEngine): AnswerService => ({
+    dir: engine.dir,
+    get lastLoad() {
+      return engine.lastLoad;
+    },
+    ask: async (question, options) => (await pause(150), engine.ask(question, options)),
+    passage: async (key, question) => (await pause(150), engine.passage(key, question)),
+    suggest: (partial, limit) => engine.suggest(partial, limit),
+    sources: () => engine.sources(),
+    reload: () => engine.reload(),
+    close: () => engine.close(),
+  });
+  let h: Harness;
+  before(async () => {
+    h = await startHarness({ engine: slowly, deferAfterMs: 20 });
+  });
+  after(async () => {
+    await h?.close();
+  });
+  afterEach(() => {
+    assert.deepEqual(h.server.violations, [], "every payload is within Discord's limits and pings no one");
+  });
+
+  const edits = (token: string) => (request: RecordedRequest) => request.method === "PATCH" && request.route === `/webhooks/${h.server.applicationId}/${token}/messages/@original`;
+
+  test("/ask is acknowledged as thinking, and the answer is edited into that message", async () => {
+    const asked = h.server.command("ask", { question: "when was the lighthouse founded?" });
+    const { type, data } = callback(await asked.response);
+    assert.equal(type, 5);
+    assert.equal(Number(data?.flags ?? 0) & EPHEMERAL, 0);
+    const edit = await h.server.waitForRequest(edits(asked.token));
+    assert.deepEqual(shown(edit.body as Json), {
+      embeds: [{ color: BLURPLE, description: HISTORY, footer: { text: "Question: when was the lighthouse founded?\nResult 1" } }],
+      components: [],
+      allowed_mentions: SAFE_MENTIONS,
+    });
+    assert.equal((h.server.originalMessage(asked.id)?.embeds as Json[])[0]?.description, HISTORY);
+  });
+
+  test("/ask private:true is acknowledged privately and answered privately", async () => {
+    const asked = h.server.command("ask", { question: "when was the lighthouse founded?", private: true });
+    const { type, data } = callback(await asked.response);
+    assert.equal(type, 5);
+    assert.equal(data?.flags, EPHEMERAL);
+    await h.server.waitForRequest(edits(asked.token));
+  });
+
+  test("a slow public /ask with no match says so privately and removes the thinking message", async () => {
+    const asked = h.server.command("ask", { question: "what is the meaning of life?" });
+    assert.equal(callback(await asked.response).type, 5);
+    const followUp = await h.server.waitForRequest((request) => request.method === "POST" && request.route === `/webhooks/${h.server.applicationId}/${asked.token}`);
+    assert.equal((followUp.body as Json).flags, EPHEMERAL);
+    assert.equal(((followUp.body as Json).embeds as Json[])[0]?.description, (NO_MATCH.embeds as Json[])[0]?.description);
+    await h.server.waitForRequest((request) => request.method === "DELETE" && request.route === `/webhooks/${h.server.applicationId}/${asked.token}/messages/@original`);
+  });
+
+  test("a slow button press is acknowledged without a change, then the message is edited", async () => {
+    const asked = h.server.command("ask", { question: "lighthouse" });
+    await asked.response;
+    await h.server.waitForRequest(edits(asked.token));
+    const message = h.server.originalMessage(asked.id);
+    const press = h.server.button(String(message?.id), buttonsOf(message).get("More results") ?? "");
+    assert.equal(callback(await press.response).type, 6);
+    const edit = await h.server.waitForRequest(edits(press.token));
+    assert.deepEqual((((edit.body as Json).embeds as Json[])[0]?.footer as Json | undefined)?.text, "Question: lighthouse\nResult 4");
   });
 });

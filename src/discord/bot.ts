@@ -18,9 +18,9 @@ import {
 import type { AnswerService } from "../answer/threaded.ts";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
-import { buildCommands, toInteractionReply, type SlashCommand } from "./commands.ts";
+import { buildCommands, toEditReply, toInteractionReply, type SlashCommand } from "./commands.ts";
 import { ALLOWED_MENTIONS, renderError, type Reply } from "./format.ts";
-import { answerButton, answerQuestion, createBotContext, mentionsBot, stripBotMention, type BotContext } from "./respond.ts";
+import { answerButton, answerQuestion, createBotContext, deferIfSlow, mentionsBot, stripBotMention, type BotContext } from "./respond.ts";
 import { ConversationMemory } from "./state.ts";
 
 /**
@@ -55,10 +55,7 @@ export interface DiscordBot {
 
 export function toMessageReply(reply: Reply): MessageReplyOptions {
   return {
-    ...(reply.content !== undefined ? { content: reply.content } : {}),
-    embeds: reply.embeds,
-    components: reply.components,
-    allowedMentions: ALLOWED_MENTIONS,
+    ...toEditReply(reply),
     // The question may have been deleted meanwhile; answer in the channel anyway.
     failIfNotExists: false,
   };
@@ -75,17 +72,22 @@ function describeInteraction(interaction: BaseInteraction): Record<string, unkno
 }
 
 async function handleButton(interaction: ButtonInteraction, ctx: BotContext): Promise<void> {
-  const outcome = await answerButton(ctx, {
+  const answering = answerButton(ctx, {
     customId: interaction.customId,
     userId: interaction.user.id,
     footer: interaction.message.embeds[0]?.footer?.text,
     messageEphemeral: interaction.message.flags.has(MessageFlags.Ephemeral),
   });
+  // Slow: acknowledge without changing the message, then edit it or answer privately.
+  const { value: outcome, deferred } = await deferIfSlow(answering, ctx.deferAfterMs, () => interaction.deferUpdate());
+  const { embeds, components } = outcome.reply;
   if (outcome.mode === "update") {
-    const { embeds, components } = outcome.reply;
-    await interaction.update({ embeds, components, allowedMentions: ALLOWED_MENTIONS });
+    if (deferred) await interaction.editReply({ embeds, components, allowedMentions: ALLOWED_MENTIONS });
+    else await interaction.update({ embeds, components, allowedMentions: ALLOWED_MENTIONS });
   } else {
-    await interaction.reply(toInteractionReply({ ...outcome.reply, ephemeral: true }));
+    const reply = toInteractionReply({ ...outcome.reply, ephemeral: true });
+    if (deferred) await interaction.followUp(reply);
+    else await interaction.reply(reply);
   }
 }
 
@@ -192,6 +194,8 @@ export interface StartOptions {
    * runs shard 0 of 1; `{ shards: "auto" }` runs Discord's recommended count in this one process.
    */
   sharding?: Pick<ClientOptions, "shards" | "shardCount">;
+  /** See DEFER_AFTER_MS (respond.ts); tests make it short. */
+  deferAfterMs?: number;
 }
 
 export async function startDiscordBot(options: StartOptions): Promise<DiscordBot> {
@@ -207,7 +211,7 @@ export async function startDiscordBot(options: StartOptions): Promise<DiscordBot
     rest: { api: config.discordApiUrl },
     ...options.sharding,
   });
-  const ctx = createBotContext({ engine, config, logger, botName: () => client.user?.username ?? "me" });
+  const ctx = createBotContext({ engine, config, logger, botName: () => client.user?.username ?? "me", ...(options.deferAfterMs !== undefined ? { deferAfterMs: options.deferAfterMs } : {}) });
   const commands = buildCommands(config);
   const handlers = createHandlers(client, ctx, commands);
 

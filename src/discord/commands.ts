@@ -15,7 +15,7 @@ import {
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
 import { ALLOWED_MENTIONS, renderHelp, renderLoadReport, renderReloadFailed, renderSources, type Reply } from "./format.ts";
-import { answerQuestion, suggestChoices, type BotContext } from "./respond.ts";
+import { answerQuestion, deferIfSlow, suggestChoices, type BotContext } from "./respond.ts";
 import { ConversationMemory } from "./state.ts";
 
 export interface SlashCommand {
@@ -25,12 +25,16 @@ export interface SlashCommand {
 }
 
 export function toInteractionReply(reply: Reply): InteractionReplyOptions {
+  return { ...toEditReply(reply), ...(reply.ephemeral ? { flags: MessageFlags.Ephemeral } : {}) };
+}
+
+/** A reply's content for any send, with mentions off; also an edit of a deferred response (its flags were set when deferring). */
+export function toEditReply(reply: Reply): Pick<Reply, "content" | "embeds" | "components"> & { allowedMentions: typeof ALLOWED_MENTIONS } {
   return {
     ...(reply.content !== undefined ? { content: reply.content } : {}),
     embeds: reply.embeds,
     components: reply.components,
     allowedMentions: ALLOWED_MENTIONS,
-    ...(reply.ephemeral ? { flags: MessageFlags.Ephemeral } : {}),
   };
 }
 
@@ -70,14 +74,28 @@ export function buildCommands(options: { maxQuestionLength: number }): SlashComm
       ],
     },
     async execute(interaction, ctx) {
-      const outcome = await answerQuestion(ctx, {
+      const ephemeral = interaction.options.getBoolean("private") ?? false;
+      const answering = answerQuestion(ctx, {
         raw: interaction.options.getString("question", true),
         userId: interaction.user.id,
         conversationKey: conversationKeyOf(interaction),
-        ephemeral: interaction.options.getBoolean("private") ?? false,
+        ephemeral,
       });
-      // Interactions must be acknowledged; a silent outcome still gets its (private) reply here.
-      if (outcome.reply) await interaction.reply(toInteractionReply(outcome.reply));
+      const { value: outcome, deferred } = await deferIfSlow(answering, ctx.deferAfterMs, () => interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {}));
+      if (!deferred) {
+        // Interactions must be acknowledged; a silent outcome still gets its (private) reply here.
+        if (outcome.reply) await interaction.reply(toInteractionReply(outcome.reply));
+        return;
+      }
+      if (!outcome.reply) {
+        await interaction.deleteReply();
+      } else if (Boolean(outcome.reply.ephemeral) === ephemeral) {
+        await interaction.editReply(toEditReply(outcome.reply));
+      } else {
+        // Deferred in public but the reply is private (nothing found, help): say it privately, drop the "thinking…".
+        await interaction.followUp(toInteractionReply(outcome.reply));
+        await interaction.deleteReply();
+      }
     },
     async autocomplete(interaction, ctx) {
       const focused = interaction.options.getFocused(true);

@@ -33,7 +33,16 @@ export interface BotContext {
   limiter: RateLimiter;
   /** The bot's username, for the help text. */
   botName: () => string;
+  /** An interaction whose answer takes longer is acknowledged first and answered by an edit (see deferIfSlow). */
+  deferAfterMs: number;
 }
+
+/**
+ * Discord drops an interaction that has had no response within 3 s. An answer normally takes a
+ * millisecond or two; one that is held up (a replaced answer worker, a stalled machine) gets a "thinking…"
+ * acknowledgement at this point, and the answer is edited in when it comes.
+ */
+export const DEFER_AFTER_MS = 2_000;
 
 export function createBotContext(options: {
   engine: AnswerService;
@@ -41,6 +50,7 @@ export function createBotContext(options: {
   logger: Logger;
   botName?: () => string;
   now?: () => number;
+  deferAfterMs?: number;
 }): BotContext {
   const { config, now } = options;
   return {
@@ -50,6 +60,7 @@ export function createBotContext(options: {
     memory: new ConversationMemory({ now }),
     limiter: new RateLimiter({ limit: config.rateLimitQuestions, windowMs: config.rateLimitWindowSeconds * 1000, now }),
     botName: options.botName ?? (() => "me"),
+    deferAfterMs: options.deferAfterMs ?? DEFER_AFTER_MS,
   };
 }
 
@@ -161,6 +172,19 @@ export async function answerButton(ctx: BotContext, input: ButtonInput): Promise
   const passage = await ctx.engine.passage(action.key, state.question);
   if (!passage) return { mode: "reply", reply: renderPassageGone() };
   return { mode, reply: renderPassage(passage, view) };
+}
+
+/** `work`'s value; if it takes longer than `afterMs`, `defer()` is awaited first and `deferred` is true. */
+export async function deferIfSlow<T>(work: Promise<T>, afterMs: number, defer: () => Promise<unknown>): Promise<{ value: T; deferred: boolean }> {
+  let timer: NodeJS.Timeout | undefined;
+  const slow = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), afterMs);
+  });
+  const first = await Promise.race([work.then((value) => ({ value })), slow]);
+  clearTimeout(timer);
+  if (first) return { value: first.value, deferred: false };
+  await defer();
+  return { value: await work, deferred: true };
 }
 
 /** Autocomplete choices for what has been typed so far; never throws (a failed suggestion is no suggestion). */

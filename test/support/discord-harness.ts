@@ -32,6 +32,8 @@ export interface HarnessOptions {
   engine?: (engine: AnswerEngine) => AnswerService;
   /** Answer in a worker thread (ThreadedEngine), as `npm start` runs the bot. */
   threaded?: boolean;
+  /** How long an answer may take before the interaction is deferred (default: the bot's own). */
+  deferAfterMs?: number;
   sharding?: StartOptions["sharding"];
 }
 
@@ -51,7 +53,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     const logger = createLogger("debug", (line) => logs.push(line));
     const engine: AnswerService = options.threaded ? await ThreadedEngine.open(FIXTURE_KNOWLEDGE) : await AnswerEngine.open(FIXTURE_KNOWLEDGE).then((opened) => (options.engine ? options.engine(opened) : opened));
     await deployCommands({ token: config.discordToken, apiUrl: config.discordApiUrl, guildId: config.discordGuildId, maxQuestionLength: config.maxQuestionLength, logger });
-    const bot = await startDiscordBot({ config, engine, logger, ...(options.sharding ? { sharding: options.sharding } : {}) });
+    const bot = await startDiscordBot({ config, engine, logger, ...(options.sharding ? { sharding: options.sharding } : {}), ...(options.deferAfterMs !== undefined ? { deferAfterMs: options.deferAfterMs } : {}) });
     return {
       server,
       bot,
