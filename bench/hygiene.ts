@@ -9,7 +9,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import type { Block, ParsedDocument } from "../src/knowledge/blocks.ts";
-import { hygieneCleaner } from "../src/knowledge/clean.ts";
+import { hygieneCleaner, passagesChangedByCleaning } from "../src/knowledge/clean.ts";
 import { checkDocument } from "../src/knowledge/hygiene.ts";
 import { loadKnowledge, type BlockCleaner } from "../src/knowledge/load.ts";
 
@@ -44,10 +44,8 @@ let touched = 0;
 let spans = 0;
 for (const doc of cleaned.documents) {
   const before = rawByPath.get(doc.path)?.passages ?? [];
-  const kept = new Set(doc.passages.map((p) => p.text));
-  const changed = before.filter((p) => !kept.has(p.text));
   passages += before.length;
-  touched += changed.length;
+  touched += passagesChangedByCleaning(before, doc.passages);
   spans += doc.flagged.length;
   if (values.list) for (const span of doc.flagged) console.log(`${doc.path}:${span.line}  ${span.reason}\n    ${span.text.slice(0, 200)}`);
 }

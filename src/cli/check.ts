@@ -8,7 +8,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../config.ts";
 import { createLogger } from "../log.ts";
-import { hygieneCleaner } from "../knowledge/clean.ts";
+import { hygieneCleaner, passagesChangedByCleaning } from "../knowledge/clean.ts";
 import { HYGIENE_CONFIG_FILE, HygieneConfigError, readHygieneConfig } from "../knowledge/hygiene-config.ts";
 import { loadKnowledge } from "../knowledge/load.ts";
 
@@ -81,8 +81,7 @@ async function main(): Promise<void> {
     if (doc.flagged.length === 0) continue;
     filesFlagged++;
     spans += doc.flagged.length;
-    const kept = new Set(doc.passages.map((p) => p.text));
-    const affected = (rawByPath.get(doc.path)?.passages ?? []).filter((p) => !kept.has(p.text)).length;
+    const affected = passagesChangedByCleaning(rawByPath.get(doc.path)?.passages ?? [], doc.passages);
     passagesAffected += affected;
     console.log(`${doc.path}  (${doc.flagged.length} span${doc.flagged.length === 1 ? "" : "s"}, ${affected} passage${affected === 1 ? "" : "s"} affected)`);
     for (const span of doc.flagged) {

@@ -1,6 +1,7 @@
 import type { Block } from "./blocks.ts";
 import { checkDocument, type HygieneOptions } from "./hygiene.ts";
 import type { BlockCleaner } from "./load.ts";
+import type { Passage } from "./types.ts";
 
 /** Per-document hygiene options from Markdown front matter: `hygiene: off` and `keep: [text, …]`. */
 export function frontMatterHygiene(frontMatter: Record<string, unknown>): HygieneOptions {
@@ -49,4 +50,10 @@ export function hygieneCleaner(folder: Record<string, HygieneOptions> = {}): Blo
     });
     return { blocks: cleaned, flagged: verdicts.flatMap((v) => v.flagged) };
   };
+}
+
+/** How many passages of a document loaded without the check are not among its passages with it: what the check changed or removed. */
+export function passagesChangedByCleaning(raw: readonly Passage[], cleaned: readonly Passage[]): number {
+  const kept = new Set(cleaned.map((p) => p.text));
+  return raw.filter((p) => !kept.has(p.text)).length;
 }
