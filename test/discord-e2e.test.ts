@@ -10,7 +10,7 @@ import { after, afterEach, before, describe, test } from "node:test";
 import type { AnswerEngine } from "../src/answer/engine.ts";
 import type { AnswerService } from "../src/answer/threaded.ts";
 import { FIXTURE_KNOWLEDGE, startHarness, type Harness } from "./support/discord-harness.ts";
-import { DiscordTestServer, type Json, type RecordedRequest } from "./support/discord-server.ts";
+import { DiscordTestServer, type FakeUser, type Json, type RecordedRequest } from "./support/discord-server.ts";
 
 const SAFE_MENTIONS = { parse: [], replied_user: false };
 const BLURPLE = 5793266;
@@ -30,6 +30,14 @@ function shown(data: Json): Json {
 function buttonsOf(message: Json | undefined): Map<string, string> {
   const rows = (message?.components ?? []) as { components: { label: string; custom_id: string }[] }[];
   return new Map(rows.flatMap((row) => row.components.map((button) => [button.label, button.custom_id] as [string, string])));
+}
+
+/** Asks "lighthouse" (an answer with buttons) and presses the button labelled `label` on the answer. */
+async function pressOnLighthouseAnswer(h: Harness, label: string, init: { user?: FakeUser } = {}) {
+  const asked = h.server.command("ask", { question: "lighthouse" });
+  await asked.response;
+  const message = h.server.originalMessage(asked.id);
+  return { asked, message, press: h.server.button(String(message?.id), buttonsOf(message).get(label) ?? "", init) };
 }
 
 const HISTORY =
@@ -149,10 +157,7 @@ for (const threaded of [true, false]) describe(`Discord bot, end to end${threade
   });
 
   test("More results pressed by the asker replaces the answer with the next results", async () => {
-    const asked = h.server.command("ask", { question: "lighthouse" });
-    await asked.response;
-    const message = h.server.originalMessage(asked.id);
-    const press = h.server.button(String(message?.id), buttonsOf(message).get("More results") ?? "");
+    const { press } = await pressOnLighthouseAnswer(h, "More results");
     const { type, data } = callback(await press.response);
     assert.equal(type, 7);
     assert.deepEqual(shown(data), {
@@ -172,10 +177,7 @@ for (const threaded of [true, false]) describe(`Discord bot, end to end${threade
   });
 
   test("a button pressed by someone other than the asker answers that person privately", async () => {
-    const asked = h.server.command("ask", { question: "lighthouse" });
-    await asked.response;
-    const message = h.server.originalMessage(asked.id);
-    const press = h.server.button(String(message?.id), buttonsOf(message).get("More results") ?? "", { user: h.server.bob });
+    const { asked, press } = await pressOnLighthouseAnswer(h, "More results", { user: h.server.bob });
     const { type, data } = callback(await press.response);
     assert.equal(type, 4);
     assert.equal(data.flags, EPHEMERAL);
@@ -187,10 +189,7 @@ for (const threaded of [true, false]) describe(`Discord bot, end to end${threade
   });
 
   test("Show full passage shows the whole passage with a way back", async () => {
-    const asked = h.server.command("ask", { question: "lighthouse" });
-    await asked.response;
-    const message = h.server.originalMessage(asked.id);
-    const press = h.server.button(String(message?.id), buttonsOf(message).get("Full passage 2") ?? "");
+    const { message, press } = await pressOnLighthouseAnswer(h, "Full passage 2");
     const { type, data } = callback(await press.response);
     assert.equal(type, 7);
     assert.deepEqual(data.embeds, [
