@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { mkdir, readdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, open, readdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { HYGIENE_CONFIG_FILE, HygieneConfigError, readHygieneConfig, type HygieneConfig } from "../knowledge/hygiene-config.ts";
 import { KnowledgeError, listKnowledgeFiles, MARKDOWN_EXTENSIONS, TEXT_EXTENSIONS } from "../knowledge/files.ts";
@@ -64,6 +64,32 @@ interface Snapshot {
 
 const SNAPSHOT_FORMAT = 1;
 const SUPPORTED = new Set<string>([...MARKDOWN_EXTENSIONS, ...TEXT_EXTENSIONS]);
+
+/** Bytes read to find a snapshot's header: the fields `save` writes before the index, a few hundred bytes. */
+const HEAD_BYTES = 8192;
+
+/** The fields a snapshot starts with (format, engine, content, options), or undefined when they can't be read so. */
+async function readSnapshotHead(file: string): Promise<Pick<Snapshot, "format" | "engine" | "content" | "options"> | undefined> {
+  let text: string;
+  try {
+    const handle = await open(file, "r");
+    try {
+      const { buffer, bytesRead } = await handle.read(Buffer.alloc(HEAD_BYTES), 0, HEAD_BYTES, 0);
+      text = buffer.toString("utf8", 0, bytesRead);
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return undefined;
+  }
+  const end = text.indexOf(',"hashes":');
+  if (end < 0) return undefined;
+  try {
+    return JSON.parse(`${text.slice(0, end)}}`) as Pick<Snapshot, "format" | "engine" | "content" | "options">;
+  } catch {
+    return undefined;
+  }
+}
 
 let engineHash: Promise<string> | undefined;
 
@@ -140,7 +166,10 @@ export class KnowledgeBuilder {
     return { index: result.json ?? result.index!.toJSON(), summary: result.summary };
   }
 
-  /** Builds (or restores from the snapshot). Throws KnowledgeError when nothing in the folder can be used. */
+  /**
+   * Builds (or restores from the snapshot). Throws KnowledgeError when nothing in the folder can be used.
+   * `index` when built from the files; `json` when restored from the snapshot, or when a build was saved to it.
+   */
   async build(useSnapshot = true): Promise<{ index?: KnowledgeIndex; json?: KnowledgeIndexJSON; summary: BuildSummary }> {
     const started = performance.now();
     const { snapshot } = this.options;
@@ -216,8 +245,9 @@ export class KnowledgeBuilder {
     };
     this.lastContent = content;
     this.lastIssues = { errors: set.errors, skipped: set.skipped };
-    if (snapshot) await this.save(snapshot, content, index, documents, set.errors, set.skipped);
-    return { index, summary };
+    // The JSON saved in the snapshot is what a worker posts too: serialised once.
+    const json = snapshot ? await this.save(snapshot, content, index, documents, set.errors, set.skipped) : undefined;
+    return { index, ...(json ? { json } : {}), summary };
   }
 
   /**
@@ -320,6 +350,11 @@ export class KnowledgeBuilder {
   }
 
   private async restore(file: string, content: string): Promise<{ json: KnowledgeIndexJSON; summary: BuildSummary } | { note?: string }> {
+    // After an edit the snapshot is of other files: its header says so, without parsing the whole index.
+    const head = await readSnapshotHead(file);
+    if (head?.format === SNAPSHOT_FORMAT && head.engine === (await codeHash()) && head.options === this.optionsKey() && head.content !== content) {
+      return { note: "knowledge files changed since the snapshot" };
+    }
     const read = await this.readSnapshot(file);
     if (!("snap" in read)) return read;
     const { snap } = read;
@@ -349,7 +384,7 @@ export class KnowledgeBuilder {
     documents: Map<string, { document: KnowledgeDocument; hash: string }>,
     errors: LoadIssue[],
     skipped: LoadIssue[],
-  ): Promise<void> {
+  ): Promise<KnowledgeIndexJSON> {
     const snap: Snapshot = {
       format: SNAPSHOT_FORMAT,
       engine: await codeHash(),
@@ -369,5 +404,6 @@ export class KnowledgeBuilder {
     } catch (error) {
       this.logger.warn(`knowledge: could not save the index snapshot ${file}: ${(error as Error).message}`);
     }
+    return snap.index;
   }
 }

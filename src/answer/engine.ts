@@ -61,7 +61,7 @@ function inProcessBuilder(options: BuilderOptions, logger: Logger): Builder & { 
     state: () => builder.exportState(),
     async build(useSnapshot) {
       const { index, json, summary } = await builder.build(useSnapshot);
-      if (!json) return { index, summary };
+      if (index || !json) return { index, summary };
       const restored = KnowledgeIndex.fromJSON(json);
       builder.adopt(restored);
       return { index: restored, summary };
