@@ -295,18 +295,21 @@ function bestWindow(analysis: PassageAnalysis, w: Weighted, intent: Intent, text
     if (length > 400) s *= 400 / length;
     return s;
   };
+  // A unit is scored alone and again as the second of a pair: once is enough.
+  const scores: (number | undefined)[] = new Array(unitCount);
+  const scoreOf = (i: number, set: Set<string>) => (scores[i] ??= unitScore(i, set));
   let best: Window = { start: 0, end: Math.min(text.length, unitCount ? unitEnd(0) : text.length), score: -1 };
   for (let i = 0; i < unitCount; i++) {
     const set = unitTerms[i];
     if (!set) continue;
-    const single = unitScore(i, set);
+    const single = scoreOf(i, set);
     if (single > best.score) best = { start: unitStart(i), end: unitEnd(i), score: single };
     const nextSet = unitTerms[i + 1];
     if (i + 1 < unitCount && nextSet && nextSet.size > 0 && set.size > 0) {
       const union = new Set([...set, ...nextSet]);
       const pair = coverage(w, union) + phrase((unitAdjacent[i] ?? 0) + (unitAdjacent[i + 1] ?? 0));
       // A second sentence must add real evidence to earn its place in the highlight.
-      if (pair > single * 1.25 && pair > unitScore(i + 1, nextSet) * 1.25 && pair * 0.9 > best.score) best = { start: unitStart(i), end: unitEnd(i + 1), score: pair * 0.9 };
+      if (pair > single * 1.25 && pair > scoreOf(i + 1, nextSet) * 1.25 && pair * 0.9 > best.score) best = { start: unitStart(i), end: unitEnd(i + 1), score: pair * 0.9 };
     }
   }
   return best;
@@ -326,10 +329,11 @@ function highlightsOf(analysis: PassageAnalysis, w: Weighted): Highlight[] {
   return out;
 }
 
-function toResult(index: KnowledgeIndex, n: number, passage: Passage, w: Weighted, intent: Intent, score: number): AnswerResult {
+/** `window`: the best sentence when already found for these same weights (see answer). */
+function toResult(index: KnowledgeIndex, n: number, passage: Passage, w: Weighted, intent: Intent, score: number, window?: Window): AnswerResult {
   const analysis = analyse(index, n, passage);
   const text = passage.text;
-  const window = bestWindow(analysis, w, intent, text);
+  window ??= bestWindow(analysis, w, intent, text);
   return {
     key: passageKey(passage.id),
     text,
@@ -385,7 +389,7 @@ export function answer(index: KnowledgeIndex, question: string, options: AnswerO
       const passage = index.passages[hit.index];
       if (!passage) return undefined;
       const cover = passageCoverage(w, relevant, index.termsOf(hit.index), intent !== "other" && fitsIntent(intent, passage.text));
-      return { passage, index: hit.index, cover, prescore: hit.score * cover ** ranking.coverageExponent, score: 0 };
+      return { passage, index: hit.index, cover, prescore: hit.score * cover ** ranking.coverageExponent, score: 0, window: undefined as Window | undefined };
     })
     .filter((r): r is NonNullable<typeof r> => r !== undefined)
     .sort((a, b) => b.prescore - a.prescore);
@@ -394,7 +398,8 @@ export function answer(index: KnowledgeIndex, question: string, options: AnswerO
   let bestScore = 0;
   for (const c of candidates) {
     if (c.prescore * ceiling < bestScore * ranking.minRelativeScore) break;
-    c.score = c.prescore * (ranking.windowBase + bestWindow(analyse(index, c.index, c.passage), w, intent, c.passage.text).score);
+    c.window = bestWindow(analyse(index, c.index, c.passage), w, intent, c.passage.text);
+    c.score = c.prescore * (ranking.windowBase + c.window.score);
     bestScore = Math.max(bestScore, c.score);
     ranked.push(c);
   }
@@ -407,7 +412,8 @@ export function answer(index: KnowledgeIndex, question: string, options: AnswerO
   const results = ranked
     .filter((r) => r.cover >= Math.min(best.cover, ranking.minCoverage * 0.8) && r.score >= best.score * ranking.minRelativeScore)
     .slice(offset, offset + top)
-    .map((r) => toResult(index, r.index, r.passage, forAnswer, intent, r.score));
+    // The sentence found while ranking is the answer's, unless the answer weighs a follow-up's context differently.
+    .map((r) => toResult(index, r.index, r.passage, forAnswer, intent, r.score, forAnswer === w ? r.window : undefined));
   return { question, answered: true, results };
 }
 
