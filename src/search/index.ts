@@ -1,7 +1,7 @@
 import MiniSearch, { type Options, type SearchOptions } from "minisearch";
 import SearchableMap from "minisearch/SearchableMap";
 import type { KnowledgeDocument, Passage } from "../knowledge/types.ts";
-import { fold, termList, termOf, words } from "./analyze.ts";
+import { termList, termOf, words } from "./analyze.ts";
 import { LruCache } from "../lru.ts";
 import { plainPassages, storePassages, storePassagesAsync } from "./passages.ts";
 
@@ -152,8 +152,6 @@ export interface Hit {
   /** Position of the passage in `KnowledgeIndex.passages`. */
   index: number;
   score: number;
-  /** Index terms of the passage that matched. */
-  matched: string[];
 }
 
 /** Serialised form for snapshots. */
@@ -166,9 +164,6 @@ export interface KnowledgeIndexJSON {
   vocabulary: Record<string, number>;
 }
 
-/** Bumped when analysis or index layout changes, so that old snapshots are rebuilt instead of misread. */
-export const INDEX_FORMAT = `v1:${JSON.stringify(FIELD_BOOSTS)}:${JSON.stringify(BM25)}`;
-
 /**
  * The searchable form of a knowledge set: a MiniSearch index over passages, document frequencies for
  * weighting query words, and the vocabulary of words as written, for spelling correction.
@@ -180,7 +175,6 @@ export class KnowledgeIndex {
   /** Passages (text, section or title) containing each term. */
   private readonly df: Map<string, number>;
   /** Folded words as written → occurrences; for spelling correction. */
-  /** Folded words as written → occurrences. */
   private readonly wordCounts: Map<string, number>;
   /** The same as a radix tree, for fuzzy and prefix look-ups; built on first use, as start-up doesn't need it. */
   private wordTree: SearchableMap<number> | undefined;
@@ -219,16 +213,24 @@ export class KnowledgeIndex {
   }
 
   static fromJSON(json: KnowledgeIndexJSON): KnowledgeIndex {
-    if (json.version !== 1) throw new Error(`search: Expected index snapshot version 1, got ${String(json.version)}`);
-    const mini = MiniSearch.loadJS<IndexedPassage>(json.minisearch as Parameters<typeof MiniSearch.loadJS>[0], MINISEARCH_OPTIONS);
-    return new KnowledgeIndex(json.documents, storePassages(json.passages).passages, mini, new Map(Object.entries(json.df)), new Map(Object.entries(json.vocabulary)));
+    const saved = KnowledgeIndex.checked(json);
+    return KnowledgeIndex.restored(json, MiniSearch.loadJS<IndexedPassage>(saved, MINISEARCH_OPTIONS), storePassages(json.passages).passages);
   }
 
   /** Like fromJSON, but yields to the event loop while rebuilding the index, for large snapshots in a running bot. */
   static async fromJSONAsync(json: KnowledgeIndexJSON): Promise<KnowledgeIndex> {
+    const saved = KnowledgeIndex.checked(json);
+    const mini = await MiniSearch.loadJSAsync<IndexedPassage>(saved, MINISEARCH_OPTIONS);
+    return KnowledgeIndex.restored(json, mini, (await storePassagesAsync(json.passages)).passages);
+  }
+
+  /** The MiniSearch part of a snapshot of this version; throws on any other. */
+  private static checked(json: KnowledgeIndexJSON): Parameters<typeof MiniSearch.loadJS>[0] {
     if (json.version !== 1) throw new Error(`search: Expected index snapshot version 1, got ${String(json.version)}`);
-    const mini = await MiniSearch.loadJSAsync<IndexedPassage>(json.minisearch as Parameters<typeof MiniSearch.loadJS>[0], MINISEARCH_OPTIONS);
-    const { passages } = await storePassagesAsync(json.passages);
+    return json.minisearch as Parameters<typeof MiniSearch.loadJS>[0];
+  }
+
+  private static restored(json: KnowledgeIndexJSON, mini: MiniSearch<IndexedPassage>, passages: readonly Passage[]): KnowledgeIndex {
     return new KnowledgeIndex(json.documents, passages, mini, new Map(Object.entries(json.df)), new Map(Object.entries(json.vocabulary)));
   }
 
@@ -321,35 +323,28 @@ export class KnowledgeIndex {
     if (query.length === 0) return [];
     const searched = this.selective(query);
     const weights = new Map(searched.map((q) => [q.term, q.weight]));
-    const n = this.passages.length;
-    const selective = n >= SELECTIVE_FROM;
-    const prefixed = new Set(searched.filter((q) => q.prefix && (!selective || (this.df.get(q.term) ?? 0) <= n * commonShare(n))).map((q) => q.term));
+    const prefixed = new Set(searched.filter((q) => q.prefix && !this.isCommon(q.term)).map((q) => q.term));
     const options: SearchOptions = {
       ...overrides,
       boostTerm: (term) => weights.get(term) ?? 1,
       prefix: (term) => prefixed.has(term),
     };
     const results = this.mini.search(searched.map((q) => q.term).join(" "), options);
-    return results.slice(0, limit).map((r) => ({ index: r.id as number, score: r.score, matched: r.terms }));
+    return results.slice(0, limit).map((r) => ({ index: r.id as number, score: r.score }));
+  }
+
+  /** Whether a term is too common to walk the index for, in an index large enough to leave such terms out. */
+  private isCommon(term: string): boolean {
+    const n = this.passages.length;
+    return n >= SELECTIVE_FROM && (this.df.get(term) ?? 0) > n * commonShare(n);
   }
 
   /** The query terms worth walking the index for; see `search`. */
   private selective(query: readonly QueryTerm[]): readonly QueryTerm[] {
-    const n = this.passages.length;
-    if (n < SELECTIVE_FROM) return query;
-    const rare = query.filter((q) => (this.df.get(q.term) ?? 0) <= n * commonShare(n));
+    if (this.passages.length < SELECTIVE_FROM) return query;
+    const rare = query.filter((q) => !this.isCommon(q.term));
     if (rare.length > 0) return rare;
     // Only common words: the rarest two still find candidates.
     return [...query].sort((a, b) => (this.df.get(a.term) ?? 0) - (this.df.get(b.term) ?? 0)).slice(0, 2);
-  }
-
-  /** Index terms starting with a prefix, most frequent first; for autocomplete. */
-  completions(prefix: string, limit = 10): string[] {
-    const folded = fold(prefix);
-    if (folded.length < 2) return [];
-    return [...this.words().atPrefix(folded)]
-      .sort((a, b) => b[1] - a[1])
-      .slice(0, limit)
-      .map(([w]) => w);
   }
 }

@@ -28,10 +28,6 @@ class TextStore {
   text(i: number): string {
     return this.decoded.getOrSet(i, () => this.bytes.toString("utf8", this.offsets[i] ?? 0, this.offsets[i + 1] ?? 0));
   }
-
-  get byteLength(): number {
-    return this.bytes.byteLength;
-  }
 }
 
 /**
