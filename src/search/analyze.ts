@@ -1,4 +1,5 @@
 import { stemmer } from "stemmer";
+import { LruCache } from "../lru.ts";
 import { STOP_WORDS } from "./stopwords.ts";
 
 /**
@@ -59,7 +60,8 @@ const IRREGULAR: ReadonlyMap<string, string> = new Map(
   }).flatMap(([base, forms]) => forms.split(" ").map((form) => [form, base] as [string, string])),
 );
 
-const stemCache = new Map<string, string>();
+/** Bounded like the engine's other caches: a long-running bot sees ever new words in questions. */
+const stemCache = new LruCache<string, string>(200_000);
 
 /** The index term for one folded word, or undefined for stop words and noise. */
 export function termOf(folded: string): string | undefined {
@@ -74,7 +76,6 @@ export function termOf(folded: string): string | undefined {
     // Numbers and identifiers (`should_panic`) are matched as written; their parts are stemmed separately.
     else term = /[\d_]/.test(folded) ? folded : stemmer(base ?? folded.replace(/'/g, ""));
   }
-  if (stemCache.size > 200_000) stemCache.clear();
   stemCache.set(folded, term);
   return term || undefined;
 }
@@ -91,7 +92,7 @@ function identifierParts(raw: string): string[] {
 }
 
 /** Terms of each word as written. Words repeat across passages, and this is the costly part of analysis. */
-const wordTerms = new Map<string, readonly string[]>();
+const wordTerms = new LruCache<string, readonly string[]>(200_000);
 
 function termsOfWord(raw: string): readonly string[] {
   const known = wordTerms.get(raw);
@@ -105,7 +106,6 @@ function termsOfWord(raw: string): readonly string[] {
     const t = termOf(part);
     if (t && t !== whole) out.push(t);
   }
-  if (wordTerms.size > 200_000) wordTerms.clear();
   wordTerms.set(word, out);
   return out;
 }
