@@ -31,13 +31,11 @@ function shiftOffsets(offsets: number[], removed: { start: number; end: number }
  */
 export function hygieneCleaner(folder: Record<string, HygieneOptions> = {}): BlockCleaner {
   return (blocks, doc, relativePath) => {
-    const options: HygieneOptions = { ...folder[relativePath], ...frontMatterHygiene(doc.frontMatter) };
-    const keep = [...(folder[relativePath]?.keep ?? []), ...(frontMatterHygiene(doc.frontMatter).keep ?? [])];
+    const own = frontMatterHygiene(doc.frontMatter);
+    const options: HygieneOptions = { ...folder[relativePath], ...own };
+    const keep = [...(folder[relativePath]?.keep ?? []), ...(own.keep ?? [])];
     if (keep.length) options.keep = keep;
-    const verdicts = checkDocument(
-      blocks.map((b) => ({ text: b.text, line: b.line, lineOffsets: b.lineOffsets, kind: b.kind, section: b.section })),
-      options,
-    );
+    const verdicts = checkDocument(blocks, options);
     const cleaned: Block[] = [];
     blocks.forEach((block, i) => {
       const verdict = verdicts[i];

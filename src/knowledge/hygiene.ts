@@ -27,6 +27,7 @@
  * trimmed where its vocabulary turns foreign.
  */
 import { stemmer } from "stemmer";
+import { lineAt } from "./blocks.ts";
 import type { FlaggedSpan, PassageKind } from "./types.ts";
 
 export interface HygieneBlock {
@@ -1099,7 +1100,7 @@ function uniqueNames(group: Unit[], model: DocumentModel, removed: RemovedWords)
     const text = model.blocks[unit.block]!.text;
     unit.words.forEach((w, i) => {
       if (!w.capitalised || !w.content || w.inQuote || model.lowerForms.has(w.norm)) return;
-      const opening = i === 0 || /[.!?:]["”]?\s*$/.test(text.slice(unit.words[i - 1]!.end, w.start));
+      const opening = opensSentence(unit.words, i, text);
       if (opening && unit.words[i + 1]?.capitalised !== true) return;
       const n = own.get(w.norm) ?? 0;
       if (model.capitalForms.get(w.norm) - n - (removed.words.get(NAME_KEY + w.norm) - (ownRemoved.get(w.norm) ?? 0)) > 0) return;
@@ -1627,7 +1628,7 @@ function verdict(block: HygieneBlock, units: Unit[]): BlockVerdict {
     while (start < end && /[,;:—–-]/.test(text[start]!)) start++;
     while (end > start && /[\s,:—–-]/.test(text[end - 1]!)) end--;
     const shown = trimRange(text, start, end) ?? trimmed;
-    return { line: lineAt(block, shown.start), text: text.slice(shown.start, shown.end), reason: cut.reason };
+    return { line: lineAt({ line: block.line, lineOffsets: block.lineOffsets ?? [] }, shown.start), text: text.slice(shown.start, shown.end), reason: cut.reason };
   });
   return { text: out, removed, flagged };
 }
@@ -1652,16 +1653,6 @@ function joinSeam(out: string, piece: string): string {
   return /^\n/.test(right) ? left + right : `${left} ${right}`;
 }
 
-function lineAt(block: HygieneBlock, offset: number): number {
-  const offsets = block.lineOffsets;
-  if (!offsets) return block.line;
-  let line = block.line;
-  for (let i = 1; i < offsets.length; i++) {
-    if ((offsets[i] ?? Infinity) > offset) break;
-    line = block.line + i;
-  }
-  return line;
-}
 
 /** A set of words, given as space-separated strings (long lists span several). */
 function wordSet(...parts: string[]): Set<string> {
