@@ -80,10 +80,9 @@ async function handleButton(interaction: ButtonInteraction, ctx: BotContext): Pr
   });
   // Slow: acknowledge without changing the message, then edit it or answer privately.
   const { value: outcome, deferred } = await deferIfSlow(answering, ctx.deferAfterMs, () => interaction.deferUpdate());
-  const { embeds, components } = outcome.reply;
   if (outcome.mode === "update") {
-    if (deferred) await interaction.editReply({ embeds, components, allowedMentions: ALLOWED_MENTIONS });
-    else await interaction.update({ embeds, components, allowedMentions: ALLOWED_MENTIONS });
+    if (deferred) await interaction.editReply(toEditReply(outcome.reply));
+    else await interaction.update(toEditReply(outcome.reply));
   } else {
     const reply = toInteractionReply({ ...outcome.reply, ephemeral: true });
     if (deferred) await interaction.followUp(reply);
@@ -140,6 +139,8 @@ export function createHandlers(client: Client, ctx: BotContext, commands: SlashC
     if (!botUser) return;
     try {
       let raw = message.content;
+      // Without the Message Content intent every server message arrives; only mentions hold any text.
+      if (message.inGuild() && !raw.includes("<@")) return;
       if (message.inGuild()) {
         const botRoleId = message.guild.roles.botRoleFor(botUser)?.id;
         if (!mentionsBot(message.content, botUser.id, botRoleId)) return;

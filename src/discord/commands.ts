@@ -61,8 +61,8 @@ export function buildCommands(options: { maxQuestionLength: number }): SlashComm
           name: "question",
           description: "What do you want to know?",
           required: true,
-          // Discord's own ceiling for string options is 6000.
-          max_length: Math.min(options.maxQuestionLength, 6000),
+          // config.ts keeps it within Discord's own ceiling for string options, 6000.
+          max_length: options.maxQuestionLength,
           autocomplete: true,
         },
         {
@@ -140,7 +140,7 @@ export function buildCommands(options: { maxQuestionLength: number }): SlashComm
         ctx.logger.warn("discord: reload failed", { user: interaction.user.id, error });
         reply = renderReloadFailed(error instanceof Error ? error.message : String(error));
       }
-      await interaction.editReply({ embeds: reply.embeds, components: reply.components, allowedMentions: ALLOWED_MENTIONS });
+      await interaction.editReply(toEditReply(reply));
     },
   };
 

@@ -113,7 +113,7 @@ export interface QuestionOutcome {
 export async function answerQuestion(ctx: BotContext, input: QuestionInput): Promise<QuestionOutcome> {
   // The limit is on what the person typed (as Discord's max_length counts it), not on the cleaned words.
   const typed = input.raw.replace(/\s+/gu, " ").trim();
-  const max = Math.min(ctx.config.maxQuestionLength, 6000);
+  const max = ctx.config.maxQuestionLength;
   if (typed.length > max) return { kind: "too-long", reply: renderTooLong(typed.length, max) };
   const question = normaliseQuestion(input.raw);
   if (!hasWords(question)) return { kind: "help", reply: renderHelp(ctx.botName()) };
