@@ -22,7 +22,7 @@ export interface Corpus {
 }
 
 const SEED_DIR = path.join(ROOT, "knowledge");
-const RUST_DIR = path.join(SHARED, "corpora/rust-book/src");
+export const RUST_DIR = path.join(SHARED, "corpora/rust-book/src");
 
 function need(file: string, what: string): string {
   if (!existsSync(file)) {

@@ -12,12 +12,12 @@ import type { Block, ParsedDocument } from "../src/knowledge/blocks.ts";
 import { hygieneCleaner, passagesChangedByCleaning } from "../src/knowledge/clean.ts";
 import { checkDocument } from "../src/knowledge/hygiene.ts";
 import { loadKnowledge, type BlockCleaner } from "../src/knowledge/load.ts";
+import { RUST_DIR } from "./corpora.ts";
 
 const LIMIT = 0.01;
-const ROOT = path.resolve(import.meta.dirname, "..");
 
 const { values } = parseArgs({ options: { dir: { type: "string" }, repeat: { type: "string" }, list: { type: "boolean" } } });
-const dir = path.resolve(values.dir ?? path.join(ROOT, "../shared/corpora/rust-book/src"));
+const dir = path.resolve(values.dir ?? RUST_DIR);
 if (!existsSync(dir)) {
   process.stderr.write(`bench: folder not found: ${dir} (the Rust book is read from ../shared beside the repository)\n`);
   process.exit(2);

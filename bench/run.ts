@@ -353,7 +353,7 @@ interface BuiltStartup {
 interface StartupResult {
   /** An empty script under `node --import tsx`: the floor under every ready time. */
   nodeTsxBootMs: number;
-  inProcess: { firstBuildReadyMs: number; readyMs: number[]; openMs: number[]; readyP50Ms: number; importedP50Ms: number; openP50Ms: number; firstAnswerP50Ms: number };
+  inProcess: BuiltStartup & { firstBuildReadyMs: number; openMs: number[] };
   worker: { readyMs: number[]; openMs: number[]; readyP50Ms: number; openP50Ms: number };
   /** The compiled engine in this thread, as the terminal runs it (`npm run build`, plain JavaScript: no TypeScript loader at start). */
   built: BuiltStartup;
@@ -427,15 +427,7 @@ async function startup(dir: string, cacheDir: string, replicas: Replicas): Promi
   rmSync(copy.dir, { recursive: true, force: true });
   return {
     nodeTsxBootMs: median(boots),
-    inProcess: {
-      firstBuildReadyMs: first.readyMs,
-      readyMs: inProcess.map((r) => r.readyMs),
-      openMs: inProcess.map((r) => r.openMs),
-      readyP50Ms: median(inProcess.map((r) => r.readyMs)),
-      importedP50Ms: median(inProcess.map((r) => r.importedMs)),
-      openP50Ms: median(inProcess.map((r) => r.openMs)),
-      firstAnswerP50Ms: median(inProcess.map((r) => r.firstAnswerMs)),
-    },
+    inProcess: { ...summarise(inProcess), firstBuildReadyMs: first.readyMs, openMs: inProcess.map((r) => r.openMs) },
     worker: { readyMs: worker.map((r) => r.readyMs), openMs: worker.map((r) => r.openMs), readyP50Ms: median(worker.map((r) => r.readyMs)), openP50Ms: median(worker.map((r) => r.openMs)) },
     built: summarise(built),
     builtThreaded: summarise(builtThreaded),

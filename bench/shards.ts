@@ -15,11 +15,9 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { DiscordTestServer } from "../test/support/discord-server.ts";
+import { ROOT, RUST_DIR } from "./corpora.ts";
 
-const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
-const RUST_BOOK = path.join(ROOT, "..", "shared", "corpora", "rust-book", "src");
 const CLOCK_TICKS_PER_SECOND = 100; // USER_HZ; `getconf CLK_TCK` is 100 on every mainstream Linux.
 
 const SEED_QUESTIONS = [
@@ -53,7 +51,7 @@ function cpuMs(pid: number): number {
 }
 
 function questionsFor(dir: string): string[] {
-  if (path.resolve(dir) === path.resolve(RUST_BOOK)) {
+  if (path.resolve(dir) === path.resolve(RUST_DIR)) {
     const file = JSON.parse(readFileSync(path.join(ROOT, "bench", "questions.rust-book.extra.json"), "utf8")) as { questions: { q: string }[] };
     return file.questions.map((question) => question.q);
   }
@@ -132,7 +130,7 @@ async function measure(dir: string, shards: number, guilds: number, perShard: nu
 const shards = option("--shards", 2);
 const guilds = option("--guilds", shards);
 const perShard = option("--questions", 200);
-const dirs = process.argv.slice(2).length ? process.argv.slice(2) : [path.join(ROOT, "knowledge"), ...(existsSync(RUST_BOOK) ? [RUST_BOOK] : [])];
+const dirs = process.argv.slice(2).length ? process.argv.slice(2) : [path.join(ROOT, "knowledge"), ...(existsSync(RUST_DIR) ? [RUST_DIR] : [])];
 for (const dir of dirs) {
   const result = await measure(path.resolve(dir), shards, guilds, perShard);
   const mb = (n: number) => `${Math.round(n)} MB`;

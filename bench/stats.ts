@@ -11,19 +11,6 @@ export function quantile(values: readonly number[], q: number): number {
 export const median = (values: readonly number[]): number => quantile(values, 0.5);
 export const p99 = (values: readonly number[]): number => quantile(values, 0.99);
 
-/** Milliseconds taken by `fn`, and its result. */
-export function timed<T>(fn: () => T): { ms: number; value: T } {
-  const start = performance.now();
-  const value = fn();
-  return { ms: performance.now() - start, value };
-}
-
-export async function timedAsync<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
-  const start = performance.now();
-  const value = await fn();
-  return { ms: performance.now() - start, value };
-}
-
 /** Runs a full garbage collection when the process was started with --expose-gc (twice: weak maps and finalisers settle). */
 export function collect(): void {
   const gc = (globalThis as { gc?: () => void }).gc;
@@ -65,5 +52,3 @@ export function timeEach<Q>(questions: readonly Q[], fn: (q: Q) => unknown, reps
   return samples;
 }
 
-/** Lets pending I/O and timers run. */
-export const tick = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));

@@ -6,17 +6,16 @@
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { AnswerEngine } from "../src/answer/engine.ts";
-import { DEFAULT_RANKING, type Ranking } from "../src/answer/ask.ts";
+import type { Ranking } from "../src/answer/ask.ts";
 import { parseEvalSet, scoreAnswers } from "../src/answer/evaluate.ts";
 import { FIELD_BOOSTS, BM25 } from "../src/search/index.ts";
 import type { SplitOptions } from "../src/knowledge/split.ts";
+import { ROOT, RUST_DIR, SHARED } from "./corpora.ts";
 
-const root = path.resolve(import.meta.dirname, "..");
-const shared = path.resolve(root, "../shared");
 const sets = [
-  { name: "seed", file: path.join(shared, "eval/questions.dev.json"), dir: path.join(root, "knowledge") },
-  { name: "rust", file: path.join(shared, "eval/questions.rust-book.json"), dir: path.join(shared, "corpora/rust-book/src") },
-  { name: "extra", file: path.join(root, "bench/questions.rust-book.extra.json"), dir: path.join(shared, "corpora/rust-book/src") },
+  { name: "seed", file: path.join(SHARED, "eval/questions.dev.json"), dir: path.join(ROOT, "knowledge") },
+  { name: "rust", file: path.join(SHARED, "eval/questions.rust-book.json"), dir: RUST_DIR },
+  { name: "extra", file: path.join(ROOT, "bench/questions.rust-book.extra.json"), dir: RUST_DIR },
 ].filter((s) => existsSync(s.file) && existsSync(s.dir));
 
 const split = process.env.SPLIT ? (JSON.parse(process.env.SPLIT) as SplitOptions) : undefined;
@@ -61,4 +60,3 @@ for (const c of combinations(grid)) {
   }
   console.log(JSON.stringify(c), "|", cells.join(" | "));
 }
-void DEFAULT_RANKING;
