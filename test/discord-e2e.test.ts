@@ -233,6 +233,9 @@ for (const threaded of [true, false]) describe(`Discord bot, end to end${threade
     const cached = h.bot.client.channels.cache.get(channel.id);
     assert.ok(cached?.isTextBased());
     assert.equal(cached.messages.cache.size, 0);
+    // Users and members are kept to a bound, not for everyone who ever wrote.
+    assert.equal((h.bot.client.users.cache as unknown as { maxSize: number }).maxSize, 1000);
+    assert.equal((h.bot.client.guilds.cache.first()?.members.cache as unknown as { maxSize: number } | undefined)?.maxSize, 200);
   });
 
   test("a bare @mention gets the help text", async () => {

@@ -9,7 +9,7 @@ import fc from "fast-check";
 import type { Passage } from "../src/knowledge/types.ts";
 import { LruCache } from "../src/lru.ts";
 import { KnowledgeIndex, PassageTerms } from "../src/search/index.ts";
-import { plainPassages, storePassages } from "../src/search/passages.ts";
+import { plainPassages, storePassages, storePassagesAsync } from "../src/search/passages.ts";
 
 function passage(n: number, text: string, path = "guide.md", section = ["Intro"]): Passage {
   return { id: `${path}#${n}`, text, kind: "prose", source: { path, title: "Guide", section, passage: n, line: n * 3 } };
@@ -88,6 +88,16 @@ describe("stored passages", () => {
     const { passages } = storePassages(fromJson);
     assert.equal(passages[0]?.source.section, passages[1]?.source.section);
     assert.deepEqual(passages[1]?.source, fromJson[1]?.source);
+  });
+
+  test("stored asynchronously, a large set lets the event loop run in between and comes out the same", async () => {
+    const plain = Array.from({ length: 10_000 }, (_, i) => passage(i + 1, `Passage number ${i + 1}, with a curly apostrophe’s worth of text.`));
+    let turns = 0;
+    const counting = setInterval(() => turns++, 0);
+    const stored = await storePassagesAsync(plain).finally(() => clearInterval(counting));
+    assert.ok(turns > 0, "no timer ran while 10,000 passages were stored");
+    assert.deepEqual(plainPassages(stored.passages), plain);
+    assert.equal(stored.textBytes, storePassages(plain).textBytes);
   });
 
   test("an index restored from its JSON answers with the same passages", () => {
