@@ -289,6 +289,11 @@ describe("splitBlocks examples", () => {
 describe("sentenceRanges", () => {
   const sentencesOf = (text: string) => sentenceRanges(text).map((r) => text.slice(r.start, r.end));
 
+  test("a paragraph of over 200,000 characters, segmented in pieces, is cut into exactly its sentences", () => {
+    const sentences = Array.from({ length: 4000 }, (_, i) => `Keeper ${i + 1} checks the lamp, e.g. its wick, every night at nine.`);
+    assert.deepEqual(sentencesOf(sentences.join(" ")), sentences);
+  });
+
   test("an exclamation mark inside inline code does not end a sentence", () => {
     assert.deepEqual(sentencesOf("The `panic!` macro stops the program. It unwinds the stack."), ["The `panic!` macro stops the program.", "It unwinds the stack."]);
     assert.deepEqual(sentencesOf("Call `println!` or `panic!` when needed. Then stop."), ["Call `println!` or `panic!` when needed.", "Then stop."]);

@@ -28,6 +28,7 @@
  */
 import { stemmer } from "stemmer";
 import { lineAt } from "./blocks.ts";
+import { sentencePieces } from "./sentences.ts";
 import type { FlaggedSpan, PassageKind } from "./types.ts";
 
 export interface HygieneBlock {
@@ -439,20 +440,12 @@ interface Cut {
 
 /** Offsets where Intl.Segmenter starts a new sentence; long text is fed in pieces to keep it linear. */
 function sentenceStarts(text: string, from: number, to: number, out: Cut[]): void {
-  let at = from;
-  while (at < to) {
-    let end = to;
-    if (end - at > SEGMENT_CHUNK) {
-      // Break the piece where a sentence surely ends, so no sentence is cut in two.
-      const window = text.slice(at + SEGMENT_CHUNK / 2, at + SEGMENT_CHUNK);
-      const m = /[.!?]["”’)]?\s+(?=\p{Lu})(?![\s\S]*[.!?]["”’)]?\s+\p{Lu})/u.exec(window);
-      end = m ? at + SEGMENT_CHUNK / 2 + m.index + m[0].length : at + SEGMENT_CHUNK;
-      out.push({ at: end, resume: end, edge: "sentence" });
+  for (const piece of sentencePieces(text, from, to, SEGMENT_CHUNK)) {
+    // A piece ends where a sentence surely ends.
+    if (piece.end < to) out.push({ at: piece.end, resume: piece.end, edge: "sentence" });
+    for (const seg of SENTENCES.segment(text.slice(piece.start, piece.end))) {
+      if (seg.index > 0) out.push({ at: piece.start + seg.index, resume: piece.start + seg.index, edge: "sentence" });
     }
-    for (const seg of SENTENCES.segment(text.slice(at, end))) {
-      if (seg.index > 0) out.push({ at: at + seg.index, resume: at + seg.index, edge: "sentence" });
-    }
-    at = end;
   }
 }
 

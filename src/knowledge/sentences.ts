@@ -23,11 +23,42 @@ function codeSpans(text: string): Range[] {
   return spans;
 }
 
+/**
+ * text[from, to) in pieces of at most about `chunk` characters, each ending where a sentence surely ends
+ * (a full stop and a capital), for Intl.Segmenter: it slows down far more than linearly on long strings
+ * (a 200,000-character paragraph took over half a second), and a knowledge file may be one paragraph.
+ */
+export function sentencePieces(text: string, from: number, to: number, chunk: number): Range[] {
+  const pieces: Range[] = [];
+  let at = from;
+  while (at < to) {
+    let end = to;
+    if (end - at > chunk) {
+      const window = text.slice(at + chunk / 2, at + chunk);
+      const m = /[.!?]["”’)]?\s+(?=\p{Lu})(?![\s\S]*[.!?]["”’)]?\s+\p{Lu})/u.exec(window);
+      end = m ? at + chunk / 2 + m.index + m[0].length : at + chunk;
+    }
+    pieces.push({ start: at, end });
+    at = end;
+  }
+  return pieces;
+}
+
+/** Text longer than this is segmented in pieces (see sentencePieces); real paragraphs are far shorter. */
+const LONG_TEXT = 20_000;
+
+/** Intl.Segmenter's sentence segments of a text, with offsets into the whole text; long text in pieces. */
+function* segments(text: string): Generator<{ segment: string; index: number }> {
+  for (const piece of sentencePieces(text, 0, text.length, LONG_TEXT)) {
+    for (const s of segmenter.segment(text.slice(piece.start, piece.end))) yield { segment: s.segment, index: piece.start + s.index };
+  }
+}
+
 /** Sentence ranges of a text, trimmed, in order, covering every non-space character. */
 export function sentenceRanges(text: string): Range[] {
   const spans = text.includes("`") ? codeSpans(text) : [];
   const out: Range[] = [];
-  for (const { segment, index } of segmenter.segment(text)) {
+  for (const { segment, index } of segments(text)) {
     const lead = segment.length - segment.trimStart().length;
     const trimmed = segment.trim();
     if (!trimmed) continue;
