@@ -6,11 +6,11 @@
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { ConfigError, loadConfig } from "../config.ts";
 import { createLogger } from "../log.ts";
 import { hygieneCleaner, passagesChangedByCleaning } from "../knowledge/clean.ts";
 import { HYGIENE_CONFIG_FILE, HygieneConfigError, readHygieneConfig } from "../knowledge/hygiene-config.ts";
 import { loadKnowledge } from "../knowledge/load.ts";
+import { EXIT_USAGE, loadConfigOr } from "./terminal.ts";
 
 const USAGE = `Usage: npm run knowledge:check [-- --knowledge DIR]
 
@@ -24,11 +24,10 @@ To keep a span the check got wrong:
 `;
 
 const EXIT_READ_ERROR = 1;
-const EXIT_USAGE = 2;
 const SHOWN = 160;
 
 function fail(message: string): never {
-  process.stderr.write(`check: ${message.replace(/^check: /, "")}\n\n${USAGE}`);
+  process.stderr.write(`check: ${message}\n\n${USAGE}`);
   process.exit(EXIT_USAGE);
 }
 
@@ -48,16 +47,7 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  let dir = values.knowledge;
-  if (!dir) {
-    try {
-      dir = loadConfig().knowledgeDir;
-    } catch (error) {
-      if (error instanceof ConfigError) fail(error.message);
-      throw error;
-    }
-  }
-  dir = path.resolve(dir);
+  const dir = path.resolve(values.knowledge ?? loadConfigOr(fail).knowledgeDir);
   const info = await stat(dir).catch(() => undefined);
   if (!info?.isDirectory()) fail(`knowledge folder not found: ${dir}\nSet --knowledge DIR or KNOWLEDGE_DIR to a folder of .md or .txt files.`);
 
