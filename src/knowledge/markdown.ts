@@ -2,7 +2,7 @@ import MarkdownIt from "markdown-it";
 import type { Token } from "markdown-it";
 import { parse as parseYaml } from "yaml";
 import type { Block, ParsedDocument } from "./blocks.ts";
-import { collapseSpaces, slugify, titleFromPath } from "./normalize.ts";
+import { collapseSpaces, joinLines, slugify, titleFromPath } from "./normalize.ts";
 import type { PassageKind } from "./types.ts";
 
 /** Thrown for a Markdown file that cannot be used; the loader reports it and skips the file. */
@@ -132,17 +132,9 @@ function inlineText(tokens: readonly Token[] | null, emphasis?: string[]): strin
   return out;
 }
 
-/** Joins hard-wrapped lines into one, remembering where each source line starts in the result. */
-function joinLines(raw: string): { text: string; lineOffsets: number[] } {
-  const lineOffsets: number[] = [];
-  let text = "";
-  for (const line of raw.split("\n")) {
-    const clean = MDBOOK_DIRECTIVE.test(line) ? "" : collapseSpaces(line);
-    if (clean && text) text += " ";
-    lineOffsets.push(text.length);
-    text += clean;
-  }
-  return { text, lineOffsets };
+/** An inline run of Markdown as one line (see joinLines); a line that is only an mdBook directive counts as empty. */
+function joinInline(raw: string): { text: string; lineOffsets: number[] } {
+  return joinLines(raw.split("\n"), (line) => MDBOOK_DIRECTIVE.test(line));
 }
 
 /** Index of the token that closes the one opened at `start` (same nesting level). */
@@ -178,7 +170,7 @@ function listText(tokens: readonly Token[], from: number, to: number, emphasis: 
     } else if (t.type === "bullet_list_close" || t.type === "ordered_list_close") depth--;
     else if (t.type === "list_item_open") itemStarted = true;
     else if (t.type === "inline" || t.type === "fence" || t.type === "code_block") {
-      const text = t.type === "inline" ? joinLines(inlineText(t.children, emphasis)).text : "`" + t.content.trim().replace(/\n/g, " ") + "`";
+      const text = t.type === "inline" ? joinInline(inlineText(t.children, emphasis)).text : "`" + t.content.trim().replace(/\n/g, " ") + "`";
       if (!text) continue;
       const indent = "  ".repeat(Math.max(0, depth));
       if (itemStarted) {
@@ -198,7 +190,7 @@ function tableText(tokens: readonly Token[], from: number, to: number): string {
   for (let i = from; i <= to; i++) {
     const t = tokens[i];
     if (t?.type === "tr_open") cells = [];
-    else if (t?.type === "inline") cells.push(joinLines(inlineText(t.children)).text.replace(/\|/g, "\\|"));
+    else if (t?.type === "inline") cells.push(joinInline(inlineText(t.children)).text.replace(/\|/g, "\\|"));
     else if (t?.type === "tr_close") {
       rows.push("| " + cells.join(" | ") + " |");
       if (rows.length === 1) rows.push("|" + " --- |".repeat(cells.length));
@@ -221,7 +213,7 @@ export function parseMarkdown(source: string, path: string, options: { mdx?: boo
     const headings = tokens.map((t, i) => (t.type === "heading_open" ? i : -1)).filter((i) => i >= 0);
     const h1 = headings.find((i) => tokens[i]?.tag === "h1");
     const chosen = h1 ?? headings[0];
-    const text = chosen === undefined ? "" : joinLines(inlineText(tokens[chosen + 1]?.children ?? null)).text;
+    const text = chosen === undefined ? "" : joinInline(inlineText(tokens[chosen + 1]?.children ?? null)).text;
     if (chosen !== undefined && text) {
       titleToken = chosen;
       title = text;
@@ -251,7 +243,7 @@ export function parseMarkdown(source: string, path: string, options: { mdx?: boo
     const line = (t.map?.[0] ?? 0) + 1;
     switch (t.type) {
       case "heading_open": {
-        const text = joinLines(inlineText(tokens[i + 1]?.children ?? null)).text;
+        const text = joinInline(inlineText(tokens[i + 1]?.children ?? null)).text;
         if (i === titleToken) {
           titleAnchor = anchorOf(text);
           stack = [];
@@ -269,7 +261,7 @@ export function parseMarkdown(source: string, path: string, options: { mdx?: boo
         i = closing(tokens, i);
         if (options.mdx && (inline?.content ?? "").split("\n").every((l) => !l.trim() || MDX_ESM.test(l))) break;
         const emphasis: string[] = [];
-        const { text, lineOffsets } = joinLines(inlineText(inline?.children ?? null, emphasis));
+        const { text, lineOffsets } = joinInline(inlineText(inline?.children ?? null, emphasis));
         push(saved.length ? "quote" : "prose", text, line, lineOffsets, emphasis);
         break;
       }

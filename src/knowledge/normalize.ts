@@ -20,6 +20,22 @@ export function collapseSpaces(text: string): string {
   return text.replace(/[ \t]+/g, " ").replace(/ ?\n ?/g, "\n").trim();
 }
 
+/**
+ * Hard-wrapped lines joined into one line of text, with where each source line starts in it (for
+ * line numbers). Lines that `skip` says carry no text count as empty.
+ */
+export function joinLines(lines: readonly string[], skip: (line: string) => boolean = () => false): { text: string; lineOffsets: number[] } {
+  const lineOffsets: number[] = [];
+  let text = "";
+  for (const line of lines) {
+    const clean = skip(line) ? "" : collapseSpaces(line);
+    if (clean && text) text += " ";
+    lineOffsets.push(text.length);
+    text += clean;
+  }
+  return { text, lineOffsets };
+}
+
 /** GitHub/mdBook-style heading anchor. */
 export function slugify(heading: string): string {
   return heading

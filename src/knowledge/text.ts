@@ -1,5 +1,5 @@
 import type { Block, ParsedDocument } from "./blocks.ts";
-import { collapseSpaces, titleFromPath } from "./normalize.ts";
+import { collapseSpaces, joinLines, titleFromPath } from "./normalize.ts";
 
 const LIST_ITEM = /^\s*(?:[-*•‣◦]|\d{1,3}[.)])\s+\S/;
 /** Sentence-final punctuation, after any closing quotes or brackets. */
@@ -64,14 +64,7 @@ export function parseText(source: string, path: string): ParsedDocument {
     const firstItem = group.lines.findIndex((l) => LIST_ITEM.test(l));
     const isListTail = firstItem >= 0 && group.lines.slice(firstItem).every((l) => LIST_ITEM.test(l) || /^\s{2,}\S/.test(l));
     const proseLines = isListTail ? group.lines.slice(0, firstItem) : group.lines;
-    const lineOffsets: number[] = [];
-    let text = "";
-    for (const raw of proseLines) {
-      const clean = collapseSpaces(raw);
-      if (clean && text) text += " ";
-      lineOffsets.push(text.length);
-      text += clean;
-    }
+    const { text, lineOffsets } = joinLines(proseLines);
     if (text) blocks.push({ kind: "prose", text, line: group.line, lineOffsets, section });
     if (isListTail) {
       const list = group.lines.slice(firstItem).map((l) => l.replace(/[ \t]+$/, "")).join("\n");
