@@ -248,7 +248,7 @@ async function peerResults(engine: AnswerEngine, corpus: Corpus, perSet: boolean
     const buildMs = performance.now() - start;
     // The scoring pass is timed too (it is the first repetition); more follow within the time budget.
     const samples: number[][] = questions.map(() => []);
-    const answers: Answer[] = questions.map((q) => ({ question: q.q, answered: false, results: [] }));
+    const answers: Answer[] = questions.map((q) => ({ question: q.q, answered: false, confidence: 0, results: [] }));
     let onePass = 0;
     for (const i of used) {
       const q = questions[i];
@@ -258,7 +258,7 @@ async function peerResults(engine: AnswerEngine, corpus: Corpus, perSet: boolean
       const ms = performance.now() - t;
       onePass += ms;
       samples[i]?.push(ms);
-      answers[i] = { question: q.q, answered: true, results: found.map((p) => ({ text: passages[p]?.text ?? "" })) as Answer["results"] };
+      answers[i] = { question: q.q, answered: true, confidence: 1, results: found.map((p) => ({ text: passages[p]?.text ?? "" })) as Answer["results"] };
     }
     const reps = repsFor(onePass, PLAN.peerBudgetMs, 0);
     const more = timeEach(pick(questions, used), (q) => index.search(q.q, 5), reps, 0);

@@ -57,9 +57,11 @@ function assertAnswerShape(value: unknown): asserts value is Answer {
   const a = value as Answer;
   assert.equal(typeof a.question, "string");
   assert.equal(typeof a.answered, "boolean");
+  assert.ok(a.confidence >= 0 && a.confidence <= 1, `confidence ${a.confidence} is from 0 to 1`);
   assert.ok(Array.isArray(a.results));
   for (const r of a.results) {
-    assert.deepEqual(Object.keys(r).sort(), ["answer", "answerStart", "highlights", "key", "score", "source", "text"]);
+    assert.deepEqual(Object.keys(r).sort(), ["answer", "answerKind", "answerStart", "highlights", "key", "score", "source", "text"]);
+    assert.ok(["sentence", "row", "item", "code"].includes(r.answerKind), `answerKind ${r.answerKind}`);
     assert.equal(r.text.slice(r.answerStart, r.answerStart + r.answer.length), r.answer);
     assert.deepEqual(Object.keys(r.source).filter((k) => k !== "url").sort(), ["line", "passage", "path", "section", "title"]);
   }

@@ -247,6 +247,7 @@ function result(text: string, answer: string, overrides: Partial<AnswerResult> =
     key: "k1",
     text,
     answer,
+    answerKind: "sentence",
     answerStart: text.indexOf(answer),
     score: 1,
     source: { path: "doc.md", title: "Doc", section: ["Doc", "Part"], passage: 1, line: 1 },
@@ -262,7 +263,7 @@ describe("renderAnswer", () => {
     const before = "lead ".repeat(400);
     const after = " tail".repeat(400);
     const answerText = "The answer is here.";
-    const reply = renderAnswer({ question: "q", answered: true, results: [result(before + answerText + after, answerText)] }, view);
+    const reply = renderAnswer({ question: "q", answered: true, confidence: 1, results: [result(before + answerText + after, answerText)] }, view);
     const description = String(reply.embeds[0]?.description);
     assert.ok(description.startsWith("…lead"));
     assert.ok(description.includes("**The answer is here.**"));
@@ -275,13 +276,13 @@ describe("renderAnswer", () => {
   });
 
   test("a wrong answerStart still bolds the answer where it really is", () => {
-    const reply = renderAnswer({ question: "q", answered: true, results: [result("One. Two. Three.", "Two.", { answerStart: 0 })] }, view);
+    const reply = renderAnswer({ question: "q", answered: true, confidence: 1, results: [result("One. Two. Three.", "Two.", { answerStart: 0 })] }, view);
     assert.equal(reply.embeds[0]?.description, "One. **Two.** Three.\n\n**Doc › Part** · passage 1");
   });
 
   test("shows one page of results and offers more when the engine found more", () => {
     const results = Array.from({ length: PAGE_SIZE + 1 }, (_, i) => result(`Passage ${i}.`, `Passage ${i}.`, { key: `k${i}`, source: { path: "d.md", title: "D", section: [], passage: i + 1, line: 1, url: "javascript:alert(1)" } }));
-    const reply = renderAnswer({ question: "q", answered: true, results } satisfies Answer, view);
+    const reply = renderAnswer({ question: "q", answered: true, confidence: 1, results } satisfies Answer, view);
     assert.deepEqual(reply.embeds[0], {
       color: 5793266,
       description: "**Passage 0.**\n\n1. **D** · passage 1",
@@ -302,7 +303,7 @@ describe("renderAnswer", () => {
           const end = Math.min(text.length, start + (b % 2000));
           return result(text, text.slice(start, end), { key: `k${i}`, answerStart: start, source: { path: "x.md", title: question || "T", section: [question], passage: i + 1, line: 1 } });
         });
-        const reply = renderAnswer({ question, answered: true, results }, { ...view, state: { question: question || "q", context: question } });
+        const reply = renderAnswer({ question, answered: true, confidence: 1, results }, { ...view, state: { question: question || "q", context: question } });
         assert.deepEqual(messageLimitViolations(reply), []);
         assert.deepEqual(messageProblems({ embeds: reply.embeds, components: reply.components, allowed_mentions: { parse: [] } }, { strictMentions: false }), []);
       }),

@@ -5,7 +5,7 @@ import { terms as termsOf } from "../search/analyze.ts";
 import { LruCache } from "../lru.ts";
 import { CODE_CREDIT, PASSAGE_CACHE, type KnowledgeIndex, type PassageTerms, type QueryTerm } from "../search/index.ts";
 import { analyzeQuery, type Intent } from "../search/query.ts";
-import type { Answer, AnswerResult, Highlight } from "./types.ts";
+import type { Answer, AnswerKind, AnswerResult, Highlight } from "./types.ts";
 
 export interface AnswerOptions {
   /** How many results to return (default 3). */
@@ -54,6 +54,9 @@ export const DEFAULT_RANKING: Readonly<Ranking> = Object.freeze({
   phraseBonus: 0.5,
   candidates: 40,
 });
+
+/** Share of minCoverage at which a passage is near enough to be shown as "unsure" rather than nothing. */
+const UNSURE_SHARE = 0.5;
 
 /** How much the previous question's words count when choosing the sentence to highlight. */
 const CONTEXT_IN_ANSWER = 0.2;
@@ -329,6 +332,14 @@ function highlightsOf(analysis: PassageAnalysis, w: Weighted): Highlight[] {
   return out;
 }
 
+/** The kind of the unit that starts at `start` (see unitsOf). */
+function kindAt(text: string, start: number): AnswerKind {
+  if (text.startsWith("```", start)) return "code";
+  if (text[start] === "|") return "row";
+  if (/^\s*(?:[-*]|\d+\.)\s/.test(text.slice(start, start + 12))) return "item";
+  return "sentence";
+}
+
 /** `window`: the best sentence when already found for these same weights (see answer). */
 function toResult(index: KnowledgeIndex, n: number, passage: Passage, w: Weighted, intent: Intent, score: number, window?: Window): AnswerResult {
   const analysis = analyse(index, n, passage);
@@ -338,6 +349,7 @@ function toResult(index: KnowledgeIndex, n: number, passage: Passage, w: Weighte
     key: passageKey(passage.id),
     text,
     answer: text.slice(window.start, window.end),
+    answerKind: kindAt(text, window.start),
     answerStart: window.start,
     score: Math.round(score * 1000) / 1000,
     source: passage.source,
@@ -369,7 +381,7 @@ export function answer(index: KnowledgeIndex, question: string, options: AnswerO
   const top = Math.max(1, Math.min(options.top ?? 3, 25));
   const offset = Math.max(0, options.offset ?? 0);
   const { terms: query, intent } = analyzeQuery(index, question, options.context);
-  if (query.length === 0 || !query.some((q) => q.weight === 1)) return { question, answered: false, reason: "empty-question", results: [] };
+  if (query.length === 0 || !query.some((q) => q.weight === 1)) return { question, answered: false, reason: "empty-question", confidence: 0, results: [] };
 
   const ranking: Ranking = { ...DEFAULT_RANKING, ...options.ranking };
   const w = weigh(index, query, ranking);
@@ -406,15 +418,19 @@ export function answer(index: KnowledgeIndex, question: string, options: AnswerO
   ranked.sort((a, b) => b.score - a.score);
 
   const best = ranked[0];
-  if (!best || !confident(index, w, query, best.cover, index.termsOf(best.index))) {
-    return { question, answered: false, reason: "no-match", results: [] };
+  if (!best) return { question, answered: false, reason: "no-match", confidence: 0, results: [] };
+  const sure = confident(index, w, query, best.cover, index.termsOf(best.index));
+  // Near but not sure: the closest passages, shown as not-an-answer. Nothing near: nothing shown.
+  if (!sure && (best.cover < ranking.minCoverage * UNSURE_SHARE || matchedTerms(w, index.termsOf(best.index), query).size === 0)) {
+    return { question, answered: false, reason: "no-match", confidence: 0, results: [] };
   }
   const results = ranked
     .filter((r) => r.cover >= Math.min(best.cover, ranking.minCoverage * 0.8) && r.score >= best.score * ranking.minRelativeScore)
     .slice(offset, offset + top)
     // The sentence found while ranking is the answer's, unless the answer weighs a follow-up's context differently.
     .map((r) => toResult(index, r.index, r.passage, forAnswer, intent, r.score, forAnswer === w ? r.window : undefined));
-  return { question, answered: true, results };
+  const confidence = Math.round((sure ? 0.5 + best.cover / 2 : best.cover / 2) * 1000) / 1000;
+  return sure ? { question, answered: true, confidence, results } : { question, answered: false, reason: "unsure", confidence, results };
 }
 
 /** A passage as a result for a question (for "Show full passage"): highlights for the question's words. */

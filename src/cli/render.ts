@@ -54,14 +54,16 @@ function styledPassage(result: AnswerResult, style: Style): string {
 
 /** An answer for a person reading a terminal. */
 export function renderAnswer(answer: Answer, style: Style = plainStyle): string {
-  if (!answer.answered || answer.results.length === 0) {
+  if (answer.results.length === 0) {
     return answer.reason === "empty-question"
       ? "Please ask a question in words, for example: What is this knowledge base about?"
       : "I couldn't find that in the knowledge base. Try other words, or ask about one of the topics it covers.";
   }
   const lines: string[] = [];
+  const unsure = answer.reason === "unsure";
+  if (unsure) lines.push("I'm not sure this answers it. Closest matches:", "");
   answer.results.forEach((r, i) => {
-    if (i === 0) lines.push(`Answer: ${style.answer(r.answer)}`, "");
+    if (i === 0 && !unsure) lines.push(`Answer: ${style.answer(r.answer)}`, "");
     lines.push(`${i + 1}. ${styledPassage(r, style).replace(/\n/g, "\n   ")}`);
     lines.push(style.dim(`   — ${citation(r)}`), "");
   });

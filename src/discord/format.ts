@@ -157,9 +157,11 @@ export function renderAnswer(answer: Answer, view: AnswerView): Reply {
 
   // The best result gets its passage as context; the others just their answer sentence.
   const excerpts = shown.map((result, i) => (i === 0 ? excerpt(result) : excerpt(result, { before: 0, answer: 600, after: 0 })));
+  // Shown, but plainly as not-an-answer: the person decides whether one of these is what they meant.
+  const lead = answer.reason === "unsure" ? "I'm not sure this answers it. Closest matches:\n\n" : "";
   const embed: APIEmbed = {
-    color: COLOR_ANSWER,
-    description: `${excerpts[0]?.text ?? ""}\n\n${rest.length ? `${rank(view.offset, 0)}. ` : ""}${citationLine(top.source)}`,
+    color: answer.reason === "unsure" ? COLOR_INFO : COLOR_ANSWER,
+    description: `${lead}${excerpts[0]?.text ?? ""}\n\n${rest.length ? `${rank(view.offset, 0)}. ` : ""}${citationLine(top.source)}`,
     fields: rest.map((result, i) => ({
       // The field name is the citation's "Title › Section"; the value ends with the rest of it.
       name: truncate(`${rank(view.offset, i + 1)}. ${escapeMarkdown(sectionPath(result.source))}`, LIMITS.fieldName),

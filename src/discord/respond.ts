@@ -107,7 +107,7 @@ export interface QuestionInput {
 export interface QuestionOutcome {
   /** Undefined when saying nothing is the friendliest answer (a repeated rate-limit refusal in a channel). */
   reply: Reply | undefined;
-  kind: "answer" | "no-match" | "help" | "too-long" | "rate-limited";
+  kind: "answer" | "unsure" | "no-match" | "help" | "too-long" | "rate-limited";
 }
 
 export async function answerQuestion(ctx: BotContext, input: QuestionInput): Promise<QuestionOutcome> {
@@ -127,13 +127,13 @@ export async function answerQuestion(ctx: BotContext, input: QuestionInput): Pro
 
   const context = input.conversationKey ? ctx.memory.get(input.conversationKey) : undefined;
   const answer = await ctx.engine.ask(question, { top: PAGE_SIZE + 1, ...(context ? { context } : {}) });
-  if (!answer.answered || answer.results.length === 0) {
+  if (answer.results.length === 0) {
     if (answer.reason === "empty-question") return { kind: "help", reply: renderHelp(ctx.botName()) };
     return { kind: "no-match", reply: renderNoMatch() };
   }
   if (input.conversationKey) ctx.memory.set(input.conversationKey, question);
   const state = context ? { question, context } : { question };
-  return { kind: "answer", reply: renderAnswer(answer, { askerId: input.userId, offset: 0, state, ephemeral: input.ephemeral }) };
+  return { kind: answer.answered ? "answer" : "unsure", reply: renderAnswer(answer, { askerId: input.userId, offset: 0, state, ephemeral: input.ephemeral }) };
 }
 
 export interface ButtonInput {
@@ -166,7 +166,7 @@ export async function answerButton(ctx: BotContext, input: ButtonInput): Promise
       offset: action.offset,
       ...(state.context ? { context: state.context } : {}),
     });
-    if (!answer.answered || answer.results.length === 0) return { mode: "reply", reply: renderNoMoreResults() };
+    if (answer.results.length === 0) return { mode: "reply", reply: renderNoMoreResults() };
     return { mode, reply: renderAnswer(answer, view) };
   }
   const passage = await ctx.engine.passage(action.key, state.question);
