@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
-import { sentenceRanges } from "../knowledge/sentences.ts";
 import type { Passage } from "../knowledge/types.ts";
 import { terms as termsOf } from "../search/analyze.ts";
 import { LruCache } from "../lru.ts";
 import { CODE_CREDIT, PASSAGE_CACHE, type KnowledgeIndex, type PassageTerms, type QueryTerm } from "../search/index.ts";
 import { analyzeQuery, type Intent } from "../search/query.ts";
+import { decide, DEFAULT_MODEL, type ConfidenceModel, type Evidence } from "./confidence.ts";
 import type { Answer, AnswerKind, AnswerResult, Highlight } from "./types.ts";
+import { unitsOf } from "./units.ts";
 
 export interface AnswerOptions {
   /** How many results to return (default 3). */
@@ -16,28 +17,38 @@ export interface AnswerOptions {
   context?: string;
   /** Ranking parameters to try instead of the defaults (tuning and benchmarks only). */
   ranking?: Partial<Ranking>;
+  /** A confidence model to try instead of the fitted one (calibration only: bench/calibrate.ts). */
+  model?: ConfidenceModel;
+  /** Receives the evidence the decision is made from (calibration only). */
+  onEvidence?: (evidence: Evidence) => void;
 }
 
 /**
- * Every ranking parameter in one place, with the reason for each. Defaults were measured with
- * `npm run eval` and `npx tsx bench/tune.ts` on the shared question sets and the extra Rust-book set.
+ * Every ranking parameter in one place, with the reason for each. Defaults were chosen with
+ * `npx tsx bench/tune.ts` on the tune halves of the blind sets (bench/eval), never on their test halves.
  */
 export interface Ranking {
-  /** Share of the question (its words weighted by rarity) that the best passage must hold to be shown. Below it the honest answer is "nothing found". */
-  minCoverage: number;
   /** Further results must score at least this share of the best one, so weak matches don't tag along. */
   minRelativeScore: number;
   /** How sharply coverage of the question decides between passages BM25 finds (score × coverage^this). */
   coverageExponent: number;
-  /** Weight of BM25 alone against the best sentence's evidence: score × (windowBase + sentence score). */
+  /** How much BM25 itself counts (BM25^this × …): it finds candidates well, but rewards repetition. */
+  bm25Exponent: number;
+  /** Weight of BM25 alone against the best unit's evidence: score × (windowBase + unit score). */
   windowBase: number;
-  /** How much a word of the same family ("ownership" for "owner") or a negated form counts against the word itself. */
+  /** How much a word of the same family ("ownership" for "owner") counts against the word itself. */
   familyCredit: number;
-  /** Bonus to a sentence holding the kind of answer asked for (a date for "when", a number for "how many", code for "how do I"). */
+  /** Scales every expansion's weight (synonyms, related forms, word-vector neighbours); 0 turns them off. */
+  expansionCredit: number;
+  /** How much a unit's context (a row's header, an item's lead-in, a code block's introduction) counts for it. */
+  contextCredit: number;
+  /** How much the section headings and document title count for each unit of the passage. */
+  headingCredit: number;
+  /** Bonus to a unit holding the kind of answer asked for (a date for "when", a number for "how many", code for "how do I"). */
   intentBonus: number;
   /** Bonus per phrase match (question words next to each other in the text), relative to the words' weight. */
   phraseBonus: number;
-  /** How many index hits are re-ranked with sentence-level evidence. */
+  /** How many index hits are re-ranked with unit-level evidence. */
   candidates: number;
   /** MiniSearch field boosts and BM25 parameters for this search. */
   boost?: Record<string, number>;
@@ -45,62 +56,53 @@ export interface Ranking {
 }
 
 export const DEFAULT_RANKING: Readonly<Ranking> = Object.freeze({
-  minCoverage: 0.5,
   minRelativeScore: 0.3,
   coverageExponent: 2,
+  bm25Exponent: 1,
   windowBase: 0.6,
   familyCredit: 0.7,
+  expansionCredit: 1,
+  contextCredit: 0.6,
+  headingCredit: 0.5,
   intentBonus: 0.15,
   phraseBonus: 0.5,
   candidates: 40,
 });
 
-/** Share of minCoverage at which a passage is near enough to be shown as "unsure" rather than nothing. */
-const UNSURE_SHARE = 0.5;
-
-/** How much the previous question's words count when choosing the sentence to highlight. */
+/** How much the previous question's words count when choosing the unit to highlight. */
 const CONTEXT_IN_ANSWER = 0.2;
 
-/** The highest score bestWindow can give: full coverage, the phrase bonus at its cap, the intent bonus. */
-function maxWindowScore(r: Ranking): number {
+/** Most that phrase matches can add to a unit's score, so that one repeated phrase can't dominate. */
+const PHRASE_CAP = 1;
+
+/** The highest score bestUnit can give: full coverage, the phrase bonus at its cap, the intent bonus. */
+function maxUnitScore(r: Ranking): number {
   return 1 + PHRASE_CAP + r.intentBonus;
 }
 
-/** Most that phrase matches can add to a sentence's score, so that one repeated phrase can't dominate. */
-const PHRASE_CAP = 1;
+const KIND_CODES: readonly AnswerKind[] = ["sentence", "row", "item", "code"];
 
 /**
- * A passage cut into answer units (sentences, list items, code blocks) with its terms, computed once and
- * kept compactly (offsets in typed arrays, term strings shared with the analyser's cache): the engine
- * keeps thousands of these. The text itself is not kept: the index decodes it on demand.
+ * A passage cut into answer units (units.ts) with its terms, computed once and kept compactly (offsets
+ * in typed arrays, term strings shared with the analyser's cache): the engine keeps thousands of these.
+ * The text itself is not kept: the index decodes it on demand.
  */
 interface PassageAnalysis {
   /** Start and end offset of each unit, in pairs. */
   units: Uint32Array;
+  kinds: Uint8Array;
+  /** Unit i's context ranges are contextRanges[contextAt[i] … contextAt[i + 1]), as start/end pairs. */
+  contextAt: Uint32Array;
+  contextRanges: Uint32Array;
   terms: string[];
   starts: Uint32Array;
   ends: Uint32Array;
+  /** Terms of the passage's section headings and document title, which every unit is read under. */
+  headings: string[];
 }
 
 /** Per index (so that a replaced index takes its cache with it), bounded like the index's own. */
 const analyses = new WeakMap<KnowledgeIndex, LruCache<number, PassageAnalysis>>();
-
-function unitsOf(text: string): Uint32Array {
-  const units: number[] = [];
-  const blocks = text.matchAll(/```[\s\S]*?```|[^\n]+(?:\n(?!\n|```)[^\n]+)*/g);
-  for (const block of blocks) {
-    const start = block.index;
-    const body = block[0];
-    if (body.startsWith("```") || /^\s*(?:[-*]|\d+\.)\s/.test(body) || body.startsWith("|")) {
-      // Code, list items and table rows answer line by line; a code block as a whole.
-      if (body.startsWith("```")) units.push(start, start + body.length);
-      else for (const line of body.matchAll(/[^\n]+/g)) units.push(start + line.index, start + line.index + line[0].length);
-      continue;
-    }
-    for (const s of sentenceRanges(body)) units.push(start + s.start, start + s.end);
-  }
-  return Uint32Array.from(units);
-}
 
 function analyse(index: KnowledgeIndex, n: number, passage: Passage): PassageAnalysis {
   let cache = analyses.get(index);
@@ -108,11 +110,23 @@ function analyse(index: KnowledgeIndex, n: number, passage: Passage): PassageAna
   return cache.getOrSet(n, () => {
     const text = passage.text;
     const found = termsOf(text);
+    const units = unitsOf(text);
+    const contextAt = new Uint32Array(units.length + 1);
+    const ranges: number[] = [];
+    units.forEach((u, i) => {
+      for (const [s, e] of u.context) ranges.push(s, e);
+      contextAt[i + 1] = ranges.length / 2;
+    });
+    const headings = [...new Set(termsOf([passage.source.title, ...passage.source.section, ...(passage.aliases ?? [])].join(" \n ")).map((t) => t.term))];
     return {
-      units: unitsOf(text),
+      units: Uint32Array.from(units.flatMap((u) => [u.start, u.end])),
+      kinds: Uint8Array.from(units, (u) => KIND_CODES.indexOf(u.kind)),
+      contextAt,
+      contextRanges: Uint32Array.from(ranges),
       terms: found.map((t) => t.term),
       starts: Uint32Array.from(found, (t) => t.start),
       ends: Uint32Array.from(found, (t) => t.end),
+      headings,
     };
   });
 }
@@ -124,13 +138,30 @@ export function passageKey(id: string): string {
 
 const YEAR_OR_DATE = /\b(1[5-9]\d\d|20\d\d)\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b/i;
 const NUMBER = /\b\d+(?:[.,]\d+)?\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|once|twice|dozen)\b/i;
+const DURATION = /\b\d+(?:[.,]\d+)?\s*(?:-\s*)?(?:ms|milliseconds?|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|days?|weeks?|months?|years?)\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|fifteen|thirty)\s+(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b/i;
+/** A number with a unit, or a limit stated in words: what "max", "limit" and "how big can" ask for. */
+const MEASURE = /\b\d+(?:[.,]\d+)?\s*(?:%|[kmgt]i?b\b|bytes?\b|characters?\b|chars?\b|items?\b|px\b|ms\b|seconds?\b|minutes?\b|hours?\b|days?\b|mb\b|gb\b|kb\b)|\b(?:up to|at most|maximum of|minimum of|no more than|limit(?:ed)? (?:of|to))\s+\S*\d/i;
+/** A name with a title or two capitalised words: what "who" asks for. */
+const PERSON = /\b(?:Mr|Mrs|Ms|Dr|Prof|President|Minister|Ambassador|Secretary|Chairman|Director|Premier|King|Queen)\.?\s+\p{Lu}|\p{Lu}\p{Ll}+\s+\p{Lu}\p{Ll}+/u;
 
 function fitsIntent(intent: Intent, text: string): boolean {
-  if (intent === "time") return YEAR_OR_DATE.test(text);
-  if (intent === "quantity") return NUMBER.test(text);
-  // In documentation the answer to "how do I…" names a command, a function or shows code.
-  if (intent === "howto") return text.includes("`");
-  return false;
+  switch (intent) {
+    case "time":
+      return YEAR_OR_DATE.test(text);
+    case "duration":
+      return DURATION.test(text);
+    case "quantity":
+      return NUMBER.test(text);
+    case "limit":
+      return MEASURE.test(text) || NUMBER.test(text);
+    case "person":
+      return PERSON.test(text);
+    case "howto":
+      // In documentation the answer to "how do I…" names a command, a function or shows code.
+      return text.includes("`");
+    default:
+      return false;
+  }
 }
 
 /** A query's terms with their weights (importance in the question × rarity in the knowledge). */
@@ -141,8 +172,8 @@ interface Weighted {
   answerTypes: string[];
   /** Position of each term in the question, for phrase matches. */
   order: Map<string, number>;
-  /** Related words added by analysis → the query term they stand for. */
-  related: Map<string, string>;
+  /** Related words added by analysis → the query term they stand for, and how much they count for it. */
+  related: Map<string, { of: string; credit: number }>;
   total: number;
   ranking: Ranking;
   /** Memo of queryTermOf: the same passage words are looked up for every candidate. */
@@ -151,11 +182,13 @@ interface Weighted {
 
 function weigh(index: KnowledgeIndex, query: readonly QueryTerm[], ranking: Ranking = DEFAULT_RANKING): Weighted {
   const weight = new Map<string, number>();
-  const related = new Map<string, string>();
+  const related = new Map<string, { of: string; credit: number }>();
   let total = 0;
   for (const q of query) {
     if (q.of !== undefined) {
-      related.set(q.term, q.of);
+      const credit = q.weight * (q.expansion ? ranking.expansionCredit : 1);
+      const known = related.get(q.term);
+      if (credit > 0 && (!known || known.credit < credit)) related.set(q.term, { of: q.of, credit });
       continue;
     }
     const w = q.weight * index.idf(q.term);
@@ -174,12 +207,12 @@ function weigh(index: KnowledgeIndex, query: readonly QueryTerm[], ranking: Rank
   };
 }
 
-/** The query term a text term matches (itself, or a query term it extends), or undefined. */
+/** The query term a text term matches (itself, or a query term it stands for or extends), or undefined. */
 function queryTermOf(w: Weighted, term: string): string | undefined {
   if (w.weight.has(term)) return term;
   const known = w.memo.get(term);
   if (known !== undefined) return known ?? undefined;
-  let found: string | null = w.related.get(term) ?? null;
+  let found: string | null = w.related.get(term)?.of ?? null;
   if (found === null) for (const p of w.prefixes) if (term.startsWith(p)) found = p;
   w.memo.set(term, found);
   return found ?? undefined;
@@ -188,14 +221,16 @@ function queryTermOf(w: Weighted, term: string): string | undefined {
 function termWeight(w: Weighted, term: string): number {
   const exact = w.weight.get(term);
   if (exact !== undefined) return exact;
+  const related = w.related.get(term);
+  if (related) return (w.weight.get(related.of) ?? 0) * related.credit;
   const q = queryTermOf(w, term);
   return q ? (w.weight.get(q) ?? 0) * w.ranking.familyCredit : 0;
 }
 
 /**
- * Share of the query's weight that some terms cover, each with its credit (1 in prose, less in code);
- * each query term counts once, at its best match. `fits`: the text holds the kind of answer asked for,
- * which covers words like "date" or "number".
+ * Share of the query's weight that some terms cover, each with its credit (1 in prose, less in code or
+ * context); each query term counts once, at its best match. `fits`: the text holds the kind of answer
+ * asked for, which covers words like "date" or "number".
  */
 function coverageOf(w: Weighted, terms: Iterable<readonly [string, number]>, fits: boolean): number {
   const best = new Map<string, number>();
@@ -209,11 +244,6 @@ function coverageOf(w: Weighted, terms: Iterable<readonly [string, number]>, fit
   return w.total > 0 ? Math.min(1, covered / w.total) : 0;
 }
 
-/** coverageOf() for the query words found in a sentence or two. */
-function coverage(w: Weighted, present: ReadonlySet<string>, fits = false): number {
-  return coverageOf(w, [...present].map((t) => [t, 1] as const), fits);
-}
-
 /**
  * Every index term that counts for the query: its own terms, their related forms, and the terms their
  * prefixes expand to. Checking these against a passage is cheaper than checking each of its words.
@@ -224,10 +254,11 @@ function relevantTerms(index: KnowledgeIndex, w: Weighted): string[] {
   return [...out];
 }
 
-/** coverageOf() a whole passage, looking up only the terms that can count. */
-function passageCoverage(w: Weighted, relevant: readonly string[], present: PassageTerms, fits: boolean): number {
+/** coverageOf() a whole passage, looking up only the terms that can count; `exact` leaves out expansions. */
+function passageCoverage(w: Weighted, relevant: readonly string[], present: PassageTerms, fits: boolean, exact = false): number {
   const found: [string, number][] = [];
   for (const term of relevant) {
+    if (exact && w.related.has(term)) continue;
     const credit = present.get(term);
     if (credit !== undefined) found.push([term, credit]);
   }
@@ -255,64 +286,80 @@ function followsInQuery(w: Weighted, a: string, b: string): boolean {
   return (w.order.get(qb) ?? -1) - (w.order.get(qa) ?? -9) === 1;
 }
 
-interface Window {
+interface UnitChoice {
   start: number;
   end: number;
+  kind: AnswerKind;
   score: number;
+  /** Share of the question the unit's own words cover, without context, headings or expansions. */
+  own: number;
 }
 
-/** The sentence, or pair of adjacent sentences, that holds most of the question: the answer to highlight. */
-function bestWindow(analysis: PassageAnalysis, w: Weighted, intent: Intent, text: string): Window {
-  const { units, terms, starts, ends } = analysis;
+/**
+ * The unit that answers best: the one whose words — with its context and the passage's headings at
+ * their credit — hold most of the question, as a phrase where they can, with the kind of answer asked for.
+ */
+function bestUnit(analysis: PassageAnalysis, w: Weighted, intent: Intent, text: string): UnitChoice {
+  const { units, kinds, terms, starts, ends, contextAt, contextRanges } = analysis;
+  const r = w.ranking;
   const unitCount = units.length / 2;
-  // Only units that hold a query word get a set: most of a passage's sentences hold none.
-  const unitTerms: (Set<string> | undefined)[] = new Array(unitCount);
-  const unitAdjacent: number[] = new Array(unitCount).fill(0);
+  const unitStart = (i: number) => units[2 * i] ?? 0;
+  const unitEnd = (i: number) => units[2 * i + 1] ?? 0;
+  // Own matches per unit (most units hold none), and phrase evidence.
+  const own: (Map<string, number> | undefined)[] = new Array(unitCount);
+  const adjacent: number[] = new Array(unitCount).fill(0);
   let u = 0;
   for (let k = 0; k < terms.length; k++) {
     const term = terms[k] as string;
     const start = starts[k] ?? 0;
-    while (u < unitCount - 1 && start >= (units[2 * u + 1] ?? 0)) u++;
+    while (u < unitCount - 1 && start >= unitEnd(u)) u++;
     const tw = termWeight(w, term);
-    if (tw > 0) {
-      (unitTerms[u] ??= new Set()).add(term);
-      // Words that follow each other in the question and in the text ("unsafe Rust", "heads of state")
-      // are a phrase match: stronger evidence than the same words scattered.
-      const previous = terms[k - 1];
-      if (previous !== undefined && start - (ends[k - 1] ?? 0) <= PHRASE_GAP && followsInQuery(w, previous, term)) {
-        unitAdjacent[u] = (unitAdjacent[u] ?? 0) + w.ranking.phraseBonus * Math.min(tw, termWeight(w, previous));
-      }
+    if (tw <= 0) continue;
+    (own[u] ??= new Map()).set(term, 1);
+    // Words that follow each other in the question and in the text ("unsafe Rust", "heads of state")
+    // are a phrase match: stronger evidence than the same words scattered.
+    const previous = terms[k - 1];
+    if (previous !== undefined && start - (ends[k - 1] ?? 0) <= PHRASE_GAP && followsInQuery(w, previous, term)) {
+      adjacent[u] = (adjacent[u] ?? 0) + r.phraseBonus * Math.min(tw, termWeight(w, previous));
     }
   }
-  // Phrase evidence relative to the question's weight, capped so that one repeated phrase can't dominate.
-  const phrase = (adjacent: number) => Math.min(adjacent / (w.total || 1), PHRASE_CAP);
-  const unitStart = (i: number) => units[2 * i] ?? 0;
-  const unitEnd = (i: number) => units[2 * i + 1] ?? 0;
-  const unitScore = (i: number, set: Set<string>) => {
+  const headings = analysis.headings.filter((t) => termWeight(w, t) > 0);
+  /** Terms in a text range, at a credit. */
+  const termsIn = (from: number, to: number, credit: number, into: Map<string, number>) => {
+    // starts is sorted: find the first term at or after `from`.
+    let lo = 0;
+    let hi = terms.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((starts[mid] ?? 0) < from) lo = mid + 1;
+      else hi = mid;
+    }
+    for (let k = lo; k < terms.length && (starts[k] ?? 0) < to; k++) {
+      const t = terms[k] as string;
+      if (termWeight(w, t) > 0 && (into.get(t) ?? 0) < credit) into.set(t, credit);
+    }
+  };
+  let best: UnitChoice = { start: 0, end: unitCount ? unitEnd(0) : text.length, kind: KIND_CODES[kinds[0] ?? 0] ?? "sentence", score: -1, own: 0 };
+  for (let i = 0; i < unitCount; i++) {
+    const mine = own[i];
     const fits = intent !== "other" && fitsIntent(intent, text.slice(unitStart(i), unitEnd(i)));
-    let s = coverage(w, set, fits) + phrase(unitAdjacent[i] ?? 0);
-    if (fits) s += w.ranking.intentBonus;
+    // A unit must hold a word of the question itself, or the kind of answer asked for under matching context.
+    if (!mine && !fits) continue;
+    const present = new Map<string, number>();
+    for (const t of headings) present.set(t, r.headingCredit);
+    for (let c = contextAt[i] ?? 0; c < (contextAt[i + 1] ?? 0); c++) termsIn(contextRanges[2 * c] ?? 0, contextRanges[2 * c + 1] ?? 0, r.contextCredit, present);
+    if (!mine && present.size === 0) continue;
+    for (const [t] of mine ?? []) present.set(t, 1);
+    let s = coverageOf(w, present, fits) + Math.min((adjacent[i] ?? 0) / (w.total || 1), PHRASE_CAP);
+    if (fits) s += r.intentBonus;
+    const kind = KIND_CODES[kinds[i] ?? 0] ?? "sentence";
     // Code explains less than the sentence about it, and a whole listing is a poor highlight.
-    if (text.startsWith("```", unitStart(i))) s *= CODE_CREDIT;
+    if (kind === "code") s *= CODE_CREDIT;
     const length = unitEnd(i) - unitStart(i);
     if (length > 400) s *= 400 / length;
-    return s;
-  };
-  // A unit is scored alone and again as the second of a pair: once is enough.
-  const scores: (number | undefined)[] = new Array(unitCount);
-  const scoreOf = (i: number, set: Set<string>) => (scores[i] ??= unitScore(i, set));
-  let best: Window = { start: 0, end: Math.min(text.length, unitCount ? unitEnd(0) : text.length), score: -1 };
-  for (let i = 0; i < unitCount; i++) {
-    const set = unitTerms[i];
-    if (!set) continue;
-    const single = scoreOf(i, set);
-    if (single > best.score) best = { start: unitStart(i), end: unitEnd(i), score: single };
-    const nextSet = unitTerms[i + 1];
-    if (i + 1 < unitCount && nextSet && nextSet.size > 0 && set.size > 0) {
-      const union = new Set([...set, ...nextSet]);
-      const pair = coverage(w, union) + phrase((unitAdjacent[i] ?? 0) + (unitAdjacent[i + 1] ?? 0));
-      // A second sentence must add real evidence to earn its place in the highlight.
-      if (pair > single * 1.25 && pair > scoreOf(i + 1, nextSet) * 1.25 && pair * 0.9 > best.score) best = { start: unitStart(i), end: unitEnd(i + 1), score: pair * 0.9 };
+    if (s > best.score) {
+      const exact = [...(mine ?? [])].filter(([t]) => !w.related.has(t));
+      best = { start: unitStart(i), end: unitEnd(i), kind, score: s, own: coverageOf(w, exact, false) };
     }
   }
   return best;
@@ -332,25 +379,17 @@ function highlightsOf(analysis: PassageAnalysis, w: Weighted): Highlight[] {
   return out;
 }
 
-/** The kind of the unit that starts at `start` (see unitsOf). */
-function kindAt(text: string, start: number): AnswerKind {
-  if (text.startsWith("```", start)) return "code";
-  if (text[start] === "|") return "row";
-  if (/^\s*(?:[-*]|\d+\.)\s/.test(text.slice(start, start + 12))) return "item";
-  return "sentence";
-}
-
-/** `window`: the best sentence when already found for these same weights (see answer). */
-function toResult(index: KnowledgeIndex, n: number, passage: Passage, w: Weighted, intent: Intent, score: number, window?: Window): AnswerResult {
+/** `unit`: the best unit when already found for these same weights (see answer). */
+function toResult(index: KnowledgeIndex, n: number, passage: Passage, w: Weighted, intent: Intent, score: number, unit?: UnitChoice): AnswerResult {
   const analysis = analyse(index, n, passage);
   const text = passage.text;
-  window ??= bestWindow(analysis, w, intent, text);
+  unit ??= bestUnit(analysis, w, intent, text);
   return {
     key: passageKey(passage.id),
     text,
-    answer: text.slice(window.start, window.end),
-    answerKind: kindAt(text, window.start),
-    answerStart: window.start,
+    answer: text.slice(unit.start, unit.end),
+    answerKind: unit.kind,
+    answerStart: unit.start,
     score: Math.round(score * 1000) / 1000,
     source: passage.source,
     highlights: highlightsOf(analysis, w),
@@ -358,24 +397,8 @@ function toResult(index: KnowledgeIndex, n: number, passage: Passage, w: Weighte
 }
 
 /**
- * Whether the best passage is a confident match: it covers most of the question, or it holds at least
- * two of its words and every word it lacks is one the knowledge never uses (the question phrased the
- * rest differently: "a military bloc" against "not a military group").
- */
-function confident(index: KnowledgeIndex, w: Weighted, query: readonly QueryTerm[], cover: number, present: PassageTerms): boolean {
-  const { minCoverage } = w.ranking;
-  if (cover >= minCoverage) return true;
-  const matched = matchedTerms(w, present, query);
-  // A follow-up has few words of its own ("and what did he say?"): the earlier question's words count too.
-  const context = query.filter((q) => q.weight < 1 && q.of === undefined && present.has(q.term)).length;
-  if (context > 0 && matched.size >= 1 && matched.size + context >= 3 && cover >= minCoverage / 2) return true;
-  if (matched.size < 2 || cover < minCoverage / 2) return false;
-  return query.every((q) => q.weight !== 1 || q.of !== undefined || matched.has(q.term) || q.answerType || !index.has(q.term));
-}
-
-/**
- * Answers a question from an index: the best passages, the sentence in each that answers, and where it
- * came from — or, when nothing covers enough of the question, an answer that says so.
+ * Answers a question from an index: the best passages, the unit in each that answers, and where it came
+ * from — or, when nothing clearly answers, the closest passages marked "unsure", or nothing ("no-match").
  */
 export function answer(index: KnowledgeIndex, question: string, options: AnswerOptions = {}): Answer {
   const top = Math.max(1, Math.min(options.top ?? 3, 25));
@@ -386,32 +409,33 @@ export function answer(index: KnowledgeIndex, question: string, options: AnswerO
   const ranking: Ranking = { ...DEFAULT_RANKING, ...options.ranking };
   const w = weigh(index, query, ranking);
   const relevant = relevantTerms(index, w);
-  // The previous question's words help find the passage, but the sentence to highlight is the one
-  // that answers this question ("when was it founded?"), not the one that repeats the last.
+  // The previous question's words help find the passage, but the unit to highlight is the one that
+  // answers this question ("when was it founded?"), not the one that repeats the last.
   const forAnswer = query.some((q) => q.weight < 1 && q.of === undefined)
     ? weigh(index, query.map((q) => (q.weight < 1 && q.of === undefined ? { ...q, weight: q.weight * CONTEXT_IN_ANSWER } : q)), ranking)
     : w;
-  const hits = index.search(query, ranking.candidates, { ...(ranking.boost ? { boost: ranking.boost } : {}), ...(ranking.bm25 ? { bm25: ranking.bm25 } : {}) });
-  // BM25 finds candidates; how much of the question the passage — and one sentence of it — holds decides:
-  // score = BM25 × coverage^e × (windowBase + best sentence). The sentence step is the costly one, so
-  // candidates are taken best-first by the rest and dropped once even a perfect sentence could not lift
-  // them to the share of the best score that results must reach.
+  const searched = ranking.expansionCredit > 0 ? query : query.filter((q) => !q.expansion);
+  const hits = index.search(searched, ranking.candidates, { ...(ranking.boost ? { boost: ranking.boost } : {}), ...(ranking.bm25 ? { bm25: ranking.bm25 } : {}) });
+  // BM25 finds candidates; how much of the question the passage — and one unit of it — holds decides:
+  // score = BM25 × coverage^e × (windowBase + best unit). The unit step is the costly one, so candidates
+  // are taken best-first by the rest and dropped once even a perfect unit could not lift them to the
+  // share of the best score that results must reach.
   const candidates = hits
     .map((hit) => {
       const passage = index.passages[hit.index];
       if (!passage) return undefined;
       const cover = passageCoverage(w, relevant, index.termsOf(hit.index), intent !== "other" && fitsIntent(intent, passage.text));
-      return { passage, index: hit.index, cover, prescore: hit.score * cover ** ranking.coverageExponent, score: 0, window: undefined as Window | undefined };
+      return { passage, index: hit.index, bm25: hit.score, cover, prescore: hit.score ** ranking.bm25Exponent * cover ** ranking.coverageExponent, score: 0, unit: undefined as UnitChoice | undefined };
     })
     .filter((r): r is NonNullable<typeof r> => r !== undefined)
     .sort((a, b) => b.prescore - a.prescore);
-  const ceiling = ranking.windowBase + maxWindowScore(ranking);
+  const ceiling = ranking.windowBase + maxUnitScore(ranking);
   const ranked: typeof candidates = [];
   let bestScore = 0;
   for (const c of candidates) {
     if (c.prescore * ceiling < bestScore * ranking.minRelativeScore) break;
-    c.window = bestWindow(analyse(index, c.index, c.passage), w, intent, c.passage.text);
-    c.score = c.prescore * (ranking.windowBase + c.window.score);
+    c.unit = bestUnit(analyse(index, c.index, c.passage), w, intent, c.passage.text);
+    c.score = c.prescore * (ranking.windowBase + c.unit.score);
     bestScore = Math.max(bestScore, c.score);
     ranked.push(c);
   }
@@ -419,18 +443,53 @@ export function answer(index: KnowledgeIndex, question: string, options: AnswerO
 
   const best = ranked[0];
   if (!best) return { question, answered: false, reason: "no-match", confidence: 0, results: [] };
-  const sure = confident(index, w, query, best.cover, index.termsOf(best.index));
-  // Near but not sure: the closest passages, shown as not-an-answer. Nothing near: nothing shown.
-  if (!sure && (best.cover < ranking.minCoverage * UNSURE_SHARE || matchedTerms(w, index.termsOf(best.index), query).size === 0)) {
-    return { question, answered: false, reason: "no-match", confidence: 0, results: [] };
-  }
+  const present = index.termsOf(best.index);
+  const own = query.filter((q) => q.weight === 1 && q.of === undefined);
+  const heaviest = own.reduce<QueryTerm | undefined>((h, q) => ((w.weight.get(q.term) ?? 0) > (h ? (w.weight.get(h.term) ?? 0) : -1) ? q : h), undefined);
+  const evidence: Evidence = {
+    cover: best.cover,
+    exactCover: passageCoverage(w, relevant, present, intent !== "other" && fitsIntent(intent, best.passage.text), true),
+    unitScore: best.unit?.score ?? 0,
+    unitOwn: best.unit?.own ?? 0,
+    matched: matchedTerms(w, present, query).size,
+    exactMatched: own.filter((q) => present.has(q.term)).length,
+    heaviestCovered: heaviest ? heaviestCredit(w, relevant, present, heaviest.term) : 0,
+    words: own.length,
+    unknownShare: unknownShare(index, w, query),
+    margin: ranked[1] ? ranked[1].score / best.score : 0,
+  };
+  options.onEvidence?.(evidence);
+  const decision = decide(evidence, options.model ?? DEFAULT_MODEL);
+  if (decision.outcome === "no-match") return { question, answered: false, reason: "no-match", confidence: 0, results: [] };
+  const floor = Math.min(best.cover, 0.4);
   const results = ranked
-    .filter((r) => r.cover >= Math.min(best.cover, ranking.minCoverage * 0.8) && r.score >= best.score * ranking.minRelativeScore)
+    .filter((r) => r.cover >= floor && r.score >= best.score * ranking.minRelativeScore)
     .slice(offset, offset + top)
-    // The sentence found while ranking is the answer's, unless the answer weighs a follow-up's context differently.
-    .map((r) => toResult(index, r.index, r.passage, forAnswer, intent, r.score, forAnswer === w ? r.window : undefined));
-  const confidence = Math.round((sure ? 0.5 + best.cover / 2 : best.cover / 2) * 1000) / 1000;
-  return sure ? { question, answered: true, confidence, results } : { question, answered: false, reason: "unsure", confidence, results };
+    // The unit found while ranking is the answer's, unless the answer weighs a follow-up's context differently.
+    .map((r) => toResult(index, r.index, r.passage, forAnswer, intent, r.score, forAnswer === w ? r.unit : undefined));
+  const confidence = Math.round(decision.confidence * 1000) / 1000;
+  return decision.outcome === "answered" ? { question, answered: true, confidence, results } : { question, answered: false, reason: "unsure", confidence, results };
+}
+
+/** How well a passage covers one query term: 1 as written, its best related word's credit, or 0. */
+function heaviestCredit(w: Weighted, relevant: readonly string[], present: PassageTerms, term: string): number {
+  let best = 0;
+  for (const t of relevant) {
+    if (queryTermOf(w, t) !== term || !present.has(t)) continue;
+    best = Math.max(best, t === term ? 1 : (w.related.get(t)?.credit ?? w.ranking.familyCredit));
+  }
+  return best;
+}
+
+/** Share of the question's weight in words the knowledge never uses (as written or in their word family). */
+function unknownShare(index: KnowledgeIndex, w: Weighted, query: readonly QueryTerm[]): number {
+  // A typo that analysis corrected is known: only the corrected word is in the query.
+  let unknown = 0;
+  for (const q of query) {
+    if (q.weight !== 1 || q.of !== undefined || index.has(q.term) || q.answerType) continue;
+    unknown += w.weight.get(q.term) ?? 0;
+  }
+  return w.total > 0 ? unknown / w.total : 0;
 }
 
 /** A passage as a result for a question (for "Show full passage"): highlights for the question's words. */

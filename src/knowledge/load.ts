@@ -5,6 +5,7 @@ import type { Logger } from "../log.ts";
 import { silentLogger } from "../log.ts";
 import type { Block, ParsedDocument } from "./blocks.ts";
 import { KnowledgeError, listKnowledgeFiles, MARKDOWN_EXTENSIONS, MAX_FILE_BYTES, TEXT_EXTENSIONS } from "./files.ts";
+import { aliasesFor, frontMatterAliases } from "./aliases.ts";
 import { parseMarkdown } from "./markdown.ts";
 import { normalizeText } from "./normalize.ts";
 import { splitBlocks, type SplitOptions } from "./split.ts";
@@ -73,13 +74,17 @@ export async function loadFile(root: string, relativePath: string, options: Load
   const pieces = splitBlocks(blocks, options.split);
   if (pieces.length === 0) return { error: { path: relativePath, reason: "no text to answer from (only headings, markup or code directives)" } };
 
+  const { aliases, issues: aliasIssues } = frontMatterAliases(parsed.frontMatter, parsed.sections);
+  for (const issue of aliasIssues) options.logger?.warn(`knowledge: ${relativePath}: ${issue}`);
   const passages: Passage[] = pieces.map((piece, i) => {
     const url = parsed.url ? (piece.anchor && !parsed.url.includes("#") ? `${parsed.url}#${piece.anchor}` : parsed.url) : undefined;
+    const phrasings = aliasesFor(aliases, piece.section);
     return {
       id: `${relativePath}#${i + 1}`,
       text: piece.text,
       kind: piece.kind,
       ...(piece.keywords ? { keywords: [...new Set(piece.keywords)] } : {}),
+      ...(phrasings.length ? { aliases: phrasings } : {}),
       source: { path: relativePath, title: parsed.title, section: piece.section, passage: i + 1, line: piece.line, ...(url ? { url } : {}) },
     };
   });

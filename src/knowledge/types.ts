@@ -27,6 +27,8 @@ export interface Passage {
   source: PassageSource;
   /** Terms the author emphasised (Markdown `_term_`, `**term**`): where a document defines or stresses a concept. */
   keywords?: string[];
+  /** Other phrasings that should find this passage: front-matter aliases of its document and section, taught questions. */
+  aliases?: string[];
 }
 
 /** A span of a document's text that the hygiene check judged not to belong to it. */

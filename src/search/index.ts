@@ -2,6 +2,9 @@ import MiniSearch, { type Options, type SearchOptions } from "minisearch";
 import SearchableMap from "minisearch/SearchableMap";
 import type { KnowledgeDocument, Passage } from "../knowledge/types.ts";
 import { termList, termOf, words } from "./analyze.ts";
+import { DEFAULT_EXPANSION, ExpansionTable, type ExpansionJSON, type ExpansionWeights } from "./expansion.ts";
+import { lexicon } from "./lexicon.ts";
+import type { SynonymRule } from "../knowledge/synonyms.ts";
 import { LruCache } from "../lru.ts";
 import { plainPassages, storePassages, storePassagesAsync } from "./passages.ts";
 
@@ -16,6 +19,8 @@ interface IndexedPassage {
   title: string;
   /** Terms the author emphasised in the passage. */
   keywords: string;
+  /** Other phrasings that should find the passage (front-matter aliases, taught questions). */
+  aliases: string;
 }
 
 const CODE_FENCE = /```[^\n]*\n([\s\S]*?)\n?```/g;
@@ -27,14 +32,14 @@ function indexed(id: number, p: Passage): IndexedPassage {
     code.push(body);
     return " ";
   });
-  return { id, text, code: code.join("\n"), section: p.source.section.join(" › "), title: p.source.title, keywords: (p.keywords ?? []).join(" ; ") };
+  return { id, text, code: code.join("\n"), section: p.source.section.join(" › "), title: p.source.title, keywords: (p.keywords ?? []).join(" ; "), aliases: (p.aliases ?? []).join(" ; ") };
 }
 
 /**
  * Field boosts: a query word in the section heading or document title says more about a passage
  * than the same word in its body. Measured on the shared question sets (npm run eval).
  */
-export const FIELD_BOOSTS = { text: 1, code: 0.4, section: 1.6, title: 1.2, keywords: 1.5 } as const;
+export const FIELD_BOOSTS = { text: 1, code: 0.4, section: 1.6, title: 1.2, keywords: 1.5, aliases: 1.6 } as const;
 
 /** BM25 parameters: shorter passages than web pages, so less length normalisation than the default b = 0.7. */
 export const BM25 = { k: 1.2, b: 0.6, d: 0.5 } as const;
@@ -122,7 +127,7 @@ export const PREFIX_WEIGHT = 0.3;
  */
 export const MINISEARCH_OPTIONS: Options<IndexedPassage> = {
   idField: "id",
-  fields: ["text", "code", "section", "title", "keywords"],
+  fields: ["text", "code", "section", "title", "keywords", "aliases"],
   storeFields: [],
   tokenize: (text) => termList(text),
   processTerm: (term) => term,
@@ -146,6 +151,8 @@ export interface QueryTerm {
   answerType?: boolean;
   /** Set on a related word added by query analysis ("immutable" for "mutable"): the query term it stands for. */
   of?: string;
+  /** A related word from the lexicon or the operator's synonyms (expansion.ts), rather than a negated form. */
+  expansion?: boolean;
 }
 
 export interface Hit {
@@ -156,12 +163,20 @@ export interface Hit {
 
 /** Serialised form for snapshots. */
 export interface KnowledgeIndexJSON {
-  version: 1;
+  version: 2;
   documents: Omit<KnowledgeDocument, "passages">[];
   passages: Passage[];
   minisearch: unknown;
   df: Record<string, number>;
   vocabulary: Record<string, number>;
+  expansions: ExpansionJSON;
+}
+
+export interface BuildOptions {
+  /** Bridge the vocabulary with the lexicon (expansion.ts). Default true; false only to measure what it adds. */
+  expansion?: boolean;
+  /** The operator's synonyms (.synonyms.txt), which apply with or without the lexicon. */
+  synonyms?: readonly SynonymRule[];
 }
 
 /**
@@ -181,6 +196,9 @@ export class KnowledgeIndex {
   /** Index terms as a radix tree, for prefix expansion; built on first use. */
   private stemTree: SearchableMap<boolean> | undefined;
   private readonly passageTerms = new LruCache<number, PassageTerms>(PASSAGE_CACHE);
+  /** Question-word stems → the knowledge terms they can stand for (expansion.ts). */
+  private expansionTable: ExpansionTable;
+  private buildOptions: BuildOptions = {};
 
   private constructor(
     documents: readonly Omit<KnowledgeDocument, "passages">[],
@@ -188,6 +206,7 @@ export class KnowledgeIndex {
     mini: MiniSearch<IndexedPassage>,
     df: Map<string, number>,
     wordCounts: Map<string, number>,
+    expansions: ExpansionTable,
   ) {
     this.documents = documents;
     // Stored compactly by the caller (search/passages.ts), which may take its time over a large index.
@@ -195,9 +214,10 @@ export class KnowledgeIndex {
     this.mini = mini;
     this.df = df;
     this.wordCounts = wordCounts;
+    this.expansionTable = expansions;
   }
 
-  static build(documents: readonly KnowledgeDocument[]): KnowledgeIndex {
+  static build(documents: readonly KnowledgeDocument[], options: BuildOptions = {}): KnowledgeIndex {
     const passages = documents.flatMap((d) => d.passages);
     const mini = new MiniSearch<IndexedPassage>(MINISEARCH_OPTIONS);
     const df = new Map<string, number>();
@@ -205,11 +225,13 @@ export class KnowledgeIndex {
     passages.forEach((p, id) => {
       const doc = indexed(id, p);
       mini.add(doc);
-      for (const t of new Set([...termList(p.text), ...termList(doc.section), ...termList(doc.title)])) df.set(t, (df.get(t) ?? 0) + 1);
+      for (const t of new Set([...termList(p.text), ...termList(doc.section), ...termList(doc.title), ...termList(doc.aliases)])) df.set(t, (df.get(t) ?? 0) + 1);
       for (const w of words(p.text)) vocabulary.set(w.folded, (vocabulary.get(w.folded) ?? 0) + 1);
     });
     const docs = documents.map(({ passages: _passages, ...rest }) => rest);
-    return new KnowledgeIndex(docs, storePassages(passages).passages, mini, df, vocabulary);
+    const index = new KnowledgeIndex(docs, storePassages(passages).passages, mini, df, vocabulary, ExpansionTable.EMPTY);
+    index.rebuildExpansions(DEFAULT_EXPANSION, options);
+    return index;
   }
 
   static fromJSON(json: KnowledgeIndexJSON): KnowledgeIndex {
@@ -226,28 +248,45 @@ export class KnowledgeIndex {
 
   /** The MiniSearch part of a snapshot of this version; throws on any other. */
   private static checked(json: KnowledgeIndexJSON): Parameters<typeof MiniSearch.loadJS>[0] {
-    if (json.version !== 1) throw new Error(`search: Expected index snapshot version 1, got ${String(json.version)}`);
+    if (json.version !== 2) throw new Error(`search: Expected index snapshot version 2, got ${String(json.version)}`);
     return json.minisearch as Parameters<typeof MiniSearch.loadJS>[0];
   }
 
   private static restored(json: KnowledgeIndexJSON, mini: MiniSearch<IndexedPassage>, passages: readonly Passage[]): KnowledgeIndex {
-    return new KnowledgeIndex(json.documents, passages, mini, new Map(Object.entries(json.df)), new Map(Object.entries(json.vocabulary)));
+    return new KnowledgeIndex(json.documents, passages, mini, new Map(Object.entries(json.df)), new Map(Object.entries(json.vocabulary)), ExpansionTable.fromJSON(json.expansions));
   }
 
   toJSON(): KnowledgeIndexJSON {
     const vocabulary = Object.fromEntries(this.wordCounts);
     return {
-      version: 1,
+      version: 2,
       documents: [...this.documents],
       passages: plainPassages(this.passages),
       minisearch: this.mini.toJSON(),
       df: Object.fromEntries(this.df),
       vocabulary,
+      expansions: this.expansions.toJSON(),
     };
   }
 
   get size(): number {
     return this.passages.length;
+  }
+
+  get expansions(): ExpansionTable {
+    return this.expansionTable;
+  }
+
+  /**
+   * Builds the expansion table from the knowledge's words as written (headings and titles included), the
+   * lexicon and the operator's synonyms; the same options as build() (tuning calls it with other weights).
+   */
+  rebuildExpansions(weights: ExpansionWeights, options: BuildOptions = this.buildOptions): void {
+    this.buildOptions = options;
+    const headings = new Set<string>();
+    for (const d of this.documents) for (const text of [d.title, ...d.sections]) for (const w of words(text)) headings.add(w.folded);
+    const vocabulary = new Set([...this.wordCounts.keys(), ...headings]);
+    this.expansionTable = ExpansionTable.build(vocabulary, options.expansion === false ? undefined : lexicon(), weights, options.synonyms);
   }
 
   /** Inverse document frequency; a word the knowledge never uses weighs as much as the rarest. */
@@ -308,7 +347,7 @@ export class KnowledgeIndex {
       const doc = indexed(index, p);
       const terms = new Map<string, number>();
       for (const t of termList(doc.code)) terms.set(t, CODE_CREDIT);
-      for (const t of termList(`${doc.text} ${doc.section} ${doc.title} ${doc.keywords}`)) terms.set(t, 1);
+      for (const t of termList(`${doc.text} ${doc.section} ${doc.title} ${doc.keywords} ${doc.aliases}`)) terms.set(t, 1);
       return PassageTerms.from(terms);
     });
   }

@@ -40,6 +40,7 @@ class StoredPassage implements Passage {
   readonly kind: PassageKind;
   readonly source: PassageSource;
   readonly keywords?: string[];
+  readonly aliases?: string[];
   readonly #store: TextStore;
   readonly #n: number;
 
@@ -48,6 +49,7 @@ class StoredPassage implements Passage {
     this.kind = p.kind;
     this.source = source;
     if (p.keywords) this.keywords = p.keywords;
+    if (p.aliases) this.aliases = p.aliases;
     this.#store = store;
     this.#n = n;
   }
@@ -57,7 +59,7 @@ class StoredPassage implements Passage {
   }
 
   toJSON(): Passage {
-    return { id: this.id, text: this.text, kind: this.kind, source: this.source, ...(this.keywords ? { keywords: this.keywords } : {}) };
+    return { id: this.id, text: this.text, kind: this.kind, source: this.source, ...(this.keywords ? { keywords: this.keywords } : {}), ...(this.aliases ? { aliases: this.aliases } : {}) };
   }
 }
 

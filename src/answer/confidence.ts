@@ -1,0 +1,86 @@
+/**
+ * Whether to answer: from the evidence about the best passage, how likely it is that the knowledge
+ * answers the question, and so which of the three outcomes to give — an answer, the closest passages
+ * shown as "unsure", or nothing ("no-match").
+ *
+ * The model is a logistic regression over a few general features of the match, fitted on the tune
+ * halves of the blind question sets (`npx tsx bench/calibrate.ts`, which prints the coefficients below).
+ * Its label is "the knowledge answers this question", so it learns when to decline, not which passage
+ * is right: that is the ranking's job.
+ */
+
+/** What the ranking found out about its best passage; every field is general, none names a corpus. */
+export interface Evidence {
+  /** Share of the question's weight the passage (with its headings) covers, expansions at their weight. */
+  cover: number;
+  /** The same without expansions: the question's own words (and their word family) only. */
+  exactCover: number;
+  /** The best unit's score: its coverage, phrase and answer-type evidence (0 to about 2). */
+  unitScore: number;
+  /** Share of the question the best unit's own words cover, without context, headings or expansions. */
+  unitOwn: number;
+  /** How many of the question's own words the passage holds, as written or through a related word. */
+  matched: number;
+  /** How many it holds as written (or as the same stem). */
+  exactMatched: number;
+  /** How the passage covers the question's rarest word: 1 as written, an expansion's credit, or 0. */
+  heaviestCovered: number;
+  /** How many words the question has (its own, not a follow-up's context). */
+  words: number;
+  /** Share of the question's weight in words the knowledge never uses, not even through an expansion. */
+  unknownShare: number;
+  /** The second passage's score as a share of the best's (0 when there is none). */
+  margin: number;
+}
+
+export type Outcome = "answered" | "unsure" | "no-match";
+
+/** The fitted model: intercept, one coefficient per feature, and the two thresholds on its probability. */
+export interface ConfidenceModel {
+  intercept: number;
+  weights: Record<FeatureName, number>;
+  /** At or above: answer. */
+  answerAt: number;
+  /** At or above (and below answerAt): show the closest passages as "unsure". Below: no-match. */
+  unsureAt: number;
+}
+
+export const FEATURES = ["cover", "exactCover", "unitScore", "unitOwn", "matchedShare", "exactShare", "heaviestCovered", "unknownShare", "margin", "fewWords"] as const;
+export type FeatureName = (typeof FEATURES)[number];
+
+/** The features as the model reads them, each roughly from 0 to 1. */
+export function features(e: Evidence): Record<FeatureName, number> {
+  return {
+    cover: e.cover,
+    exactCover: e.exactCover,
+    unitScore: Math.min(e.unitScore, 2) / 2,
+    unitOwn: e.unitOwn,
+    matchedShare: e.words ? e.matched / e.words : 0,
+    exactShare: e.words ? e.exactMatched / e.words : 0,
+    heaviestCovered: e.heaviestCovered,
+    unknownShare: e.unknownShare,
+    margin: e.margin,
+    // One- and two-word questions cover easily: "docker?" is all matched by any page that says docker.
+    fewWords: e.words <= 2 ? 1 : 0,
+  };
+}
+
+export const DEFAULT_MODEL: Readonly<ConfidenceModel> = Object.freeze({
+  intercept: -1.8,
+  weights: Object.freeze({ cover: 1.2, exactCover: 1.6, unitScore: 0.7, unitOwn: 0, matchedShare: 0.7, exactShare: 0, heaviestCovered: 0, unknownShare: -1, margin: -0.3, fewWords: -0.3 }),
+  answerAt: 0.3,
+  unsureAt: 0.1,
+});
+
+export function probability(e: Evidence, model: ConfidenceModel = DEFAULT_MODEL): number {
+  const f = features(e);
+  let z = model.intercept;
+  for (const name of FEATURES) z += model.weights[name] * f[name];
+  return 1 / (1 + Math.exp(-z));
+}
+
+export function decide(e: Evidence, model: ConfidenceModel = DEFAULT_MODEL): { outcome: Outcome; confidence: number } {
+  const p = probability(e, model);
+  const outcome = p >= model.answerAt ? "answered" : p >= model.unsureAt && e.matched > 0 ? "unsure" : "no-match";
+  return { outcome, confidence: p };
+}
