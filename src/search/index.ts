@@ -170,6 +170,8 @@ export interface KnowledgeIndexJSON {
   df: Record<string, number>;
   vocabulary: Record<string, number>;
   expansions: ExpansionJSON;
+  /** Term → its rank in general English, for the common ones (see generalRank). */
+  ranks: Record<string, number>;
 }
 
 export interface BuildOptions {
@@ -199,6 +201,8 @@ export class KnowledgeIndex {
   /** Question-word stems → the knowledge terms they can stand for (expansion.ts). */
   private expansionTable: ExpansionTable;
   private buildOptions: BuildOptions = {};
+  /** Term → rank in general English of its most frequent word as written; only the 50,000 most frequent words have one. */
+  private ranks = new Map<string, number>();
 
   private constructor(
     documents: readonly Omit<KnowledgeDocument, "passages">[],
@@ -253,7 +257,9 @@ export class KnowledgeIndex {
   }
 
   private static restored(json: KnowledgeIndexJSON, mini: MiniSearch<IndexedPassage>, passages: readonly Passage[]): KnowledgeIndex {
-    return new KnowledgeIndex(json.documents, passages, mini, new Map(Object.entries(json.df)), new Map(Object.entries(json.vocabulary)), ExpansionTable.fromJSON(json.expansions));
+    const index = new KnowledgeIndex(json.documents, passages, mini, new Map(Object.entries(json.df)), new Map(Object.entries(json.vocabulary)), ExpansionTable.fromJSON(json.expansions));
+    index.ranks = new Map(Object.entries(json.ranks));
+    return index;
   }
 
   toJSON(): KnowledgeIndexJSON {
@@ -266,6 +272,7 @@ export class KnowledgeIndex {
       df: Object.fromEntries(this.df),
       vocabulary,
       expansions: this.expansions.toJSON(),
+      ranks: Object.fromEntries(this.ranks),
     };
   }
 
@@ -286,7 +293,23 @@ export class KnowledgeIndex {
     const headings = new Set<string>();
     for (const d of this.documents) for (const text of [d.title, ...d.sections]) for (const w of words(text)) headings.add(w.folded);
     const vocabulary = new Set([...this.wordCounts.keys(), ...headings]);
-    this.expansionTable = ExpansionTable.build(vocabulary, options.expansion === false ? undefined : lexicon(), weights, options.synonyms);
+    const lex = options.expansion === false ? undefined : lexicon();
+    this.expansionTable = ExpansionTable.build(vocabulary, lex, weights, options.synonyms);
+    this.ranks = new Map();
+    for (const word of lex ? vocabulary : []) {
+      const rank = lex?.rank(word);
+      const term = rank === undefined ? undefined : termOf(word);
+      if (term && rank !== undefined && rank < (this.ranks.get(term) ?? Infinity)) this.ranks.set(term, rank);
+    }
+  }
+
+  /**
+   * How common a term is in general English (the rank of its most frequent form, 1 = "the"), or undefined
+   * for rarer words: words like "want", "thing" or "keep" say little about what a question is about,
+   * however rare they are in the knowledge.
+   */
+  generalRank(term: string): number | undefined {
+    return this.ranks.get(term);
   }
 
   /** Inverse document frequency; a word the knowledge never uses weighs as much as the rarest. */

@@ -4,7 +4,7 @@
  * when an index is built or a question has a word the knowledge lacks; a snapshot carries the part of
  * it that its knowledge needs (see expansion.ts).
  *
- * Each file stays one gunzipped buffer with a map from key to line, so that loading it costs one
+ * WordNet and the vectors each stay one gunzipped buffer with a map from key to line, so that loading it costs one
  * decompression and one pass: most of its 150,000 lines are never decoded.
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -73,18 +73,29 @@ const DETACHMENT: readonly (readonly [string, string])[] = [
 export class Lexicon {
   private readonly wordnet: KeyedLines;
   private readonly vectors: KeyedLines | undefined;
+  /** Word → its rank in general English (1 = most frequent). */
+  private readonly ranks = new Map<string, number>();
 
-  constructor(wordnet: Buffer, vectors?: Buffer) {
+  constructor(wordnet: Buffer, vectors?: Buffer, frequency?: Buffer) {
     this.wordnet = new KeyedLines(wordnet);
     this.vectors = vectors ? new KeyedLines(vectors) : undefined;
+    if (frequency) frequency.toString("latin1").split("\n").forEach((w, i) => w && !this.ranks.has(w) && this.ranks.set(w, i + 1));
+  }
+
+  /** How common a folded word is in general English: its rank among the 50,000 most frequent, or undefined. */
+  rank(word: string): number | undefined {
+    return this.ranks.get(word);
   }
 
   /** Reads lexicon/ (WordNet always; vectors when the file is there). Throws naming a missing file. */
   static load(dir: string = LEXICON_DIR): Lexicon {
     const file = path.join(dir, "wordnet.tsv.gz");
     if (!existsSync(file)) throw new Error(`lexicon: Expected the WordNet lexicon at ${file}, got no file (make it with scripts/build-lexicon.ts)`);
-    const vectors = path.join(dir, "vectors.tsv.gz");
-    return new Lexicon(gunzipSync(readFileSync(file)), existsSync(vectors) ? gunzipSync(readFileSync(vectors)) : undefined);
+    const optional = (name: string) => {
+      const f = path.join(dir, name);
+      return existsSync(f) ? gunzipSync(readFileSync(f)) : undefined;
+    };
+    return new Lexicon(gunzipSync(readFileSync(file)), optional("vectors.tsv.gz"), optional("frequency.txt.gz"));
   }
 
   /** Whether the lemma is in WordNet. */

@@ -82,6 +82,7 @@ export function analyzeQuery(index: KnowledgeIndex, question: string, context?: 
     let term = termOf(w.folded);
     // A phrase ("show up", "time out", an operator's "rate limit") can have synonyms of its own; it stands
     // for its first content word.
+    // for its first content word.
     for (let n = 2; n <= 4 && i + n <= typed.length; n++) {
       const phrase = typed.slice(i, i + n).map((t) => t.folded);
       const of = phrase.map((p) => termOf(p)).find((t) => t !== undefined);
