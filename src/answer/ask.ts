@@ -498,7 +498,10 @@ function rankPassages(index: KnowledgeIndex, query: readonly QueryTerm[], intent
 
   const present = index.termsOf(best.index);
   const own = query.filter((q) => q.weight === 1 && q.of === undefined);
-  const heaviest = own.reduce<QueryTerm | undefined>((h, q) => ((w.weight.get(q.term) ?? 0) > (h ? (w.weight.get(h.term) ?? 0) : -1) ? q : h), undefined);
+  const byWeight = [...own].sort((a, b) => (w.weight.get(b.term) ?? 0) - (w.weight.get(a.term) ?? 0));
+  const heaviest = byWeight[0];
+  const credits = byWeight.map((q) => heaviestCredit(w, relevant, present, q.term));
+  const missing = byWeight.filter((_, i) => (credits[i] ?? 0) === 0).map((q) => w.weight.get(q.term) ?? 0);
   const evidence: Evidence = {
     cover: best.cover,
     exactCover: passageCoverage(w, relevant, present, intent !== "other" && fitsIntent(intent, best.passage.text), true),
@@ -506,7 +509,9 @@ function rankPassages(index: KnowledgeIndex, query: readonly QueryTerm[], intent
     unitOwn: best.unit?.own ?? 0,
     matched: matchedTerms(w, present, query).size,
     exactMatched: own.filter((q) => present.has(q.term)).length,
-    heaviestCovered: heaviest ? heaviestCredit(w, relevant, present, heaviest.term) : 0,
+    heaviestCovered: heaviest ? (credits[0] ?? 0) : 0,
+    topTwoCovered: credits.length ? ((credits[0] ?? 0) + (credits[1] ?? credits[0] ?? 0)) / 2 : 0,
+    missingMax: w.total > 0 ? Math.max(0, ...missing) / w.total : 0,
     words: own.length,
     unknownShare: unknownShare(index, w, query),
     margin: ranked[1] ? ranked[1].score / best.score : 0,

@@ -25,6 +25,10 @@ export interface Evidence {
   exactMatched: number;
   /** How the passage covers the question's rarest word: 1 as written, an expansion's credit, or 0. */
   heaviestCovered: number;
+  /** The same for the two rarest words, on average: a question's subject is its rarest words. */
+  topTwoCovered: number;
+  /** The largest share of the question's weight in one word the passage lacks altogether. */
+  missingMax: number;
   /** How many words the question has (its own, not a follow-up's context). */
   words: number;
   /** Share of the question's weight in words the knowledge never uses, not even through an expansion. */
@@ -45,7 +49,7 @@ export interface ConfidenceModel {
   unsureAt: number;
 }
 
-export const FEATURES = ["cover", "exactCover", "unitScore", "unitOwn", "matchedShare", "exactShare", "heaviestCovered", "unknownShare", "margin", "fewWords"] as const;
+export const FEATURES = ["cover", "exactCover", "unitScore", "unitOwn", "matchedShare", "exactShare", "heaviestCovered", "topTwoCovered", "missingMax", "unknownShare", "margin", "fewWords", "coverTimesUnit"] as const;
 export type FeatureName = (typeof FEATURES)[number];
 
 /** The features as the model reads them, each roughly from 0 to 1. */
@@ -58,6 +62,9 @@ export function features(e: Evidence): Record<FeatureName, number> {
     matchedShare: e.words ? e.matched / e.words : 0,
     exactShare: e.words ? e.exactMatched / e.words : 0,
     heaviestCovered: e.heaviestCovered,
+    topTwoCovered: e.topTwoCovered,
+    missingMax: e.missingMax,
+    coverTimesUnit: e.cover * e.unitOwn,
     unknownShare: e.unknownShare,
     margin: e.margin,
     // One- and two-word questions cover easily: "docker?" is all matched by any page that says docker.
@@ -67,7 +74,7 @@ export function features(e: Evidence): Record<FeatureName, number> {
 
 export const DEFAULT_MODEL: Readonly<ConfidenceModel> = Object.freeze({
   intercept: -1.8,
-  weights: Object.freeze({ cover: 1.2, exactCover: 1.6, unitScore: 0.7, unitOwn: 0, matchedShare: 0.7, exactShare: 0, heaviestCovered: 0, unknownShare: -1, margin: -0.3, fewWords: -0.3 }),
+  weights: Object.freeze({ cover: 1.2, exactCover: 1.6, unitScore: 0.7, unitOwn: 0, matchedShare: 0.7, exactShare: 0, heaviestCovered: 0, topTwoCovered: 0, missingMax: 0, coverTimesUnit: 0, unknownShare: -1, margin: -0.3, fewWords: -0.3 }),
   answerAt: 0.3,
   unsureAt: 0.1,
 });

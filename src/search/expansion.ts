@@ -130,15 +130,17 @@ export class ExpansionTable {
       const term = termOf(word);
       if (!term || /\d/.test(term) || !lexicon) continue;
       const lemmas = lexicon.lemmas(word);
+      // An antonym is never an expansion, whatever else relates it: "low" and "high" are both altitudes
+      // to WordNet, and word vectors put "lowest" next to "highest". Vectors know surface forms, WordNet's
+      // antonyms are between lemmas, so a neighbour is compared by its lemmas.
+      const opposites = new Set(lemmas.flatMap((l) => lexicon.related(l).filter((r) => r.relation === "a").map((r) => r.word)));
+      const opposite = (r: Related) => opposites.has(r.word) || (r.relation === "v" && lexicon.lemmas(r.word).some((l) => opposites.has(l)));
       for (const lemma of lemmas) {
-        // An irregular form and its lemma are the same word: "took" in the knowledge answers "take".
+        // An irregular form and its lemma are the same word: "children" in the knowledge answers "child".
         add(keyOf(lemma), term, 1, lemma);
-        const related = lexicon.related(lemma);
-        // An antonym is never an expansion, whatever else relates it ("low" and "high" are both altitudes).
-        const opposites = new Set(related.filter((r) => r.relation === "a").map((r) => r.word));
-        for (const r of related) if (!opposites.has(r.word)) add(keyOf(r.word), term, weightOf(r, weights), r.word);
+        for (const r of lexicon.related(lemma)) if (!opposite(r)) add(keyOf(r.word), term, weightOf(r, weights), r.word);
       }
-      if (!lemmas.includes(word)) for (const r of lexicon.related(word)) if (r.relation === "v") add(keyOf(r.word), term, weightOf(r, weights), r.word);
+      if (!lemmas.includes(word)) for (const r of lexicon.related(word)) if (r.relation === "v" && !opposite(r)) add(keyOf(r.word), term, weightOf(r, weights), r.word);
     }
     const table = new Map<string, Expansion[]>();
     for (const [key, terms] of best) {
