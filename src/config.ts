@@ -32,6 +32,12 @@ export interface Config {
    */
   shardProcess?: { ids: number[]; count: number };
   logLevel: LogLevel;
+  /** Absolute path of the folder for the bot's own data: the question log and its salt (src/feedback). */
+  dataDir: string;
+  /** Log questions, votes and feedback for the gaps report (QUESTION_LOG=off turns it off). */
+  questionLog: boolean;
+  /** Days a logged question (with its votes and feedback) is kept. */
+  logRetentionDays: number;
 }
 
 /** Thrown for a bad setting; the message names the variable and the bad value. */
@@ -57,13 +63,13 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
-function boolean(env: Env, name: string, fallback: boolean): boolean {
+function boolean(env: Env, name: string, fallback: boolean, expected = "true or false"): boolean {
   const raw = read(env, name);
   if (raw === undefined) return fallback;
   const lower = raw.toLowerCase();
   if (["1", "true", "yes", "on"].includes(lower)) return true;
   if (["0", "false", "no", "off"].includes(lower)) return false;
-  throw new ConfigError(`config: Expected ${name} to be true or false, got ${JSON.stringify(raw)}`);
+  throw new ConfigError(`config: Expected ${name} to be ${expected}, got ${JSON.stringify(raw)}`);
 }
 
 /** SHARD_LIST: "all", or shard ids and ranges like `0-3,8`; each id below the SHARDS total. */
@@ -163,6 +169,9 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     ...(shardList !== "all" ? { shardList } : {}),
     ...(shardProcess ? { shardProcess } : {}),
     logLevel: logLevel as LogLevel,
+    dataDir: path.resolve(cwd, read(env, "DATA_DIR") ?? "data"),
+    questionLog: boolean(env, "QUESTION_LOG", true, "on or off"),
+    logRetentionDays: integer(env, "LOG_RETENTION_DAYS", 30, 1, 3650),
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import { describeLoad } from "./answer/engine.ts";
 import type { AnswerService } from "./answer/threaded.ts";
+import type { Answer } from "./answer/types.ts";
 import { answerLines, failOnConfig, loadConfigOr, openEngineOrExit } from "./cli/terminal.ts";
 import type { Config } from "./config.ts";
 import { watchKnowledge, type KnowledgeWatcher } from "./knowledge/watch.ts";
@@ -68,7 +69,11 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
-  await answerLines(engine, { json: false, top: 3, interactive: Boolean(process.stdin.isTTY), input: process.stdin, output: process.stdout });
+  // The question log is best-effort: answering goes on whatever happens to it.
+  const feedback = config.questionLog ? (await import("./feedback/feedback.ts")).openFeedback(config, logger) : undefined;
+  const onAnswer = feedback && ((answer: Answer, durationMs: number) => void feedback.questions.recordQuestion({ surface: "terminal", answer, durationMs }));
+  await answerLines(engine, { json: false, top: 3, interactive: Boolean(process.stdin.isTTY), input: process.stdin, output: process.stdout, onAnswer });
+  feedback?.close();
   watcher?.close();
   await engine.close();
 }

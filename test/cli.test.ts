@@ -4,29 +4,23 @@
  * No DISCORD_TOKEN and no KNOWLEDGE_DIR: the defaults (./knowledge, the seed article) apply.
  */
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { mkdtemp, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, test } from "node:test";
 import type { Answer } from "../src/answer/types.ts";
+import { runCommand, type Run } from "./support/run.ts";
 
 const REPO = path.resolve(import.meta.dirname, "..");
 const QA = path.join("test", "fixtures", "engine", "qa");
 
-/** Index snapshots go to a temporary folder, not to the repository's .cache. */
+/** Index snapshots (and the question log) go to a temporary folder, not to the repository's .cache (and data). */
 const CACHE = await mkdtemp(path.join(os.tmpdir(), "kb-cli-cache-"));
 after(() => rm(CACHE, { recursive: true, force: true }));
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** The environment of a user who has not configured anything. Empty values count as unset, and keep a .env file from filling them in. */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, DISCORD_TOKEN: "", KNOWLEDGE_DIR: "", INDEX_CACHE_DIR: CACHE, ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, DISCORD_TOKEN: "", KNOWLEDGE_DIR: "", INDEX_CACHE_DIR: CACHE, DATA_DIR: path.join(CACHE, "data"), ...extra };
   for (const name of ["NODE_TEST_CONTEXT", "LOG_LEVEL", "DISCORD_GUILD_ID", "DISCORD_API_URL", "WATCH_KNOWLEDGE", "SHARDS", "RATE_LIMIT_QUESTIONS"]) {
     if (!(name in extra)) delete env[name];
   }
@@ -35,16 +29,7 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 /** Runs `node --import tsx <script> …args` in the repository root, feeding `input` on stdin. */
 function run(script: string, args: string[], options: { input?: string; env?: Record<string, string> } = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["--import", "tsx", script, ...args], { cwd: REPO, env: cleanEnv(options.env), stdio: ["pipe", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? "");
-  });
+  return runCommand(process.execPath, ["--import", "tsx", script, ...args], { cwd: REPO, env: cleanEnv(options.env), input: options.input });
 }
 
 const ask = (args: string[], options?: { input?: string; env?: Record<string, string> }) => run("src/cli/ask.ts", args, options);

@@ -20,6 +20,9 @@ const DEFAULTS: Config = {
   indexCacheDir: path.join(CWD, ".cache"),
   shards: "auto",
   logLevel: "info",
+  dataDir: path.join(CWD, "data"),
+  questionLog: true,
+  logRetentionDays: 30,
 };
 
 /** Asserts that parsing `env` throws a ConfigError with exactly `message`. */
@@ -42,7 +45,7 @@ describe("parseConfig", () => {
 
   test("empty and blank values count as unset", () => {
     const env = Object.fromEntries(
-      ["DISCORD_TOKEN", "DISCORD_GUILD_ID", "DISCORD_API_URL", "KNOWLEDGE_DIR", "RATE_LIMIT_QUESTIONS", "RATE_LIMIT_WINDOW_SECONDS", "MAX_QUESTION_LENGTH", "WATCH_KNOWLEDGE", "INDEX_CACHE_DIR", "SHARDS", "LOG_LEVEL"].map((name, i) => [name, i % 2 ? "" : "   "]),
+      ["DISCORD_TOKEN", "DISCORD_GUILD_ID", "DISCORD_API_URL", "KNOWLEDGE_DIR", "RATE_LIMIT_QUESTIONS", "RATE_LIMIT_WINDOW_SECONDS", "MAX_QUESTION_LENGTH", "WATCH_KNOWLEDGE", "INDEX_CACHE_DIR", "SHARDS", "LOG_LEVEL", "DATA_DIR", "QUESTION_LOG", "LOG_RETENTION_DAYS"].map((name, i) => [name, i % 2 ? "" : "   "]),
     );
     assert.deepEqual(parseConfig(env, CWD), DEFAULTS);
   });
@@ -61,6 +64,9 @@ describe("parseConfig", () => {
         INDEX_CACHE_DIR: "/var/cache/bot",
         SHARDS: "4",
         LOG_LEVEL: "WARN",
+        DATA_DIR: "/var/lib/bot",
+        QUESTION_LOG: "off",
+        LOG_RETENTION_DAYS: "7",
       },
       CWD,
     );
@@ -76,6 +82,9 @@ describe("parseConfig", () => {
       indexCacheDir: path.resolve(CWD, "/var/cache/bot"),
       shards: 4,
       logLevel: "warn",
+      dataDir: path.resolve(CWD, "/var/lib/bot"),
+      questionLog: false,
+      logRetentionDays: 7,
     });
   });
 
@@ -144,6 +153,12 @@ describe("parseConfig errors name the variable and the value", () => {
 
   test("WATCH_KNOWLEDGE that is not true or false", () => {
     rejects({ WATCH_KNOWLEDGE: "sometimes" }, 'config: Expected WATCH_KNOWLEDGE to be true or false, got "sometimes"');
+  });
+
+  test("QUESTION_LOG that is not on or off, LOG_RETENTION_DAYS out of range", () => {
+    rejects({ QUESTION_LOG: "sometimes" }, 'config: Expected QUESTION_LOG to be on or off, got "sometimes"');
+    rejects({ LOG_RETENTION_DAYS: "0" }, 'config: Expected LOG_RETENTION_DAYS to be a whole number from 1 to 3650, got "0"');
+    rejects({ LOG_RETENTION_DAYS: "a month" }, 'config: Expected LOG_RETENTION_DAYS to be a whole number from 1 to 3650, got "a month"');
   });
 
   test("SHARDS that is neither auto nor a whole number from 1 to 10000", () => {

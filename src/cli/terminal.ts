@@ -4,6 +4,7 @@ import { snapshotPathFor } from "../answer/builder.ts";
 import { ConfigError, loadConfig, type Config } from "../config.ts";
 import { AnswerEngine, KnowledgeError, type EngineOptions } from "../answer/engine.ts";
 import { ThreadedEngine } from "../answer/threaded.ts";
+import type { Answer } from "../answer/types.ts";
 import { ansiStyle, plainStyle, renderAnswer } from "./render.ts";
 
 export interface TerminalOptions {
@@ -13,6 +14,8 @@ export interface TerminalOptions {
   interactive: boolean;
   input: Readable;
   output: Writable & { isTTY?: boolean };
+  /** Called with each answer and how long it took (the question log). */
+  onAnswer?: ((answer: Answer, durationMs: number) => void) | undefined;
 }
 
 /**
@@ -68,8 +71,10 @@ export async function openEngineOrExit(dir: string, options: OpenOptions = {}): 
 }
 
 /** Formats one answer for output: one JSON object per line, or text for a person. */
-export function formatAnswer(engine: AnswerEngine, question: string, options: Pick<TerminalOptions, "json" | "top" | "output">, context?: string): string {
+export function formatAnswer(engine: AnswerEngine, question: string, options: Pick<TerminalOptions, "json" | "top" | "output" | "onAnswer">, context?: string): string {
+  const started = performance.now();
   const answer = engine.ask(question, { top: options.top, ...(context ? { context } : {}) });
+  options.onAnswer?.(answer, performance.now() - started);
   if (options.json) return JSON.stringify(answer);
   return renderAnswer(answer, options.output.isTTY ? ansiStyle : plainStyle);
 }
