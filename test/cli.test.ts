@@ -173,7 +173,7 @@ describe("eval command", { concurrency: os.availableParallelism() }, () => {
     const lines = stdout.split("\n");
     assert.equal(lines[0], "Misses:");
     assert.equal(lines[1], "  e3 Who runs the Orchard Library?");
-    assert.match(lines[2] ?? "", /^ {6}expected \["a phrase the fixture does not hold"\] \(not in top 5\); top: riverside\.md#\d+ “.+”$/);
+    assert.match(lines[2] ?? "", /^ {6}expected \["a phrase the fixture does not hold"\] \(not in top 5\); top: riverside\.md:\d+ “.+”$/);
     assert.equal(lines[3], "");
     assert.match(lines[4] ?? "", /^Knowledge: test\/fixtures\/engine\/qa \(2 documents, \d+ passages\); 4 questions$/);
     assert.deepEqual(lines.slice(5), [
@@ -188,7 +188,7 @@ describe("eval command", { concurrency: os.availableParallelism() }, () => {
     const { code, stdout, stderr } = await run("src/cli/eval.ts", [path.join("test", "fixtures", "engine", "qa", "riverside.md")]);
     assert.equal(code, 2);
     assert.equal(stdout, "");
-    assert.match(stderr, /^eval: [^\n]*JSON[^\n]*\nUsage: npm run eval -- QUESTIONS\.json \[--knowledge DIR\]\n$/);
+    assert.match(stderr, /^eval: [^\n]*JSON[^\n]*\nUsage: npm run eval -- QUESTIONS\.json \[--knowledge DIR\] \[--misses\]\n/);
   });
 
   test("a JSON file without a questions array names the file, with one \"eval:\" prefix", async () => {
@@ -197,9 +197,31 @@ describe("eval command", { concurrency: os.availableParallelism() }, () => {
     assert.ok(stderr.startsWith('eval: Expected package.json to have a "questions" array, got undefined\n'), stderr);
   });
 
-  test("without a questions file it exits with code 2 and the usage", async () => {
+  test("without a questions file or --all it exits with code 2 and the usage, which names --all", async () => {
     const { code, stderr } = await run("src/cli/eval.ts", []);
     assert.equal(code, 2);
-    assert.equal(stderr, "eval: Expected a questions file, got none\nUsage: npm run eval -- QUESTIONS.json [--knowledge DIR]\n");
+    assert.ok(stderr.startsWith("eval: Expected a questions file or --all, got neither\nUsage: npm run eval -- QUESTIONS.json [--knowledge DIR] [--misses]\n       npm run eval -- --all "), stderr);
+  });
+
+  test("--help prints the usage with --all on stdout", async () => {
+    const { code, stdout } = await run("src/cli/eval.ts", ["--help"]);
+    assert.equal(code, 0);
+    assert.match(stdout, /npm run eval -- --all \[--split test\|tune\|all\]/);
+  });
+
+  test("--set scores one blind set per kind, then the summary, and a bad split is named", async () => {
+    const { code, stdout, stderr } = await run("src/cli/eval.ts", ["--set", "seed", "--split", "tune"]);
+    assert.equal(code, 0, stderr);
+    const lines = stdout.split("\n");
+    assert.match(lines[0] ?? "", /^seed: 32 questions \(tune\) over knowledge \(1 documents, \d+ passages\)$/);
+    assert.match(lines[1] ?? "", /^ {2}kind +questions +Hit@1 +Hit@3 +MRR@5 +declined +unsure$/);
+    for (const [i, kind, n] of [[2, "close", 9], [3, "paraphrased", 9], [4, "casual", 8], [5, "answerable", 26]] as const) {
+      assert.match(lines[i] ?? "", new RegExp(`^ {2}${kind} +${n} +[01]\\.\\d\\d +[01]\\.\\d\\d +[01]\\.\\d\\d +\\d+ +\\d+$`));
+    }
+    assert.match(lines[6] ?? "", /^ {2}no answer: 6 questions, declined \d\/6 \(\d+%\) \(\d+ no-match, \d+ unsure\)$/);
+    assert.ok(lines.includes("Summary, tune halves of 1 sets (32 questions):"), stdout);
+    const bad = await run("src/cli/eval.ts", ["--all", "--split", "half"]);
+    assert.equal(bad.code, 2);
+    assert.ok(bad.stderr.startsWith('eval: Expected --split to be test, tune or all, got "half"\n'), bad.stderr);
   });
 });
