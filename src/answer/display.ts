@@ -286,14 +286,16 @@ export function plural(count: number, word: string, words = `${word}s`): string 
 
 /**
  * A few things the knowledge covers, to name when a question misses: the titles of the documents with
- * the most passages (the main subjects, not a page of release notes), each once.
+ * the most passages (the main subjects, not a page of release notes), each once; with fewer documents
+ * than that, their top-level sections as well.
  */
-export function someTopics(sources: readonly { title: string; passages: number }[], count = 5): string[] {
+export function someTopics(sources: readonly { title: string; sections: readonly string[]; passages: number }[], count = 5): string[] {
   const byWeight = [...sources].sort((a, b) => b.passages - a.passages || (a.title < b.title ? -1 : 1));
-  const titles: string[] = [];
-  for (const source of byWeight) {
-    if (!titles.includes(source.title)) titles.push(source.title);
-    if (titles.length === count) break;
-  }
-  return titles;
+  const topics: string[] = [];
+  const add = (topic: string) => {
+    if (topics.length < count && topic && !topics.includes(topic)) topics.push(topic);
+  };
+  for (const source of byWeight) add(source.title);
+  for (const source of byWeight) for (const section of source.sections) if (!section.includes(" › ") && section !== source.title) add(section);
+  return topics;
 }
