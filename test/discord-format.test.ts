@@ -59,6 +59,15 @@ describe("truncate", () => {
     assert.equal(truncate("```sh\nline1\nline2\n```", 15), "```sh\nline…\n```");
   });
 
+  test("never cuts inside inline code", () => {
+    assert.equal(truncate("see `deferReply()` now", 14), "see…");
+    assert.equal(truncate("see ``a`b`` now and more", 15), "see ``a`b``…");
+  });
+
+  test("a fence opened mid-line is a fence too, and is closed after a cut", () => {
+    assert.equal(truncate("x ```js\nconst a = 1;\nconst b = 2;\n```", 25), "x ```js\nconst a = 1;…\n```");
+  });
+
   test("keeping the end puts the ellipsis first", () => {
     assert.equal(truncate("one two three four", 11, { keep: "end", markdown: false }), "…three four");
   });

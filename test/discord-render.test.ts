@@ -5,6 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { parse as parseDiscord } from "discord-markdown-parser";
 import fc from "fast-check";
 import type { Answer, AnswerKind, AnswerResult } from "../src/answer/types.ts";
 import type { PassageSource } from "../src/knowledge/types.ts";
@@ -319,6 +320,22 @@ function readDiscord(markdown: string): { codes: string[]; outside: string; fenc
   return { codes, outside, fences, bold };
 }
 
+type Node = { type: string; content?: unknown; target?: string };
+
+/** A second reading, by discord-markdown-parser (simple-markdown with Discord's rules, as embeds use them). */
+function discordNodes(markdown: string): Node[] {
+  const out: Node[] = [];
+  const walk = (nodes: unknown) => {
+    if (!Array.isArray(nodes)) return;
+    for (const node of nodes as Node[]) {
+      out.push(node);
+      if (node.type !== "inlineCode" && node.type !== "codeBlock") walk(node.content);
+    }
+  };
+  walk(parseDiscord(markdown, "extended"));
+  return out;
+}
+
 function markdownPlaces(reply: ReturnType<typeof renderAnswer>): string[] {
   return reply.embeds.flatMap((embed) => [embed.title ?? "", embed.description ?? "", ...(embed.fields ?? []).flatMap((field) => [field.name, field.value])]);
 }
@@ -338,6 +355,11 @@ function assertWellFormed(reply: ReturnType<typeof renderAnswer>, codes: Set<str
     assert.ok(!/(?<!\\)<[@#]/.test(live), `no mention outside code in ${JSON.stringify(text)}`);
     assert.ok(!/@(everyone|here)/i.test(live), `no mass mention outside code in ${JSON.stringify(text)}`);
     assert.ok(!/(?<!\\)\[[^\]]*(?<!\\)\]\(/.test(live), `no masked link but our own in ${JSON.stringify(text)}`);
+    for (const node of discordNodes(text)) {
+      assert.ok(!["user", "role", "channel", "everyone", "here", "slashCommand", "guildNavigation", "timestamp", "heading", "subtext", "blockQuote", "spoiler"].includes(node.type), `Discord reads a ${node.type} in ${JSON.stringify(text)}`);
+      if (node.type === "link" || node.type === "url" || node.type === "autolink") assert.match(String(node.target), /^https?:\/\//, `only http(s) links, in ${JSON.stringify(text)}`);
+      if (node.type === "inlineCode") assert.ok(codes.has(String(node.content).replace(ZWSP, "")), `Discord shows inline code ${JSON.stringify(node.content)} as written, in ${JSON.stringify(text)}`);
+    }
   }
 }
 
@@ -351,7 +373,7 @@ describe("any passage renders well-formed", () => {
         assertWellFormed(renderAnswer(answer, view), codes);
         assertWellFormed(renderPassage(results[0] as AnswerResult, view), codes);
       }),
-      { numRuns: 300 },
+      { numRuns: 200 },
     );
   });
 });

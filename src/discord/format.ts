@@ -9,7 +9,7 @@ import type { LoadReport, SourceSummary } from "../answer/engine.ts";
 import type { PassageSource } from "../knowledge/types.ts";
 import { encodeButton } from "./custom-id.ts";
 import { LIMITS, fitEmbeds, truncate } from "./limits.ts";
-import { codeSpan, escapeMarkdown, excerpt, inlineMarkdown, maskedLink, neutralisePlain, restorePlain, safeUrl, type ExcerptLimits } from "./markdown.ts";
+import { boldMarkdown, codeSpan, escapeMarkdown, excerpt, inlineMarkdown, maskedLink, neutralisePlain, restorePlain, safeUrl, type ExcerptLimits } from "./markdown.ts";
 
 /** Results per answer message. The adapter asks the engine for one more to know whether "More results" applies. */
 export const PAGE_SIZE = 3;
@@ -67,9 +67,10 @@ export function parseFooter(text: string | undefined | null): QuestionState | un
   return context ? { question, context } : { question };
 }
 
-/** "Title › Section" as Discord Markdown, short enough for a field name with its rank. */
-function trail(source: PassageSource): string {
-  return truncate(inlineMarkdown(sectionTrail(source)), 200);
+/** "Title › Section" as Discord Markdown (in bold with `bold`), short enough for a field name with its rank. */
+function trail(source: PassageSource, bold = false): string {
+  const text = sectionTrail(source);
+  return truncate(bold ? boldMarkdown(text) : inlineMarkdown(text), 200);
 }
 
 /** "`guide/cli.md:52` · [open](url)": where the passage is, and a link when its document has one. */
@@ -83,7 +84,7 @@ function whereLine(source: PassageSource): string {
  * said once, the file and line where the passage starts rather than a passage number.
  */
 export function citationLine(source: PassageSource): string {
-  return `**${trail(source)}** · ${whereLine(source)}`;
+  return `${trail(source, true)} · ${whereLine(source)}`;
 }
 
 function rank(offset: number, index: number): number {
@@ -253,7 +254,7 @@ export function renderSources(sources: SourceSummary[], lastLoad: LoadReport): R
   for (const source of sources) titles.set(source.title, (titles.get(source.title) ?? 0) + 1);
   const lines = sources.map((source) => {
     const url = safeUrl(source.url);
-    const title = url ? maskedLink(source.title, url) : `**${inlineMarkdown(source.title)}**`;
+    const title = url ? maskedLink(source.title, url) : boldMarkdown(source.title);
     // Two documents called "Introduction" are told apart by their paths.
     const path = (titles.get(source.title) ?? 0) > 1 ? ` ${codeSpan(source.path)}` : "";
     const sections = source.sections.length ? `${plural(source.sections.length, "section")}, ` : "";

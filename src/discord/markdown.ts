@@ -89,7 +89,7 @@ export function maskedLink(label: string, url: string): string {
  * Prose in bold. Discord ends bold at the first `**` after it, even one inside inline code, so code
  * holding `**` stands outside the bold; whitespace at the edges stays outside too (`** x**` is not bold).
  */
-function boldMarkdown(text: string): string {
+export function boldMarkdown(text: string): string {
   const groups: { code: boolean; text: string }[] = [];
   for (const piece of inlinePieces(text)) {
     const apart = piece.code && piece.text.includes("**");
