@@ -5,6 +5,7 @@
 import { describeLoad } from "./answer/engine.ts";
 import type { AnswerService } from "./answer/threaded.ts";
 import type { Answer } from "./answer/types.ts";
+import { writeLogLine } from "./cli/prompt-guard.ts";
 import { answerLines, failOnConfig, loadConfigOr, openEngineOrExit } from "./cli/terminal.ts";
 import type { Config } from "./config.ts";
 import { watchKnowledge, type KnowledgeWatcher } from "./knowledge/watch.ts";
@@ -26,7 +27,8 @@ async function main(): Promise<void> {
   const config = loadConfigOr(failOnConfig);
   const interactiveTerminal = !config.discordToken && Boolean(process.stdin.isTTY);
   // In a terminal conversation, routine log lines would interleave with the answers.
-  const baseLogger = createLogger(interactiveTerminal && config.logLevel === "info" ? "warn" : config.logLevel);
+  // Log lines go above the terminal prompt, never into it (prompt-guard.ts).
+  const baseLogger = createLogger(interactiveTerminal && config.logLevel === "info" ? "warn" : config.logLevel, writeLogLine);
   // A shard process of `npm run start:sharded` (src/discord/shards.ts) says which shard it is on every line.
   const shard = config.shardProcess;
   const logger = shard ? prefixedLogger(baseLogger, `[shard ${shard.ids.join(",")}/${shard.count}] `) : baseLogger;

@@ -53,13 +53,20 @@ function assertAnswerShape(value: unknown): asserts value is Answer {
 }
 
 describe("ask command", { concurrency: os.availableParallelism() }, () => {
-  test("a question on the command line prints the answer sentence and where it came from", async () => {
+  test("a question on the command line prints the answer in its passage, once, and where it came from", async () => {
     const { code, stdout, stderr } = await ask(["When was the SCO established?"]);
     assert.equal(code, 0, stderr);
-    assert.ok(stdout.startsWith(`Answer: ${SCO_ANSWER}\n\n1. ${SCO_ANSWER} It is also`), stdout);
-    assert.match(stdout, new RegExp(`\\n {3}— ${SCO_TITLE} › Maintaining regional peace and ensuring common security is the foundation of the SCO \\(passage \\d+, sco-astana-summit\\.txt:19\\)\\n`));
+    assert.ok(stdout.startsWith(`**${SCO_ANSWER}** It is also`), stdout);
+    assert.equal(stdout.split(SCO_ANSWER).length, 2, "the answer is shown once");
+    assert.ok(stdout.includes(`\n  — ${SCO_TITLE} › Maintaining regional peace and ensuring common security is the foundation of the SCO · sco-astana-summit.txt:19\n`), stdout);
     assert.equal(stdout.includes("\x1b["), false, "no terminal styling when stdout is a pipe");
     assert.equal(stderr, "");
+  });
+
+  test("a question the knowledge does not answer names some of what it covers", async () => {
+    const { code, stdout, stderr } = await ask(["--knowledge", QA, "What is the weather in Paris today?"]);
+    assert.equal(code, 0, stderr);
+    assert.match(stdout, /^I couldn't find that in the knowledge base\. Try other words, or ask about what it covers, for example:\n( {2}• [^\n]+\n){2,5}$/);
   });
 
   test("--json prints one JSON object with the Answer shape", async () => {
@@ -150,7 +157,7 @@ describe("npm start without a Discord token", () => {
     const { code, stdout, stderr } = await run("src/main.ts", [], { input: "When was the SCO established?\n" });
     assert.equal(code, 0, stderr);
     assert.ok(stdout.includes("June 15, 2001"), stdout);
-    assert.ok(stdout.startsWith(`Answer: ${SCO_ANSWER}\n`), stdout);
+    assert.ok(stdout.startsWith(`**${SCO_ANSWER}**`), stdout);
     assert.ok(stderr.includes("No DISCORD_TOKEN is set, so I'm answering here in the terminal.\n"), stderr);
     assert.ok(stderr.includes("To connect me to Discord: create an application and bot at https://discord.com/developers/applications,"), stderr);
     assert.ok(stderr.includes("put its token in .env as DISCORD_TOKEN=…"), stderr);

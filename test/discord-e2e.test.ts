@@ -43,7 +43,7 @@ async function pressOnLighthouseAnswer(h: Harness, label: string, init: { user?:
 const HISTORY =
   "**The lighthouse was founded in 1871 by the Port Wren Maritime Society.** Its first keeper was Agnes Hollow, who kept the lamp lit for thirty-two years.\n\n" +
   "The original oil lamp was replaced by an electric lamp in 1932, and the tower was automated in 1987.\n\n" +
-  "**Harbor Lighthouse › History** · passage 2 · [open](https://example.org/lighthouse#history)";
+  "**Harbor Lighthouse › History** · `harbor-lighthouse.md:12` · [open](https://example.org/lighthouse#history)";
 
 const NO_MATCH = {
   embeds: [{ color: GREY, description: "I couldn't find that in the knowledge base. Try other key words, or use `/sources` to see what I know about." }],
@@ -101,7 +101,7 @@ for (const threaded of [true, false]) describe(`Discord bot, end to end${threade
         description:
           "The lighthouse is open to visitors from April to October, every day from 10:00 to 17:00. **Tickets cost 6 euros for adults and are free for children under twelve.**\n\n" +
           "Visitors climb 143 steps to reach the gallery, which has a view over the whole bay.\n\n" +
-          "**Harbor Lighthouse › Visiting** · passage 3 · [open](https://example.org/lighthouse#visiting)",
+          "**Harbor Lighthouse › Visiting** · `harbor-lighthouse.md:18` · [open](https://example.org/lighthouse#visiting)",
         footer: { text: "Question: how much do tickets cost?\nResult 1" },
       },
     ]);
@@ -167,7 +167,7 @@ for (const threaded of [true, false]) describe(`Discord bot, end to end${threade
           description:
             "**The lighthouse is open to visitors from April to October, every day from 10:00 to 17:00.** Tickets cost 6 euros for adults and are free for children under twelve.\n\n" +
             "Visitors climb 143 steps to reach the gallery, which has a view over the whole bay.\n\n" +
-            "**Harbor Lighthouse › Visiting** · passage 3 · [open](https://example.org/lighthouse#visiting)",
+            "**Harbor Lighthouse › Visiting** · `harbor-lighthouse.md:18` · [open](https://example.org/lighthouse#visiting)",
           footer: { text: "Question: lighthouse\nResult 4" },
         },
       ],
@@ -199,8 +199,8 @@ for (const threaded of [true, false]) describe(`Discord bot, end to end${threade
         url: "https://example.org/lighthouse#maintenance",
         description:
           "**To check the lighthouse lamp, run the diagnostic script:**\n\n```sh\nlamp-check --full --report\n```\n\n" +
-          "\\| Part \\| Interval \\|\n\\| --- \\| --- \\|\n\\| Lens cleaning \\| monthly \\|\n\\| Bulb replacement \\| yearly \\|\n\n" +
-          "passage 4 · [open](https://example.org/lighthouse#maintenance)",
+          "**Part** │ **Interval**\nLens cleaning │ monthly\nBulb replacement │ yearly\n\n" +
+          "`harbor-lighthouse.md:24`",
         footer: { text: "Question: lighthouse" },
       },
     ]);
@@ -304,7 +304,7 @@ for (const threaded of [true, false]) describe(`Discord bot, end to end${threade
       embed?.description,
       "**The community picnic is announced to @\u200Beveryone and @\u200Bhere every summer; contact \\<@123456789012345678\\> or see the official page for the picnic schedule.** " +
         "Bring your own \\|\\|snacks\\|\\| and blankets.\n\nThe picnic committee meets in the old boathouse on the first Monday of each month.\n\n" +
-        "**Community \\*Notices\\* \\<@&123456789012345678\\> › Notices** · passage 1",
+        "**Community \\*Notices\\* \\<@&123456789012345678\\> › Notices** · `notices.md:7`",
     );
   });
 

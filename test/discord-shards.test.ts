@@ -21,7 +21,7 @@ const CWD = path.join(path.sep, "srv", "bot");
 const HISTORY =
   "**The lighthouse was founded in 1871 by the Port Wren Maritime Society.** Its first keeper was Agnes Hollow, who kept the lamp lit for thirty-two years.\n\n" +
   "The original oil lamp was replaced by an electric lamp in 1932, and the tower was automated in 1987.\n\n" +
-  "**Harbor Lighthouse › History** · passage 2 · [open](https://example.org/lighthouse#history)";
+  "**Harbor Lighthouse › History** · `harbor-lighthouse.md:12` · [open](https://example.org/lighthouse#history)";
 
 /** Settings the developer's .env or shell might hold, cleared so that only the test's own apply. */
 const CLEAN_ENV = { DISCORD_GUILD_ID: "", SHARDS: "", SHARD_LIST: "", SHARDING_MANAGER: "", SHARD_COUNT: "", WATCH_KNOWLEDGE: "false", RATE_LIMIT_QUESTIONS: "0", LOG_LEVEL: "info" };

@@ -41,7 +41,7 @@ describe("the question log from the terminal", { concurrency: os.availableParall
     const { env } = await setting(t);
     const started = await run(NPM, ["--silent", "start"], env, "Who runs the library?\nHow do I rent a kayak?\nhow do i rent kayaks\nlibrary kayak\n");
     assert.equal(started.code, 0, started.stderr);
-    assert.ok(started.stdout.startsWith("Answer: Volunteers from the Riverside Garden Club run the library and its quiet reading room.\n"), started.stdout);
+    assert.ok(started.stdout.startsWith("The Orchard Library lends books, maps and garden tools to every resident of Riverside. **Volunteers from the Riverside Garden Club run the library and its quiet reading room.**\n"), started.stdout);
 
     const { code, stdout, stderr } = await run(NPM, ["run", "--silent", "gaps", "--", "--json"], env);
     assert.equal(code, 0, stderr);
@@ -79,7 +79,7 @@ describe("the question log from the terminal", { concurrency: os.availableParall
     await writeFile(path.join(dataDir, DATABASE_FILE), "not a database\n".repeat(50));
     const { code, stdout, stderr } = await start(env, "Who runs the library?\n");
     assert.equal(code, 0, stderr);
-    assert.ok(stdout.startsWith("Answer: Volunteers from the Riverside Garden Club run the library"), stdout);
+    assert.ok(stdout.includes("**Volunteers from the Riverside Garden Club run the library"), stdout);
     const file = path.join(dataDir, DATABASE_FILE);
     assert.match(stderr, new RegExp(`WARN  question log: ${file.replace(/[.]/g, "\\.")} is not a readable database \\(file is not a database\\); moved it to ${file.replace(/[.]/g, "\\.")}\\.broken-[\\dTZ-]+ and started a new one\\n`));
     assert.equal((await readdir(dataDir)).filter((f) => /\.broken-[\dTZ-]+$/.test(f)).length, 1);
@@ -91,7 +91,7 @@ describe("the question log from the terminal", { concurrency: os.availableParall
     const { dataDir, env } = await setting(t);
     const { code, stdout } = await start({ ...env, QUESTION_LOG: "off" }, "Who runs the library?\n");
     assert.equal(code, 0);
-    assert.ok(stdout.startsWith("Answer: "));
+    assert.ok(stdout.includes("**Volunteers from the Riverside Garden Club run the library"), stdout);
     assert.equal(existsSync(dataDir), false);
   });
 });

@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { createLogger } from "../log.ts";
+import { writeLogLine } from "./prompt-guard.ts";
 import { answerLines, EXIT_USAGE, exitQuietlyOnClosedPipe, loadConfigOr, formatAnswer, openEngineOrExit } from "./terminal.ts";
 
 const USAGE = `Usage: npm run --silent ask -- [--knowledge DIR] [--top N] [--json] [QUESTION]
@@ -36,7 +37,7 @@ async function main(): Promise<void> {
   if (!Number.isInteger(top) || top < 1 || top > 25) fail(`Expected --top to be a whole number from 1 to 25, got ${JSON.stringify(values.top)}`);
 
   const config = loadConfigOr(fail);
-  const logger = createLogger(config.logLevel === "info" ? "warn" : config.logLevel);
+  const logger = createLogger(config.logLevel === "info" ? "warn" : config.logLevel, writeLogLine);
   const engine = await openEngineOrExit(values.knowledge ?? config.knowledgeDir, { logger, cacheDir: config.indexCacheDir });
   const question = positionals.join(" ").trim();
   if (question) {

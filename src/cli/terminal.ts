@@ -5,6 +5,8 @@ import { ConfigError, loadConfig, type Config } from "../config.ts";
 import { AnswerEngine, KnowledgeError, type EngineOptions } from "../answer/engine.ts";
 import { ThreadedEngine } from "../answer/threaded.ts";
 import type { Answer } from "../answer/types.ts";
+import { plural, someTopics } from "../answer/display.ts";
+import { showPrompt, promptAnswered } from "./prompt-guard.ts";
 import { ansiStyle, plainStyle, renderAnswer } from "./render.ts";
 
 export interface TerminalOptions {
@@ -13,10 +15,13 @@ export interface TerminalOptions {
   /** Show a prompt and a greeting (a person at a terminal) rather than just answering lines (a pipe). */
   interactive: boolean;
   input: Readable;
-  output: Writable & { isTTY?: boolean };
+  output: Output;
   /** Called with each answer and how long it took (the question log). */
   onAnswer?: ((answer: Answer, durationMs: number) => void) | undefined;
 }
+
+/** Where answers go: a terminal (styled, wrapped to its columns) or a pipe (plain, one line per paragraph). */
+export type Output = Writable & { isTTY?: boolean; columns?: number };
 
 /**
  * A reader that stops early (`ask … | head`) closes the pipe; that is not an error worth a stack trace.
@@ -70,13 +75,22 @@ export async function openEngineOrExit(dir: string, options: OpenOptions = {}): 
   }
 }
 
-/** Formats one answer for output: one JSON object per line, or text for a person. */
+/**
+ * Formats one answer for output: one JSON object per line, or text for a person. On a terminal the text is
+ * styled and wrapped to its width; in a pipe it is plain and not wrapped, so other programs get whole lines.
+ */
 export function formatAnswer(engine: AnswerEngine, question: string, options: Pick<TerminalOptions, "json" | "top" | "output" | "onAnswer">, context?: string): string {
   const started = performance.now();
   const answer = engine.ask(question, { top: options.top, ...(context ? { context } : {}) });
   options.onAnswer?.(answer, performance.now() - started);
   if (options.json) return JSON.stringify(answer);
-  return renderAnswer(answer, options.output.isTTY ? ansiStyle : plainStyle);
+  const { output } = options;
+  const topics = answer.reason === "no-match" ? someTopics(engine.sources()) : undefined;
+  return renderAnswer(answer, {
+    style: output.isTTY ? ansiStyle : plainStyle,
+    ...(output.isTTY && output.columns ? { width: output.columns } : {}),
+    ...(topics ? { topics } : {}),
+  });
 }
 
 /**
@@ -89,10 +103,11 @@ export async function answerLines(engine: AnswerEngine, options: TerminalOptions
   let previous: string | undefined;
   if (options.interactive) {
     const { documents, passages } = engine.lastLoad;
-    output.write(`Ask a question about the knowledge in ${engine.dir} (${documents} documents, ${passages} passages). Ctrl+D to quit.\n`);
-    rl.prompt();
+    output.write(`Ask a question about the knowledge in ${engine.dir} (${plural(documents, "document")}, ${plural(passages, "passage")}). Ctrl+D to quit.\n`);
+    showPrompt(rl, output);
   }
   for await (const line of rl) {
+    promptAnswered();
     const question = line.trim();
     if (question) {
       output.write(formatAnswer(engine, question, options, options.interactive ? previous : undefined) + "\n" + (options.json || !options.interactive ? "" : "\n"));
@@ -101,7 +116,8 @@ export async function answerLines(engine: AnswerEngine, options: TerminalOptions
     } else if (options.json && !options.interactive) {
       output.write(JSON.stringify(engine.ask("")) + "\n");
     }
-    if (options.interactive) rl.prompt();
+    if (options.interactive) showPrompt(rl, output);
   }
+  promptAnswered();
   if (options.interactive) output.write("\n");
 }
