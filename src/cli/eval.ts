@@ -30,7 +30,7 @@ async function main(): Promise<void> {
     fail((error as Error).message);
   }
   const config = loadConfigOr(fail);
-  const engine = await openEngineOrExit(parsed.values.knowledge ?? config.knowledgeDir, { logger: createLogger("error"), cacheDir: config.indexCacheDir });
+  const engine = await openEngineOrExit(parsed.values.knowledge ?? config.knowledgeDir, { logger: createLogger("error", { format: "pretty" }), cacheDir: config.indexCacheDir });
   const answers = questions.map((q) => engine.ask(q.q, { top: 5 }));
   const s = scoreAnswers(questions, answers);
 

@@ -1,0 +1,27 @@
+/**
+ * `npm run health-check`, and the Dockerfile's HEALTHCHECK: asks the running bot's health endpoint
+ * (HEALTH_PORT, on this host) once, prints what it answered, and exits 0 when it is ready, 1 when it is
+ * not or does not answer, 2 when HEALTH_PORT is not set or a setting is bad. It imports no engine code:
+ * a container runs it every 30 s.
+ */
+import { ConfigError, loadConfig } from "../config.ts";
+import { HEALTH_PATH, probeHealth } from "../health.ts";
+
+const EXIT_USAGE = 2;
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(EXIT_USAGE);
+}
+
+let port: number | undefined;
+try {
+  port = loadConfig().healthPort;
+} catch (error) {
+  if (error instanceof ConfigError) fail(error.message);
+  throw error;
+}
+if (port === undefined) fail("health-check: HEALTH_PORT is not set, so the bot serves no health endpoint to ask.");
+const { healthy, line } = await probeHealth(`http://127.0.0.1:${port}${HEALTH_PATH}`);
+(healthy ? process.stdout : process.stderr).write(line + "\n");
+process.exitCode = healthy ? 0 : 1;
