@@ -52,7 +52,7 @@ const MAX_CAUSES = 8;
 export function serializeError(error: Error, depth = 0): SerializedError {
   const out: SerializedError = { type: error.name || error.constructor.name, message: error.message };
   for (const [key, value] of Object.entries(error)) {
-    if (key !== "cause" && key !== "errors" && (typeof value === "string" || typeof value === "number" || typeof value === "boolean")) out[key] = value;
+    if (key !== "name" && key !== "cause" && key !== "errors" && (typeof value === "string" || typeof value === "number" || typeof value === "boolean")) out[key] = value;
   }
   if (!(error instanceof ExpectedError) && error.stack) out.stack = error.stack;
   if (depth < MAX_CAUSES) {
@@ -127,7 +127,8 @@ export function formatPretty(level: Level, message: string, record: LogContext, 
   const label = level.toUpperCase().padEnd(5);
   const stamp = time.toISOString();
   const head = color ? `\x1b[2m${stamp}\x1b[0m ${COLORS[level]}${label}\x1b[0m` : `${stamp} ${label}`;
-  return `${head} ${prettyPrefix(record)}${message}${parts.length ? " " + parts.join(" ") : ""}`;
+  // One event, one line, whatever the message or a value holds.
+  return `${head} ${prettyPrefix(record)}${message}${parts.length ? " " + parts.join(" ") : ""}`.replace(/\r\n|\r|\n/g, "\\n");
 }
 
 // ---- loggers ------------------------------------------------------------------------------------------
