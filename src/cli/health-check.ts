@@ -1,17 +1,15 @@
 /**
  * `npm run health-check`, and the Dockerfile's HEALTHCHECK: asks the running bot's health endpoint
- * (HEALTH_PORT, on this host) once, prints what it answered, and exits 0 when it is ready, 1 when it is
- * not or does not answer, 2 when HEALTH_PORT is not set or a setting is bad. It imports no engine code:
- * a container runs it every 30 s.
+ * (HEALTH_PORT, on this host) once, prints what it answered, and exits 0 when the bot is ready and 1
+ * otherwise: not ready, not answering, or no HEALTH_PORT to ask (Docker reserves exit code 2). It imports
+ * no engine code: a container runs it every 30 s.
  */
 import { ConfigError, loadConfig } from "../config.ts";
 import { HEALTH_PATH, probeHealth } from "../health.ts";
 
-const EXIT_USAGE = 2;
-
 function fail(message: string): never {
   process.stderr.write(`${message}\n`);
-  process.exit(EXIT_USAGE);
+  process.exit(1);
 }
 
 let port: number | undefined;

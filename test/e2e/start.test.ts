@@ -115,14 +115,14 @@ describe("npm start with HEALTH_PORT", () => {
     assert.deepEqual(await probe(port), { code: 1, stdout: "", stderr: `health: could not reach http://127.0.0.1:${port}/health: ECONNREFUSED\n` });
   });
 
-  test("the probe without HEALTH_PORT says so, with exit code 2", async () => {
+  test("the probe without HEALTH_PORT says so, and counts it as unhealthy (exit code 1; Docker reserves 2)", async () => {
     const run = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       const child = spawn(process.execPath, ["--import", "tsx", "src/cli/health-check.ts"], { cwd: ROOT, env: { ...process.env, HEALTH_PORT: "" } });
       let stderr = "";
       child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
       child.on("exit", (code) => resolve({ code, stderr }));
     });
-    assert.deepEqual(run, { code: 2, stderr: "health-check: HEALTH_PORT is not set, so the bot serves no health endpoint to ask.\n" });
+    assert.deepEqual(run, { code: 1, stderr: "health-check: HEALTH_PORT is not set, so the bot serves no health endpoint to ask.\n" });
   });
 });
 
