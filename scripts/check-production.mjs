@@ -1,5 +1,6 @@
 /**
- * `npm run check:production` (the last step of CI): checks what ships, from the committed HEAD, without Docker.
+ * `npm run check:production [-- --image-only]` (the last step of CI): checks what ships, from the committed
+ * HEAD, without Docker. About 2 minutes; it installs from the npm registry (or npm's cache) three times.
  *
  * 1. A fresh tree (git archive HEAD): `npm ci && npm run build`, then `npm ci --omit=dev`. No tsx or
  *    TypeScript may be installed then, and the compiled code must: answer in the terminal, run the
@@ -386,6 +387,9 @@ try {
   if (!process.argv.includes("--image-only")) await checkProductionInstall(discord);
   await checkImage(discord);
   process.stderr.write("\ncheck-production: ok\n");
+} catch (error) {
+  process.stderr.write(`\n${error.message}\n`);
+  process.exitCode = 1;
 } finally {
   await discord.close().catch((error) => process.stderr.write(`${error.message}\n`));
   rmSync(TMP, { recursive: true, force: true });
