@@ -4,7 +4,7 @@
  * `{"ready":false,"notReady":{"gateway":"connecting"}}`. Container health checks (the Dockerfile's
  * HEALTHCHECK, through cli/health-check.ts) and orchestrators' readiness probes ask it.
  */
-import { createServer, type Server } from "node:http";
+import type { Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { ExpectedError } from "./log.ts";
 
@@ -52,6 +52,8 @@ export interface HealthServer {
  * port cannot be used.
  */
 export async function serveHealth(readiness: Readiness, port: number): Promise<HealthServer> {
+  // Loaded here, not with the module: a bot without HEALTH_PORT (in the terminal, say) never needs it.
+  const { createServer } = await import("node:http");
   const server: Server = createServer((req, res) => {
     const send = (status: number, body: unknown, headers: Record<string, string> = {}) => {
       const text = JSON.stringify(body);
