@@ -1,6 +1,6 @@
 import { config as loadDotenv } from "dotenv";
 import path from "node:path";
-import { LOG_LEVELS, type LogLevel } from "./log.ts";
+import { ExpectedError, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from "./log.ts";
 
 /** Every setting the bot reads, validated. Documented in `.env.example` and the README. */
 export interface Config {
@@ -38,10 +38,14 @@ export interface Config {
   questionLog: boolean;
   /** Days a logged question (with its votes and feedback) is kept. */
   logRetentionDays: number;
+  /** Log line format; undefined picks pretty on a terminal and json otherwise. */
+  logFormat: LogFormat | undefined;
+  /** Port of the HTTP health endpoint (`GET /health`), or undefined for none. */
+  healthPort: number | undefined;
 }
 
 /** Thrown for a bad setting; the message names the variable and the bad value. */
-export class ConfigError extends Error {
+export class ConfigError extends ExpectedError {
   override name = "ConfigError";
 }
 
@@ -137,6 +141,11 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     throw new ConfigError(`config: Expected LOG_LEVEL to be one of ${LOG_LEVELS.join(", ")}, got ${JSON.stringify(read(env, "LOG_LEVEL"))}`);
   }
 
+  const logFormat = read(env, "LOG_FORMAT")?.toLowerCase() ?? "auto";
+  if (logFormat !== "auto" && !(LOG_FORMATS as readonly string[]).includes(logFormat)) {
+    throw new ConfigError(`config: Expected LOG_FORMAT to be one of auto, ${LOG_FORMATS.join(", ")}, got ${JSON.stringify(read(env, "LOG_FORMAT"))}`);
+  }
+
   const cacheDir = read(env, "INDEX_CACHE_DIR") ?? ".cache";
 
   const shardProcess = parseShardProcess(env);
@@ -172,6 +181,8 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     dataDir: path.resolve(cwd, read(env, "DATA_DIR") ?? "data"),
     questionLog: boolean(env, "QUESTION_LOG", true, "on or off"),
     logRetentionDays: integer(env, "LOG_RETENTION_DAYS", 30, 1, 3650),
+    logFormat: logFormat === "auto" ? undefined : (logFormat as LogFormat),
+    healthPort: read(env, "HEALTH_PORT") === undefined ? undefined : integer(env, "HEALTH_PORT", 0, 1, 65_535),
   };
 }
 

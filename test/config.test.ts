@@ -23,6 +23,8 @@ const DEFAULTS: Config = {
   dataDir: path.join(CWD, "data"),
   questionLog: true,
   logRetentionDays: 30,
+  logFormat: undefined,
+  healthPort: undefined,
 };
 
 /** Asserts that parsing `env` throws a ConfigError with exactly `message`. */
@@ -45,7 +47,7 @@ describe("parseConfig", () => {
 
   test("empty and blank values count as unset", () => {
     const env = Object.fromEntries(
-      ["DISCORD_TOKEN", "DISCORD_GUILD_ID", "DISCORD_API_URL", "KNOWLEDGE_DIR", "RATE_LIMIT_QUESTIONS", "RATE_LIMIT_WINDOW_SECONDS", "MAX_QUESTION_LENGTH", "WATCH_KNOWLEDGE", "INDEX_CACHE_DIR", "SHARDS", "LOG_LEVEL", "DATA_DIR", "QUESTION_LOG", "LOG_RETENTION_DAYS"].map((name, i) => [name, i % 2 ? "" : "   "]),
+      ["DISCORD_TOKEN", "DISCORD_GUILD_ID", "DISCORD_API_URL", "KNOWLEDGE_DIR", "RATE_LIMIT_QUESTIONS", "RATE_LIMIT_WINDOW_SECONDS", "MAX_QUESTION_LENGTH", "WATCH_KNOWLEDGE", "INDEX_CACHE_DIR", "SHARDS", "LOG_LEVEL", "LOG_FORMAT", "HEALTH_PORT", "DATA_DIR", "QUESTION_LOG", "LOG_RETENTION_DAYS"].map((name, i) => [name, i % 2 ? "" : "   "]),
     );
     assert.deepEqual(parseConfig(env, CWD), DEFAULTS);
   });
@@ -67,6 +69,8 @@ describe("parseConfig", () => {
         DATA_DIR: "/var/lib/bot",
         QUESTION_LOG: "off",
         LOG_RETENTION_DAYS: "7",
+        LOG_FORMAT: "JSON",
+        HEALTH_PORT: "8080",
       },
       CWD,
     );
@@ -85,6 +89,8 @@ describe("parseConfig", () => {
       dataDir: path.resolve(CWD, "/var/lib/bot"),
       questionLog: false,
       logRetentionDays: 7,
+      logFormat: "json",
+      healthPort: 8080,
     });
   });
 
@@ -138,6 +144,18 @@ describe("parseConfig errors name the variable and the value", () => {
   test("LOG_LEVEL that is not a level", () => {
     rejects({ LOG_LEVEL: "verbose" }, 'config: Expected LOG_LEVEL to be one of debug, info, warn, error, silent, got "verbose"');
     rejects({ LOG_LEVEL: " Loud " }, 'config: Expected LOG_LEVEL to be one of debug, info, warn, error, silent, got "Loud"');
+  });
+
+  test("LOG_FORMAT that is not a format; auto is the terminal-or-not default", () => {
+    rejects({ LOG_FORMAT: "text" }, 'config: Expected LOG_FORMAT to be one of auto, pretty, json, got "text"');
+    assert.equal(parseConfig({ LOG_FORMAT: "Auto" }, CWD).logFormat, undefined);
+    assert.equal(parseConfig({ LOG_FORMAT: "pretty" }, CWD).logFormat, "pretty");
+  });
+
+  test("HEALTH_PORT that is not a port number", () => {
+    for (const bad of ["0", "65536", "http", "80.5"]) {
+      rejects({ HEALTH_PORT: bad }, `config: Expected HEALTH_PORT to be a whole number from 1 to 65535, got ${JSON.stringify(bad)}`);
+    }
   });
 
   test("RATE_LIMIT_QUESTIONS that is not a whole number from 0 to 10000", () => {

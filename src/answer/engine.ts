@@ -1,7 +1,7 @@
 import { Worker } from "node:worker_threads";
 import { KnowledgeError } from "../knowledge/files.ts";
 import type { SplitOptions } from "../knowledge/split.ts";
-import { silentLogger, type Logger } from "../log.ts";
+import { relayLog, silentLogger, type Logger } from "../log.ts";
 import { KnowledgeIndex, type KnowledgeIndexJSON } from "../search/index.ts";
 import { answer, passageKey, passageResult, type AnswerOptions } from "./ask.ts";
 import type { WorkerReply, WorkerRequest } from "./build-worker.ts";
@@ -100,7 +100,7 @@ function workerBuilder(options: BuilderOptions, logger: Logger, state?: BuilderS
     pending.clear();
   };
   worker.on("message", (reply: WorkerReply) => {
-    if ("log" in reply) return logger[reply.log](reply.message);
+    if ("log" in reply) return relayLog(logger, reply, "build");
     const p = pending.get(reply.id);
     if (!p) return;
     if ("slice" in reply) {

@@ -7,7 +7,7 @@
  */
 import { Worker } from "node:worker_threads";
 import { KnowledgeError } from "../knowledge/files.ts";
-import { silentLogger, type Logger } from "../log.ts";
+import { relayLog, silentLogger, type Logger } from "../log.ts";
 import type { AnswerWorkerData, AnswerWorkerReply, AnswerWorkerRequest, ForwardedMethod } from "./answer-worker.ts";
 import type { AskOptions, EngineOptions, LoadReport, SourceSummary } from "./engine.ts";
 import type { Answer, AnswerResult } from "./types.ts";
@@ -99,7 +99,7 @@ export class ThreadedEngine implements AnswerService {
         worker.off("message", onMessage).off("error", onError).off("exit", onExit);
       };
       const onMessage = (reply: AnswerWorkerReply) => {
-        if ("log" in reply) return logger[reply.log](reply.message);
+        if ("log" in reply) return relayLog(logger, reply, "answer");
         if (!("ready" in reply)) return;
         done();
         if (reply.ready) resolve({ worker, lastLoad: reply.lastLoad });
@@ -116,7 +116,7 @@ export class ThreadedEngine implements AnswerService {
 
   private attach(worker: Worker): void {
     worker.on("message", (reply: AnswerWorkerReply) => {
-      if ("log" in reply) return this.logger[reply.log](reply.message);
+      if ("log" in reply) return relayLog(this.logger, reply, "answer");
       if ("ready" in reply) return;
       this.lastProgress = performance.now();
       const call = this.pending.get(reply.id);

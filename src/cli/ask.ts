@@ -37,7 +37,8 @@ async function main(): Promise<void> {
   if (!Number.isInteger(top) || top < 1 || top > 25) fail(`Expected --top to be a whole number from 1 to 25, got ${JSON.stringify(values.top)}`);
 
   const config = loadConfigOr(fail);
-  const logger = createLogger(config.logLevel === "info" ? "warn" : config.logLevel, writeLogLine);
+  // Warnings here are for the person asking: readable unless LOG_FORMAT asks for JSON, and above the prompt.
+  const logger = createLogger(config.logLevel === "info" ? "warn" : config.logLevel, { format: config.logFormat ?? "pretty", write: writeLogLine });
   const engine = await openEngineOrExit(values.knowledge ?? config.knowledgeDir, { logger, cacheDir: config.indexCacheDir });
   const question = positionals.join(" ").trim();
   if (question) {

@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     if (error instanceof HygieneConfigError) fail(error.message);
     throw error;
   }
-  const logger = createLogger("warn");
+  const logger = createLogger("warn", { format: "pretty" });
   const cleaned = await loadKnowledge(dir, { logger, cleaner: hygieneCleaner(config) });
   // Loaded again without the check, to count the passages that the check changed or removed.
   const raw = await loadKnowledge(dir);

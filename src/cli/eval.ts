@@ -49,7 +49,7 @@ async function scoreFile(file: string, knowledge: string | undefined, showMisses
     fail((error as Error).message);
   }
   const config = loadConfigOr(fail);
-  const engine = await openEngineOrExit(knowledge ?? config.knowledgeDir, { logger: createLogger("error"), cacheDir: config.indexCacheDir });
+  const engine = await openEngineOrExit(knowledge ?? config.knowledgeDir, { logger: createLogger("error", { format: "pretty" }), cacheDir: config.indexCacheDir });
   const answers = questions.map((q) => engine.ask(q.q, { top: 5 }));
   const s = scoreAnswers(questions, answers);
   const misses = s.outcomes.filter(isMiss);
@@ -100,7 +100,7 @@ async function scoreAll(options: { split: string; only?: string; showMisses: boo
       continue;
     }
     const questions = set.questions.filter((q) => options.split === "all" || q.split === options.split);
-    const engine = await AnswerEngine.open(dir, { logger: createLogger("error"), ...(config.indexCacheDir ? { snapshot: snapshotPathFor(config.indexCacheDir, dir) } : {}) });
+    const engine = await AnswerEngine.open(dir, { logger: createLogger("error", { format: "pretty" }), ...(config.indexCacheDir ? { snapshot: snapshotPathFor(config.indexCacheDir, dir) } : {}) });
     const answers = questions.map((q) => engine.ask(q.q, { top: 5 }));
     const overall = scoreAnswers(questions, answers);
     const kinds: Record<string, EvalSummary> = {};

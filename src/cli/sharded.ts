@@ -5,8 +5,9 @@
  * SIGINT/SIGTERM stops them all and exits 0 once they are gone.
  */
 import { describeLoad } from "../answer/engine.ts";
+import { READY, Readiness } from "../health.ts";
 import { createLogger } from "../log.ts";
-import { EXIT_USAGE, failOnConfig, loadConfigOr, openEngineOrExit } from "./terminal.ts";
+import { EXIT_USAGE, failOnConfig, loadConfigOr, openEngineOrExit, serveHealthOrExit } from "./terminal.ts";
 
 const NO_TOKEN = `start:sharded: DISCORD_TOKEN is not set. The sharded bot only runs on Discord: put the bot token
 in .env as DISCORD_TOKEN=… (see .env.example), or use \`npm start\` to ask questions in the terminal.
@@ -18,7 +19,7 @@ async function main(): Promise<void> {
     process.stderr.write(NO_TOKEN);
     process.exit(EXIT_USAGE);
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, { format: config.logFormat });
   process.on("unhandledRejection", (reason) => logger.error("unhandled promise rejection", { error: reason }));
 
   // Until the shards exist a signal has nothing to stop; afterwards it is forwarded to every shard.
@@ -30,11 +31,18 @@ async function main(): Promise<void> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
 
+  // The manager answers HEALTH_PORT for the whole fleet: ready once the index is checked and every shard is connected.
+  const readiness = new Readiness();
+  readiness.set("index", "loading");
+  readiness.set("gateway", "connecting");
+  if (config.healthPort !== undefined) await serveHealthOrExit(config.healthPort, readiness, logger);
+
   // Build (or check) the snapshot once here, so that the shards all load it rather than all building at once.
   // This also stops a bad KNOWLEDGE_DIR here with one message, instead of once per shard.
   const engine = await openEngineOrExit(config.knowledgeDir, { logger, cacheDir: config.indexCacheDir });
   logger.info(`knowledge: ${config.knowledgeDir}: ${describeLoad(engine.lastLoad)}`);
   await engine.close();
+  readiness.set("index", READY);
   if (!config.indexCacheDir) logger.warn("INDEX_CACHE_DIR=off: every shard builds the index itself; set a cache folder so they load one snapshot");
 
   const { planShards, startShards, ShardStartError } = await import("../discord/shards.ts");
@@ -58,6 +66,10 @@ async function main(): Promise<void> {
   }
 
   const fleet = startShards({ config, logger, plan });
+  readiness.set("gateway", () => {
+    const waiting = plan.ids.filter((id) => !fleet.manager.shards.get(id)?.ready);
+    return waiting.length ? `shard ${waiting.join(",")} not connected` : READY;
+  });
   let stopping: Promise<void> | undefined;
   stop = (signal) => {
     stopping ??= (async () => {

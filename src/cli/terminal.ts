@@ -7,6 +7,8 @@ import { ThreadedEngine } from "../answer/threaded.ts";
 import type { Answer } from "../answer/types.ts";
 import { plural, someTopics } from "../answer/display.ts";
 import { showPrompt, promptAnswered } from "./prompt-guard.ts";
+import { HEALTH_PATH, HealthError, serveHealth, type HealthServer, type Readiness } from "../health.ts";
+import type { Logger } from "../log.ts";
 import { ansiStyle, plainStyle, renderAnswer } from "./render.ts";
 
 export interface TerminalOptions {
@@ -72,6 +74,19 @@ export async function openEngineOrExit(dir: string, options: OpenOptions = {}): 
       process.exit(EXIT_USAGE);
     }
     throw error;
+  }
+}
+
+/** Serves the health endpoint on `port` (HEALTH_PORT), or logs why it cannot, with exit code 2. */
+export async function serveHealthOrExit(port: number, readiness: Readiness, logger: Logger): Promise<HealthServer> {
+  try {
+    const server = await serveHealth(readiness, port);
+    logger.info(`health: serving http://localhost:${server.port}${HEALTH_PATH}`);
+    return server;
+  } catch (error) {
+    if (!(error instanceof HealthError)) throw error;
+    logger.error(error.message);
+    process.exit(EXIT_USAGE);
   }
 }
 

@@ -9,6 +9,7 @@ import {
   MessageFlags,
   Options,
   Partials,
+  Status,
   type BaseInteraction,
   type ClientOptions,
   type ButtonInteraction,
@@ -18,6 +19,8 @@ import {
 import type { AnswerService } from "../answer/threaded.ts";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
+import { loginFailure } from "./api-errors.ts";
+export { DiscordStartError } from "./api-errors.ts";
 import { buildCommands, toEditReply, toInteractionReply, type SlashCommand } from "./commands.ts";
 import { ALLOWED_MENTIONS, renderError, type Reply } from "./format.ts";
 import { answerButton, answerQuestion, createBotContext, deferIfSlow, mentionsBot, stripBotMention, type BotContext } from "./respond.ts";
@@ -49,6 +52,8 @@ export function cacheSettings(): ClientOptions["makeCache"] {
 
 export interface DiscordBot {
   client: Client;
+  /** "ready" while every shard of this client is connected, else what the first one that is not is doing (for /health). */
+  gatewayState(): string;
   /** Destroys the client (closing the gateway connection); safe to call twice. */
   stop(): Promise<void>;
 }
@@ -186,6 +191,21 @@ async function logLiveCommands(client: Client<true>, config: Config, logger: Log
   }
 }
 
+/** Status names as words: Status.WaitingForGuilds is "waiting for guilds". */
+const STATUS_WORDS = new Map<unknown, string>(
+  Object.entries(Status)
+    .filter(([, value]) => typeof value === "number")
+    .map(([name, value]) => [value, name.replace(/(?<=[a-z])(?=[A-Z])/g, " ").toLowerCase()]),
+);
+
+function gatewayState(client: Client): string {
+  if (!client.isReady()) return "connecting";
+  for (const shard of client.ws.shards.values()) {
+    if (shard.status !== Status.Ready) return `shard ${shard.id} ${STATUS_WORDS.get(shard.status) ?? String(shard.status)}`;
+  }
+  return "ready";
+}
+
 export interface StartOptions {
   config: Config;
   engine: AnswerService;
@@ -232,14 +252,16 @@ export async function startDiscordBot(options: StartOptions): Promise<DiscordBot
   try {
     await client.login(config.discordToken);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`discord: could not log in with DISCORD_TOKEN through ${config.discordApiUrl}: ${reason}`, { cause: error });
+    // The client may have opened connections before it failed; they must not keep the process alive.
+    await client.destroy().catch(() => undefined);
+    throw loginFailure(error, config.discordApiUrl);
   }
   await logLiveCommands(await ready, config, logger);
 
   let stopped: Promise<void> | undefined;
   return {
     client,
+    gatewayState: () => gatewayState(client),
     stop() {
       stopped ??= (async () => {
         stopping = true;

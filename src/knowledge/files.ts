@@ -5,9 +5,10 @@
  */
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
+import { ExpectedError } from "../log.ts";
 
 /** Thrown when the knowledge folder itself is unusable (missing, not a folder, nothing to load). */
-export class KnowledgeError extends Error {
+export class KnowledgeError extends ExpectedError {
   override name = "KnowledgeError";
 }
 

@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { after, before, describe, it } from "node:test";
 
-const ROOT = path.join(import.meta.dirname, "..");
-const FIXTURES = path.join(import.meta.dirname, "fixtures", "hygiene");
+const ROOT = path.join(import.meta.dirname, "..", "..");
+const FIXTURES = path.join(import.meta.dirname, "..", "fixtures", "hygiene");
 
 function check(...args: string[]) {
   const run = spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "src/cli/check.ts"), ...args], {

@@ -9,24 +9,24 @@ import { mkdir, readdir, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, test } from "node:test";
-import type { GapsReport } from "../src/feedback/report.ts";
-import { DATABASE_FILE } from "../src/feedback/store.ts";
-import { tempDir } from "./support/feedback.ts";
-import { runCommand, type Run } from "./support/run.ts";
+import type { GapsReport } from "../../src/feedback/report.ts";
+import { DATABASE_FILE } from "../../src/feedback/store.ts";
+import { tempDir } from "../support/feedback.ts";
+import { runCommand, type Run } from "../support/run.ts";
 
-const REPO = path.resolve(import.meta.dirname, "..");
+const REPO = path.resolve(import.meta.dirname, "../..");
 const QA = path.join(REPO, "test", "fixtures", "engine", "qa");
 const NPM = process.platform === "win32" ? "npm.cmd" : "npm";
 
 /** Runs a command in the repository root, as an operator would, with `env` over a clean environment. */
 function run(command: string, args: string[], env: Record<string, string>, input = ""): Promise<Run> {
-  const clean: NodeJS.ProcessEnv = { ...process.env, DISCORD_TOKEN: "", KNOWLEDGE_DIR: QA, WATCH_KNOWLEDGE: "false", ...env };
+  const clean: NodeJS.ProcessEnv = { ...process.env, DISCORD_TOKEN: "", KNOWLEDGE_DIR: QA, WATCH_KNOWLEDGE: "false", LOG_FORMAT: "pretty", ...env };
   for (const name of ["NODE_TEST_CONTEXT", "LOG_LEVEL", "QUESTION_LOG", "LOG_RETENTION_DAYS"]) if (!(name in env)) delete clean[name];
   return runCommand(command, args, { cwd: REPO, env: clean, input });
 }
 
-/** What `npm start` runs, without npm's own start-up (the first test goes through npm itself). */
-const start = (env: Record<string, string>, input: string) => run(process.execPath, ["scripts/start.mjs"], env, input);
+/** What `npm start` runs (its sources), without npm's own start-up (the first test goes through npm itself). */
+const start = (env: Record<string, string>, input: string) => run(process.execPath, ["--import", "tsx", "src/main.ts"], env, input);
 /** What `npm run --silent gaps --` runs. */
 const gaps = (args: string[], env: Record<string, string>) => run(process.execPath, ["--import", "tsx", "src/cli/gaps.ts", ...args], env);
 

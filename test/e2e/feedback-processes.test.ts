@@ -8,12 +8,12 @@ import { execFile } from "node:child_process";
 import path from "node:path";
 import { promisify } from "node:util";
 import { test } from "node:test";
-import { SCHEMA_VERSION, schemaVersion } from "../src/feedback/schema.ts";
-import { DATABASE_FILE } from "../src/feedback/store.ts";
-import { tempDir } from "./support/feedback.ts";
+import { SCHEMA_VERSION, schemaVersion } from "../../src/feedback/schema.ts";
+import { DATABASE_FILE } from "../../src/feedback/store.ts";
+import { tempDir } from "../support/feedback.ts";
 
 const run = promisify(execFile);
-const WRITER = path.join(import.meta.dirname, "support", "question-log-writer.ts");
+const WRITER = path.join(import.meta.dirname, "..", "support", "question-log-writer.ts");
 const COUNT = 1500;
 
 test("two processes create and write one question log at once, and neither loses a row", async (t) => {

@@ -8,12 +8,12 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { after, before, describe, test } from "node:test";
-import { commandData } from "../src/discord/commands.ts";
-import { deployCommands, DeployError } from "../src/discord/deploy-commands.ts";
-import { silentLogger } from "../src/log.ts";
-import { DiscordTestServer } from "./support/discord-server.ts";
+import { commandData } from "../../src/discord/commands.ts";
+import { deployCommands, DeployError } from "../../src/discord/deploy-commands.ts";
+import { silentLogger } from "../../src/log.ts";
+import { DiscordTestServer } from "../support/discord-server.ts";
 
-const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 
 const ASK = {
   name: "ask",
@@ -109,7 +109,7 @@ describe("deploy-commands", () => {
 
   test("npm run deploy-commands works from the command line and exits 1 on a bad token", async () => {
     const run = promisify(execFile);
-    const env = { ...process.env, DISCORD_API_URL: server.apiUrl, DISCORD_GUILD_ID: server.guilds[0]?.id ?? "", LOG_LEVEL: "info", KNOWLEDGE_DIR: "knowledge" };
+    const env = { ...process.env, DISCORD_API_URL: server.apiUrl, DISCORD_GUILD_ID: server.guilds[0]?.id ?? "", LOG_LEVEL: "info", LOG_FORMAT: "pretty", KNOWLEDGE_DIR: "knowledge" };
     const ok = await run(process.execPath, ["--import", "tsx", "src/discord/deploy-commands.ts"], { cwd: ROOT, env: { ...env, DISCORD_TOKEN: server.token } });
     assert.match(ok.stderr, /INFO {2}deploy-commands: registered in guild \(live now\) application=1300000000000000001 guild=\d+ commands=\/ask \/sources \/help \/reload/);
     await assert.rejects(run(process.execPath, ["--import", "tsx", "src/discord/deploy-commands.ts"], { cwd: ROOT, env: { ...env, DISCORD_TOKEN: "wrong" } }), (error: { code?: number; stderr?: string }) => {

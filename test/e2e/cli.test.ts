@@ -8,10 +8,10 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, test } from "node:test";
-import type { Answer } from "../src/answer/types.ts";
-import { runCommand, type Run } from "./support/run.ts";
+import type { Answer } from "../../src/answer/types.ts";
+import { runCommand, type Run } from "../support/run.ts";
 
-const REPO = path.resolve(import.meta.dirname, "..");
+const REPO = path.resolve(import.meta.dirname, "..", "..");
 const QA = path.join("test", "fixtures", "engine", "qa");
 
 /** Index snapshots (and the question log) go to a temporary folder, not to the repository's .cache (and data). */
@@ -21,7 +21,7 @@ after(() => rm(CACHE, { recursive: true, force: true }));
 /** The environment of a user who has not configured anything. Empty values count as unset, and keep a .env file from filling them in. */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, DISCORD_TOKEN: "", KNOWLEDGE_DIR: "", INDEX_CACHE_DIR: CACHE, DATA_DIR: path.join(CACHE, "data"), ...extra };
-  for (const name of ["NODE_TEST_CONTEXT", "LOG_LEVEL", "DISCORD_GUILD_ID", "DISCORD_API_URL", "WATCH_KNOWLEDGE", "SHARDS", "RATE_LIMIT_QUESTIONS"]) {
+  for (const name of ["NODE_TEST_CONTEXT", "LOG_LEVEL", "LOG_FORMAT", "HEALTH_PORT", "DISCORD_GUILD_ID", "DISCORD_API_URL", "WATCH_KNOWLEDGE", "SHARDS", "RATE_LIMIT_QUESTIONS"]) {
     if (!(name in extra)) delete env[name];
   }
   return env;

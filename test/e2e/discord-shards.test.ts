@@ -9,13 +9,13 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
-import { ConfigError, parseConfig } from "../src/config.ts";
-import { planShards, ShardStartError, startShards } from "../src/discord/shards.ts";
-import { createLogger } from "../src/log.ts";
-import { FIXTURE_KNOWLEDGE } from "./support/discord-harness.ts";
-import { DiscordTestServer, type Json } from "./support/discord-server.ts";
+import { ConfigError, parseConfig } from "../../src/config.ts";
+import { planShards, ShardStartError, startShards } from "../../src/discord/shards.ts";
+import { createLogger } from "../../src/log.ts";
+import { FIXTURE_KNOWLEDGE } from "../support/discord-harness.ts";
+import { DiscordTestServer, type Json } from "../support/discord-server.ts";
 
-const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const CWD = path.join(path.sep, "srv", "bot");
 
 const HISTORY =
@@ -24,7 +24,7 @@ const HISTORY =
   "**Harbor Lighthouse › History** · `harbor-lighthouse.md:12` · [open](https://example.org/lighthouse#history)";
 
 /** Settings the developer's .env or shell might hold, cleared so that only the test's own apply. */
-const CLEAN_ENV = { DISCORD_GUILD_ID: "", SHARDS: "", SHARD_LIST: "", SHARDING_MANAGER: "", SHARD_COUNT: "", WATCH_KNOWLEDGE: "false", RATE_LIMIT_QUESTIONS: "0", LOG_LEVEL: "info" };
+const CLEAN_ENV = { DISCORD_GUILD_ID: "", SHARDS: "", SHARD_LIST: "", SHARDING_MANAGER: "", SHARD_COUNT: "", WATCH_KNOWLEDGE: "false", RATE_LIMIT_QUESTIONS: "0", LOG_LEVEL: "info", LOG_FORMAT: "pretty" };
 
 function alive(pid: number): boolean {
   try {

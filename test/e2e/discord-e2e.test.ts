@@ -7,10 +7,10 @@ import { spawn } from "node:child_process";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, afterEach, before, describe, test } from "node:test";
-import type { AnswerEngine } from "../src/answer/engine.ts";
-import type { AnswerService } from "../src/answer/threaded.ts";
-import { FIXTURE_KNOWLEDGE, startHarness, type Harness } from "./support/discord-harness.ts";
-import { DiscordTestServer, type FakeUser, type Json, type RecordedRequest } from "./support/discord-server.ts";
+import type { AnswerEngine } from "../../src/answer/engine.ts";
+import type { AnswerService } from "../../src/answer/threaded.ts";
+import { FIXTURE_KNOWLEDGE, startHarness, type Harness } from "../support/discord-harness.ts";
+import { DiscordTestServer, type FakeUser, type Json, type RecordedRequest } from "../support/discord-server.ts";
 
 const SAFE_MENTIONS = { parse: [], replied_user: false };
 const BLURPLE = 5793266;
@@ -503,10 +503,10 @@ describe("Discord bot, gateway", () => {
 describe("npm start", () => {
   test("logs in through DISCORD_API_URL, says which guilds and commands are live, answers, and exits 0 on SIGINT", async () => {
     const server = await DiscordTestServer.start();
-    const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..");
+    const root = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
     const child = spawn(process.execPath, ["--import", "tsx", "src/main.ts"], {
       cwd: root,
-      env: { ...process.env, DISCORD_TOKEN: server.token, DISCORD_API_URL: server.apiUrl, DISCORD_GUILD_ID: "", KNOWLEDGE_DIR: FIXTURE_KNOWLEDGE, WATCH_KNOWLEDGE: "false", LOG_LEVEL: "info", RATE_LIMIT_QUESTIONS: "0" },
+      env: { ...process.env, DISCORD_TOKEN: server.token, DISCORD_API_URL: server.apiUrl, DISCORD_GUILD_ID: "", KNOWLEDGE_DIR: FIXTURE_KNOWLEDGE, WATCH_KNOWLEDGE: "false", LOG_LEVEL: "info", LOG_FORMAT: "pretty", RATE_LIMIT_QUESTIONS: "0" },
       stdio: ["ignore", "ignore", "pipe"],
     });
     try {
