@@ -65,7 +65,7 @@ async function measure(dir: string, shards: number, guilds: number, perShard: nu
   const server = await DiscordTestServer.start({ recommendedShards: shards, maxConcurrency: shards, guilds });
   const cache = await mkdtemp(path.join(os.tmpdir(), "bench-shards-"));
   const started = performance.now();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/sharded.ts"], {
+  const child = spawn(process.execPath, ["--import", "tsx", "src/discord/sharded.ts"], {
     cwd: ROOT,
     env: { ...process.env, DISCORD_TOKEN: server.token, DISCORD_API_URL: server.apiUrl, DISCORD_GUILD_ID: "", KNOWLEDGE_DIR: dir, INDEX_CACHE_DIR: cache, WATCH_KNOWLEDGE: "false", RATE_LIMIT_QUESTIONS: "0", LOG_LEVEL: "info", SHARDS: "", SHARD_LIST: "" },
     stdio: ["ignore", "ignore", "pipe"],

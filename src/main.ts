@@ -3,8 +3,9 @@
  * (or from piped input) and says how to connect it. Either way the knowledge folder is watched.
  */
 import { describeLoad } from "./answer/engine.ts";
-import type { AnswerService } from "./answer/threaded.ts";
-import { answerLines, failOnConfig, loadConfigOr, openEngineOrExit } from "./cli/terminal.ts";
+import type { AnswerService } from "./answer/service.ts";
+import { failOnConfig, loadConfigOr, openEngineOrExit } from "./startup.ts";
+import { answerLines } from "./terminal/conversation.ts";
 import type { Config } from "./config.ts";
 import { watchKnowledge, type KnowledgeWatcher } from "./knowledge/watch.ts";
 import { createLogger, prefixedLogger, type Logger } from "./log.ts";
@@ -40,8 +41,8 @@ async function main(): Promise<void> {
   process.on("unhandledRejection", (reason) => logger.error("unhandled promise rejection", { error: reason }));
 
   if (config.discordToken) {
-    // The engine answers in a worker thread, and rebuilds in another: neither a burst of questions nor a
-    // reload of a large folder takes turns with the Discord connection on this thread.
+    // The engine answers in a worker thread, and a reload builds in a new one: neither a burst of questions
+    // nor a reload of a large folder takes turns with the Discord connection on this thread.
     const engine = await openEngineOrExit(config.knowledgeDir, { logger, threaded: true, cacheDir: config.indexCacheDir });
     logger.info(`knowledge: loaded ${config.knowledgeDir}: ${describeLoad(engine.lastLoad)}`);
     const watcher = startWatching(config, engine, logger);
@@ -56,8 +57,8 @@ async function main(): Promise<void> {
     return;
   }
 
-  // A worker builds the index, so that reloading a large folder never stalls the terminal.
-  const engine = await openEngineOrExit(config.knowledgeDir, { logger, worker: true, cacheDir: config.indexCacheDir });
+  // The engine answers in a worker, so that reloading a large folder never stalls the terminal.
+  const engine = await openEngineOrExit(config.knowledgeDir, { logger, threaded: true, cacheDir: config.indexCacheDir });
   logger.info(`knowledge: loaded ${config.knowledgeDir}: ${describeLoad(engine.lastLoad)}`);
   const watcher = startWatching(config, engine, logger);
 

@@ -36,7 +36,7 @@ function alive(pid: number): boolean {
 }
 
 function startSharded(env: Record<string, string>) {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/sharded.ts"], { cwd: ROOT, env: { ...process.env, ...CLEAN_ENV, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", "src/discord/sharded.ts"], { cwd: ROOT, env: { ...process.env, ...CLEAN_ENV, ...env }, stdio: ["ignore", "ignore", "pipe"] });
   let log = "";
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   child.stderr.on("data", (chunk: Buffer) => (log += chunk.toString()));

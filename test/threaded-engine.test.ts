@@ -23,6 +23,13 @@ async function tempKnowledge(t: TestContext): Promise<string> {
   return dir;
 }
 
+/** The worker that answers now (private to the engine; the tests stop it as a crash would). */
+function serving(engine: ThreadedEngine): Worker {
+  const thread = (engine as unknown as { serving?: { worker: Worker } }).serving;
+  assert.ok(thread, "a worker is serving");
+  return thread.worker;
+}
+
 async function open(t: TestContext, dir: string, lines: string[] = []): Promise<ThreadedEngine> {
   const engine = await ThreadedEngine.open(dir, { logger: createLogger("debug", (line) => lines.push(line.replace(/^\S+ /, ""))) });
   t.after(() => engine.close());
@@ -74,7 +81,7 @@ describe("ThreadedEngine", () => {
   test("after its worker dies it logs why, starts a new one and answers again", async (t) => {
     const lines: string[] = [];
     const threaded = await open(t, QA, lines);
-    const worker = (threaded as unknown as { worker: Worker }).worker;
+    const worker = serving(threaded);
     const exited = new Promise((resolve) => worker.once("exit", resolve));
     await worker.terminate();
     await exited;
@@ -90,7 +97,7 @@ describe("ThreadedEngine", () => {
     const moved = `${dir}-moved`;
     await rename(dir, moved);
     t.after(() => rm(moved, { recursive: true, force: true }));
-    const worker = (threaded as unknown as { worker: Worker }).worker;
+    const worker = serving(threaded);
     const exited = new Promise((resolve) => worker.once("exit", resolve));
     await worker.terminate();
     await exited;

@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { parseArgs } from "node:util";
 import { parseEvalSet, scoreAnswers } from "../answer/evaluate.ts";
 import { createLogger } from "../log.ts";
-import { EXIT_USAGE, exitQuietlyOnClosedPipe, loadConfigOr, openEngineOrExit } from "./terminal.ts";
+import { EXIT_USAGE, exitQuietlyOnClosedPipe, loadConfigOr, openEngineOrExit } from "../startup.ts";
 
 const USAGE = "Usage: npm run eval -- QUESTIONS.json [--knowledge DIR]\n";
 

@@ -15,7 +15,7 @@ import {
   type Message,
   type MessageReplyOptions,
 } from "discord.js";
-import type { AnswerService } from "../answer/threaded.ts";
+import type { AnswerService } from "../answer/service.ts";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import { buildCommands, toEditReply, toInteractionReply, type SlashCommand } from "./commands.ts";

@@ -6,7 +6,7 @@
  */
 import { describeLoad } from "../answer/engine.ts";
 import { createLogger } from "../log.ts";
-import { EXIT_USAGE, failOnConfig, loadConfigOr, openEngineOrExit } from "./terminal.ts";
+import { EXIT_USAGE, failOnConfig, loadConfigOr, openEngineOrExit } from "../startup.ts";
 
 const NO_TOKEN = `start:sharded: DISCORD_TOKEN is not set. The sharded bot only runs on Discord: put the bot token
 in .env as DISCORD_TOKEN=… (see .env.example), or use \`npm start\` to ask questions in the terminal.
@@ -37,7 +37,7 @@ async function main(): Promise<void> {
   await engine.close();
   if (!config.indexCacheDir) logger.warn("INDEX_CACHE_DIR=off: every shard builds the index itself; set a cache folder so they load one snapshot");
 
-  const { planShards, startShards, ShardStartError } = await import("../discord/shards.ts");
+  const { planShards, startShards, ShardStartError } = await import("./shards.ts");
   let plan;
   try {
     plan = await planShards(config);
