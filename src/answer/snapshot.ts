@@ -40,18 +40,18 @@ export interface Snapshot {
 
 export type SnapshotHead = Pick<Snapshot, "format" | "engine" | "content" | "options">;
 
-/** The installed version of a package, from its own package.json (found by walking up from its entry). */
+/** The installed version of a package: its package.json in the nearest node_modules, as Node looks packages up. */
 export function installedVersion(name: string): string {
-  let dir = path.dirname(fileURLToPath(import.meta.resolve(name)));
+  let dir = path.dirname(fileURLToPath(import.meta.url));
   for (;;) {
     try {
-      const manifest = JSON.parse(readFileSync(path.join(dir, "package.json"), "utf8")) as { name?: unknown; version?: unknown };
-      if (manifest.name === name && typeof manifest.version === "string") return manifest.version;
+      const manifest = JSON.parse(readFileSync(path.join(dir, "node_modules", name, "package.json"), "utf8")) as { version?: unknown };
+      if (typeof manifest.version === "string") return manifest.version;
     } catch {
-      // No package.json at this level: keep walking up.
+      // Not installed at this level: keep walking up.
     }
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`snapshot: Expected a package.json for ${name} above its entry, got none`);
+    if (parent === dir) throw new Error(`snapshot: Expected ${name} to be installed in a node_modules folder above ${fileURLToPath(import.meta.url)}, got none`);
     dir = parent;
   }
 }
