@@ -19,7 +19,7 @@ then \`npm start\` again. See the README, "Running the bot on Discord".
 function startWatching(config: Config, engine: AnswerService, logger: Logger): KnowledgeWatcher | undefined {
   if (!config.watchKnowledge) return undefined;
   // Reload failures are logged by the engine, which keeps answering from the last good index.
-  return watchKnowledge(config.knowledgeDir, () => void engine.reload().catch(() => undefined), { logger });
+  return watchKnowledge(config.knowledgeDir, () => void engine.reload().catch(() => undefined), { logger, pollIntervalMs: config.watchPollIntervalMs });
 }
 
 async function main(): Promise<void> {
