@@ -28,6 +28,8 @@ export interface Config {
   shards: "auto" | number;
   /** Shards this host runs under `start:sharded`, when not all of them: some of the SHARDS ids (several hosts). */
   shardList?: number[];
+  /** Most shards one process runs (discord.js internal sharding) before `start:sharded` spreads them over processes. */
+  shardsPerProcess: number;
   /**
    * Set in a shard process that `start:sharded` spawned: its shard ids and the total. discord.js passes them
    * as SHARDING_MANAGER, SHARDS (the id, not our setting) and SHARD_COUNT, and its Client reads them itself.
@@ -165,6 +167,7 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     indexCacheDir: cacheDir === "off" ? undefined : path.resolve(cwd, cacheDir),
     shards,
     ...(shardList !== "all" ? { shardList } : {}),
+    shardsPerProcess: integer(env, "SHARDS_PER_PROCESS", 16, 1, 1000),
     ...(shardProcess ? { shardProcess } : {}),
     logLevel: logLevel as LogLevel,
   };

@@ -47,7 +47,8 @@ async function main(): Promise<void> {
     logger.info(`knowledge: loaded ${config.knowledgeDir}: ${describeLoad(engine.lastLoad)}`);
     const watcher = startWatching(config, engine, logger);
     const { startDiscordBot, installProcessHandlers } = await import("./discord/bot.ts");
-    const bot = await startDiscordBot({ config, engine, logger });
+    const { clientSharding } = await import("./discord/shards.ts");
+    const bot = await startDiscordBot({ config, engine, logger, sharding: clientSharding(config) });
     stopBot = async () => {
       watcher?.close();
       await bot.stop();

@@ -20,6 +20,7 @@ const DEFAULTS: Config = {
   watchPollIntervalMs: undefined,
   indexCacheDir: path.join(CWD, ".cache"),
   shards: "auto",
+  shardsPerProcess: 16,
   logLevel: "info",
 };
 
@@ -77,6 +78,7 @@ describe("parseConfig", () => {
       watchPollIntervalMs: undefined,
       indexCacheDir: path.resolve(CWD, "/var/cache/bot"),
       shards: 4,
+      shardsPerProcess: 16,
       logLevel: "warn",
     });
   });
