@@ -42,6 +42,9 @@ export interface AnswerWorkerData {
   inherit: boolean;
 }
 
+/** A misspelt word and a partly typed one: the question takes every path of `ask`. */
+const WARM_UP = "how do I configur the knowlege";
+
 const port = parentPort;
 if (!port) throw new Error("answer-worker: must run in a worker thread");
 const { dir, options, inherit } = workerData as AnswerWorkerData;
@@ -61,6 +64,9 @@ const link: Link<ParentMethods, WorkerMethods> = new Link<ParentMethods, WorkerM
       const built = await AnswerEngine.build(dir, { ...options, logger, ...(inherit ? { inherit: served } : {}) });
       if ("unchanged" in built) return { lastLoad: built.unchanged, unchanged: true };
       engine = built.engine;
+      // Before taking over from a serving worker: the first question pays for the look-up trees the index
+      // builds on first use (spelling correction, prefixes) and for unoptimised code; let no user's pay it.
+      engine.ask(WARM_UP);
       return { lastLoad: engine.lastLoad, unchanged: false };
     },
     ask: (question, askOptions) => opened().ask(question, askOptions),
