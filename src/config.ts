@@ -20,12 +20,16 @@ export interface Config {
   maxQuestionLength: number;
   /** Watch the knowledge folder and reload on change. */
   watchKnowledge: boolean;
+  /** Poll the knowledge files every this many ms instead of using file-system events; undefined: events. */
+  watchPollIntervalMs: number | undefined;
   /** Folder for the index snapshot (fast start-up), or undefined when snapshots are off. */
   indexCacheDir: string | undefined;
   /** Shard count for `start:sharded`: "auto" (Discord's recommendation) or a positive integer. */
   shards: "auto" | number;
   /** Shards this host runs under `start:sharded`, when not all of them: some of the SHARDS ids (several hosts). */
   shardList?: number[];
+  /** Most shards one process runs (discord.js internal sharding) before `start:sharded` spreads them over processes. */
+  shardsPerProcess: number;
   /**
    * Set in a shard process that `start:sharded` spawned: its shard ids and the total. discord.js passes them
    * as SHARDING_MANAGER, SHARDS (the id, not our setting) and SHARD_COUNT, and its Client reads them itself.
@@ -173,9 +177,12 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     rateLimitWindowSeconds: integer(env, "RATE_LIMIT_WINDOW_SECONDS", 30, 1, 86_400),
     maxQuestionLength: integer(env, "MAX_QUESTION_LENGTH", 300, 10, 6000),
     watchKnowledge: boolean(env, "WATCH_KNOWLEDGE", true),
+    // File-system events do not cross bind mounts of some hosts, nor network file systems: polling does.
+    watchPollIntervalMs: boolean(env, "WATCH_POLLING", false) ? integer(env, "WATCH_POLL_INTERVAL_MS", 1000, 100, 60_000) : undefined,
     indexCacheDir: cacheDir === "off" ? undefined : path.resolve(cwd, cacheDir),
     shards,
     ...(shardList !== "all" ? { shardList } : {}),
+    shardsPerProcess: integer(env, "SHARDS_PER_PROCESS", 16, 1, 1000),
     ...(shardProcess ? { shardProcess } : {}),
     logLevel: logLevel as LogLevel,
     dataDir: path.resolve(cwd, read(env, "DATA_DIR") ?? "data"),

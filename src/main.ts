@@ -4,10 +4,11 @@
  * watched, and with HEALTH_PORT an HTTP endpoint says whether the bot is ready.
  */
 import { describeLoad } from "./answer/engine.ts";
-import type { AnswerService } from "./answer/threaded.ts";
+import type { AnswerService } from "./answer/service.ts";
 import type { Answer } from "./answer/types.ts";
-import { writeLogLine } from "./cli/prompt-guard.ts";
-import { answerLines, failOnConfig, loadConfigOr, openEngineOrExit, serveHealthOrExit } from "./cli/terminal.ts";
+import { failOnConfig, loadConfigOr, openEngineOrExit, serveHealthOrExit } from "./startup.ts";
+import { answerLines } from "./terminal/conversation.ts";
+import { writeLogLine } from "./terminal/prompt-guard.ts";
 import type { Config } from "./config.ts";
 import { READY, Readiness } from "./health.ts";
 import { watchKnowledge, type KnowledgeWatcher } from "./knowledge/watch.ts";
@@ -22,7 +23,7 @@ then \`npm start\` again. See the README, "Running the bot on Discord".
 function startWatching(config: Config, engine: AnswerService, logger: Logger): KnowledgeWatcher | undefined {
   if (!config.watchKnowledge) return undefined;
   // Reload failures are logged by the engine, which keeps answering from the last good index.
-  return watchKnowledge(config.knowledgeDir, () => void engine.reload().catch(() => undefined), { logger });
+  return watchKnowledge(config.knowledgeDir, () => void engine.reload().catch(() => undefined), { logger, pollIntervalMs: config.watchPollIntervalMs });
 }
 
 function loggerFor(config: Config, interactiveTerminal: boolean): Logger {
@@ -56,16 +57,17 @@ async function main(): Promise<void> {
   const health = config.healthPort !== undefined && !config.shardProcess ? await serveHealthOrExit(config.healthPort, readiness, logger) : undefined;
 
   if (config.discordToken) {
-    // The engine answers in a worker thread, and rebuilds in another: neither a burst of questions nor a
-    // reload of a large folder takes turns with the Discord connection on this thread.
+    // The engine answers in a worker thread, and a reload builds in a new one: neither a burst of questions
+    // nor a reload of a large folder takes turns with the Discord connection on this thread.
     const engine = await openEngineOrExit(config.knowledgeDir, { logger, threaded: true, cacheDir: config.indexCacheDir });
     readiness.set("index", READY);
     logger.info(`knowledge: loaded ${config.knowledgeDir}: ${describeLoad(engine.lastLoad)}`);
     const watcher = startWatching(config, engine, logger);
     const { startDiscordBot, installProcessHandlers, DiscordStartError } = await import("./discord/bot.ts");
+    const { clientSharding } = await import("./discord/shards.ts");
     let bot;
     try {
-      bot = await startDiscordBot({ config, engine, logger });
+      bot = await startDiscordBot({ config, engine, logger, sharding: clientSharding(config) });
     } catch (error) {
       if (!(error instanceof DiscordStartError)) throw error;
       // A rejected token or an unreachable API: the reason in one line, not a stack trace.
@@ -85,8 +87,8 @@ async function main(): Promise<void> {
     return;
   }
 
-  // A worker builds the index, so that reloading a large folder never stalls the terminal.
-  const engine = await openEngineOrExit(config.knowledgeDir, { logger, worker: true, cacheDir: config.indexCacheDir });
+  // The engine answers in a worker, so that reloading a large folder never stalls the terminal.
+  const engine = await openEngineOrExit(config.knowledgeDir, { logger, threaded: true, cacheDir: config.indexCacheDir });
   readiness.set("index", READY);
   logger.info(`knowledge: loaded ${config.knowledgeDir}: ${describeLoad(engine.lastLoad)}`);
   const watcher = startWatching(config, engine, logger);

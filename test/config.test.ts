@@ -17,8 +17,10 @@ const DEFAULTS: Config = {
   rateLimitWindowSeconds: 30,
   maxQuestionLength: 300,
   watchKnowledge: true,
+  watchPollIntervalMs: undefined,
   indexCacheDir: path.join(CWD, ".cache"),
   shards: "auto",
+  shardsPerProcess: 16,
   logLevel: "info",
   dataDir: path.join(CWD, "data"),
   questionLog: true,
@@ -83,8 +85,10 @@ describe("parseConfig", () => {
       rateLimitWindowSeconds: 86400,
       maxQuestionLength: 10,
       watchKnowledge: false,
+      watchPollIntervalMs: undefined,
       indexCacheDir: path.resolve(CWD, "/var/cache/bot"),
       shards: 4,
+      shardsPerProcess: 16,
       logLevel: "warn",
       dataDir: path.resolve(CWD, "/var/lib/bot"),
       questionLog: false,
@@ -167,6 +171,14 @@ describe("parseConfig errors name the variable and the value", () => {
   test("RATE_LIMIT_WINDOW_SECONDS and MAX_QUESTION_LENGTH out of range", () => {
     rejects({ RATE_LIMIT_WINDOW_SECONDS: "0" }, 'config: Expected RATE_LIMIT_WINDOW_SECONDS to be a whole number from 1 to 86400, got "0"');
     rejects({ MAX_QUESTION_LENGTH: "6001" }, 'config: Expected MAX_QUESTION_LENGTH to be a whole number from 10 to 6000, got "6001"');
+  });
+
+  test("WATCH_POLLING turns polling on, every WATCH_POLL_INTERVAL_MS (default 1000); the interval alone does nothing", () => {
+    assert.equal(parseConfig({ WATCH_POLLING: "true" }, CWD).watchPollIntervalMs, 1000);
+    assert.equal(parseConfig({ WATCH_POLLING: "yes", WATCH_POLL_INTERVAL_MS: "250" }, CWD).watchPollIntervalMs, 250);
+    assert.equal(parseConfig({ WATCH_POLL_INTERVAL_MS: "250" }, CWD).watchPollIntervalMs, undefined);
+    rejects({ WATCH_POLLING: "true", WATCH_POLL_INTERVAL_MS: "50" }, 'config: Expected WATCH_POLL_INTERVAL_MS to be a whole number from 100 to 60000, got "50"');
+    rejects({ WATCH_POLLING: "often" }, 'config: Expected WATCH_POLLING to be true or false, got "often"');
   });
 
   test("WATCH_KNOWLEDGE that is not true or false", () => {

@@ -1,6 +1,6 @@
 /**
- * Answers as terminal text (src/cli/render.ts) at two widths, and log lines kept off the prompt
- * (src/cli/prompt-guard.ts) with a real readline on a stand-in terminal.
+ * Answers as terminal text (src/terminal/render.ts) at two widths, and log lines kept off the prompt
+ * (src/terminal/prompt-guard.ts) with a real readline on a stand-in terminal.
  */
 import assert from "node:assert/strict";
 import { createInterface } from "node:readline";
@@ -9,8 +9,8 @@ import { describe, test } from "node:test";
 import { plural, someTopics } from "../src/answer/display.ts";
 import type { Answer, AnswerResult } from "../src/answer/types.ts";
 import type { PassageSource } from "../src/knowledge/types.ts";
-import { promptAnswered, showPrompt, writeAbovePrompt } from "../src/cli/prompt-guard.ts";
-import { ansiStyle, renderAnswer } from "../src/cli/render.ts";
+import { promptAnswered, showPrompt, writeAbovePrompt } from "../src/terminal/prompt-guard.ts";
+import { ansiStyle, renderAnswer } from "../src/terminal/render.ts";
 
 function result(text: string, answer: string, source: Partial<PassageSource> = {}): AnswerResult {
   return {

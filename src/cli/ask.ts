@@ -1,7 +1,8 @@
 import { parseArgs } from "node:util";
 import { createLogger } from "../log.ts";
-import { writeLogLine } from "./prompt-guard.ts";
-import { answerLines, EXIT_USAGE, exitQuietlyOnClosedPipe, loadConfigOr, formatAnswer, openEngineOrExit } from "./terminal.ts";
+import { EXIT_USAGE, exitQuietlyOnClosedPipe, loadConfigOr, openEngineOrExit } from "../startup.ts";
+import { answerLines, formatAnswer } from "../terminal/conversation.ts";
+import { writeLogLine } from "../terminal/prompt-guard.ts";
 
 const USAGE = `Usage: npm run --silent ask -- [--knowledge DIR] [--top N] [--json] [QUESTION]
 
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
   const engine = await openEngineOrExit(values.knowledge ?? config.knowledgeDir, { logger, cacheDir: config.indexCacheDir });
   const question = positionals.join(" ").trim();
   if (question) {
-    process.stdout.write(formatAnswer(engine, question, { json: values.json, top, output: process.stdout }) + "\n");
+    process.stdout.write((await formatAnswer(engine, question, { json: values.json, top, output: process.stdout })) + "\n");
     return;
   }
   await answerLines(engine, { json: values.json, top, interactive: Boolean(process.stdin.isTTY), input: process.stdin, output: process.stdout });

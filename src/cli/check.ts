@@ -10,7 +10,7 @@ import { createLogger } from "../log.ts";
 import { hygieneCleaner, passagesChangedByCleaning } from "../knowledge/clean.ts";
 import { HYGIENE_CONFIG_FILE, HygieneConfigError, readHygieneConfig } from "../knowledge/hygiene-config.ts";
 import { loadKnowledge } from "../knowledge/load.ts";
-import { EXIT_USAGE, loadConfigOr } from "./terminal.ts";
+import { EXIT_USAGE, loadConfigOr } from "../startup.ts";
 
 const USAGE = `Usage: npm run knowledge:check [-- --knowledge DIR]
 

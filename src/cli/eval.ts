@@ -6,7 +6,7 @@ import { AnswerEngine } from "../answer/engine.ts";
 import { parseBlindSet, parseEvalSet, QUESTION_KINDS, scoreAnswers, summarise, type EvalOutcome, type EvalSet, type EvalSummary } from "../answer/evaluate.ts";
 import type { Answer } from "../answer/types.ts";
 import { createLogger } from "../log.ts";
-import { EXIT_USAGE, exitQuietlyOnClosedPipe, loadConfigOr, openEngineOrExit } from "./terminal.ts";
+import { EXIT_USAGE, exitQuietlyOnClosedPipe, loadConfigOr, openEngineOrExit } from "../startup.ts";
 import { snapshotPathFor } from "../answer/builder.ts";
 
 const USAGE = `Usage: npm run eval -- QUESTIONS.json [--knowledge DIR] [--misses]

@@ -13,7 +13,7 @@ import { cliTeachHint, reportText } from "../feedback/render.ts";
 import { buildGapsReport } from "../feedback/report.ts";
 import { groupAliases, resolveAlias, SECTION_SEPARATOR, TAUGHT_PHRASE_MAX_LENGTH, type Resolution, type TeachRecord } from "../feedback/teach.ts";
 import { createLogger } from "../log.ts";
-import { EXIT_USAGE, exitQuietlyOnClosedPipe, loadConfigOr, openEngineOrExit } from "./terminal.ts";
+import { EXIT_USAGE, exitQuietlyOnClosedPipe, loadConfigOr, openEngineOrExit } from "../startup.ts";
 
 const USAGE = `Usage: npm run --silent gaps -- [--days N] [--json] [--chart FILE.png] [--knowledge DIR]
        npm run gaps -- --teach QUESTION --passage KEY

@@ -16,7 +16,7 @@ import {
   type Message,
   type MessageReplyOptions,
 } from "discord.js";
-import type { AnswerService } from "../answer/threaded.ts";
+import type { AnswerService } from "../answer/service.ts";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import { loginFailure } from "./api-errors.ts";

@@ -2,7 +2,7 @@
  * What the bot says, decided without discord.js: a question, a button press or a partial question in, a
  * `Reply` out. The adapters in `bot.ts` and `commands.ts` only translate Discord events to these calls.
  */
-import type { AnswerService } from "../answer/threaded.ts";
+import type { AnswerService } from "../answer/service.ts";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import { decodeButton } from "./custom-id.ts";

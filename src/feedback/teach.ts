@@ -6,7 +6,7 @@
  * Until index building reads them, the records leave as a file of aliases the operator moves into the
  * knowledge folder, under version control: document path → section heading path → phrases.
  */
-import type { AnswerService } from "../answer/threaded.ts";
+import type { AnswerService } from "../answer/service.ts";
 import type { FeedbackStore } from "./store.ts";
 
 /** Longest phrase that can be taught, in characters: a question, not a document. */

@@ -8,7 +8,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, afterEach, before, describe, test } from "node:test";
 import type { AnswerEngine } from "../../src/answer/engine.ts";
-import type { AnswerService } from "../../src/answer/threaded.ts";
+import type { AnswerService } from "../../src/answer/service.ts";
 import { FIXTURE_KNOWLEDGE, startHarness, type Harness } from "../support/discord-harness.ts";
 import { DiscordTestServer, type FakeUser, type Json, type RecordedRequest } from "../support/discord-server.ts";
 

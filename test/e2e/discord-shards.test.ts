@@ -1,6 +1,7 @@
 /**
- * `npm run start:sharded` (src/cli/sharded.ts → src/discord/shards.ts): the real entry runs one bot process per
- * shard against the Discord test server on loopback, and each process answers for the guilds of its shard.
+ * `npm run start:sharded` (src/discord/sharded.ts → src/discord/shards.ts) against the Discord test server on
+ * loopback: up to SHARDS_PER_PROCESS shards run in its own process, more in processes of that many shards, and
+ * each answers for the guilds of its shards.
  */
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -24,7 +25,7 @@ const HISTORY =
   "**Harbor Lighthouse › History** · `harbor-lighthouse.md:12` · [open](https://example.org/lighthouse#history)";
 
 /** Settings the developer's .env or shell might hold, cleared so that only the test's own apply. */
-const CLEAN_ENV = { DISCORD_GUILD_ID: "", SHARDS: "", SHARD_LIST: "", SHARDING_MANAGER: "", SHARD_COUNT: "", WATCH_KNOWLEDGE: "false", RATE_LIMIT_QUESTIONS: "0", LOG_LEVEL: "info", LOG_FORMAT: "pretty" };
+const CLEAN_ENV = { DISCORD_GUILD_ID: "", SHARDS: "", SHARD_LIST: "", SHARDS_PER_PROCESS: "", SHARDING_MANAGER: "", SHARD_COUNT: "", WATCH_KNOWLEDGE: "false", RATE_LIMIT_QUESTIONS: "0", LOG_LEVEL: "info", LOG_FORMAT: "pretty" };
 
 function alive(pid: number): boolean {
   try {
@@ -35,8 +36,11 @@ function alive(pid: number): boolean {
   }
 }
 
-function startSharded(env: Record<string, string>) {
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/sharded.ts"], { cwd: ROOT, env: { ...process.env, ...CLEAN_ENV, ...env }, stdio: ["ignore", "ignore", "pipe"] });
+function startSharded(env: Record<string, string>, entry = "src/discord/sharded.ts") {
+  const vars: NodeJS.ProcessEnv = { ...process.env, ...CLEAN_ENV, ...env };
+  // discord.js reads these itself, where an empty value is not "unset": leave them out altogether.
+  for (const name of ["SHARDING_MANAGER", "SHARD_COUNT"]) if (!vars[name]) delete vars[name];
+  const child = spawn(process.execPath, ["--import", "tsx", entry], { cwd: ROOT, env: vars, stdio: ["ignore", "ignore", "pipe"] });
   let log = "";
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
   child.stderr.on("data", (chunk: Buffer) => (log += chunk.toString()));
@@ -63,38 +67,84 @@ function startSharded(env: Record<string, string>) {
 }
 
 describe("npm run start:sharded", () => {
-  test("runs Discord's recommended two shards as two processes, each answering /ask for its own guild, and SIGTERM stops them all", async () => {
+  const ASK = { question: "when was the lighthouse founded?" };
+
+  /** Asks /ask in each guild; the server sends it on the connection of that guild's shard. */
+  async function answersEveryGuild(server: DiscordTestServer): Promise<void> {
+    for (let guildIndex = 0; guildIndex < server.guilds.length; guildIndex++) {
+      const { response } = server.command("ask", ASK, { where: server.channel("text", guildIndex) });
+      const { type, data } = (await response).body as { type: number; data: Json };
+      assert.equal(type, 4, `guild ${guildIndex} gets an answer`);
+      assert.equal((data.embeds as Json[])[0]?.description, HISTORY);
+    }
+  }
+
+  test("runs Discord's recommended two shards in its own process, one engine for both, answering /ask in each shard's guild; SIGTERM stops it", async () => {
     const server = await DiscordTestServer.start({ recommendedShards: 2, maxConcurrency: 2, guilds: 2 });
     const cache = await mkdtemp(path.join(os.tmpdir(), "shards-cache-"));
     const run = startSharded({ DISCORD_TOKEN: server.token, DISCORD_API_URL: server.apiUrl, KNOWLEDGE_DIR: FIXTURE_KNOWLEDGE, INDEX_CACHE_DIR: cache });
     try {
-      await run.logged(/shards: all 2 connected/);
+      await run.logged(/INFO {2}discord: logged in as /);
       const log = run.log();
-      assert.match(log, /INFO {2}shards: running all 2 shards recommended=2 setting=auto maxConcurrency=2/);
+      assert.match(log, /INFO {2}shards: running all 2 shards in this process recommended=2 setting=auto maxConcurrency=2/);
       assert.deepEqual(server.identifies().map((record) => (record.d as Json).shard).sort(), [[0, 2], [1, 2]]);
       assert.deepEqual(server.guilds.map((guild) => server.shardOf(guild.id)), [0, 1]);
+      assert.doesNotMatch(log, /started pid=/, "no shard processes");
+      assert.equal(log.match(/knowledge: loaded /g)?.length, 1, "one engine");
+      await answersEveryGuild(server);
+      run.child.kill("SIGTERM");
+      assert.equal(await run.exited, 0, run.log());
+      assert.equal(server.connected(0), false);
+      assert.equal(server.connected(1), false);
+      assert.deepEqual(server.violations, []);
+    } finally {
+      run.child.kill("SIGKILL");
+      await server.close();
+      await rm(cache, { recursive: true, force: true });
+    }
+  });
 
-      // Two shard processes, neither of them the manager, each loading the snapshot the manager made.
-      const pids = new Map([...log.matchAll(/shards: shard (\d) started pid=(\d+)/g)].map((match) => [Number(match[1]), Number(match[2])]));
-      assert.deepEqual([...pids.keys()].sort(), [0, 1]);
+  test("beyond SHARDS_PER_PROCESS it runs groups of shards as processes, each answering for its guilds, and SIGTERM stops them all", async () => {
+    const server = await DiscordTestServer.start({ recommendedShards: 3, maxConcurrency: 3, guilds: 3 });
+    const cache = await mkdtemp(path.join(os.tmpdir(), "shards-cache-"));
+    const run = startSharded({ DISCORD_TOKEN: server.token, DISCORD_API_URL: server.apiUrl, KNOWLEDGE_DIR: FIXTURE_KNOWLEDGE, INDEX_CACHE_DIR: cache, SHARDS_PER_PROCESS: "2" });
+    try {
+      await run.logged(/shards: all 3 connected/);
+      const log = run.log();
+      assert.match(log, /INFO {2}shards: running all 3 shards in 2 processes of up to 2 recommended=3 setting=auto maxConcurrency=3/);
+      assert.deepEqual(server.identifies().map((record) => (record.d as Json).shard).sort(), [[0, 3], [1, 3], [2, 3]]);
+      assert.deepEqual(server.guilds.map((guild) => server.shardOf(guild.id)).sort(), [0, 1, 2]);
+
+      // Two processes, neither of them the manager, each loading the snapshot the manager made.
+      const pids = new Map([...log.matchAll(/shards: process (\d) \(shards? ([\d-]+)\) started pid=(\d+)/g)].map((match) => [match[2], Number(match[3])]));
+      assert.deepEqual([...pids.keys()].sort(), ["0-1", "2"]);
       assert.equal(new Set([...pids.values(), run.child.pid]).size, 3);
-      for (const shard of [0, 1]) assert.match(log, new RegExp(`INFO {2}\\[shard ${shard}/2\\] knowledge: loaded .*\\(from the index snapshot\\)`));
-
-      // The server sends each guild's interaction on its shard's connection, which only that process holds.
-      for (const guildIndex of [0, 1]) {
-        const { response } = server.command("ask", { question: "when was the lighthouse founded?" }, { where: server.channel("text", guildIndex) });
-        const { type, data } = (await response).body as { type: number; data: Json };
-        assert.equal(type, 4, `guild ${guildIndex} gets an answer`);
-        assert.equal((data.embeds as Json[])[0]?.description, HISTORY);
-      }
+      for (const tag of ["0,1/3", "2/3"]) assert.match(log, new RegExp(`INFO {2}\\[shard ${tag}\\] knowledge: loaded .*\\(from the index snapshot\\)`));
+      await answersEveryGuild(server);
 
       run.child.kill("SIGTERM");
       assert.equal(await run.exited, 0, run.log());
       assert.match(run.log(), /shards: all stopped/);
-      for (const [shard, pid] of pids) assert.equal(alive(pid), false, `shard ${shard}'s process (pid ${pid}) is gone`);
-      assert.equal(server.connected(0), false);
-      assert.equal(server.connected(1), false);
+      for (const [shards, pid] of pids) assert.equal(alive(pid), false, `the process of shards ${shards} (pid ${pid}) is gone`);
+      for (const shard of [0, 1, 2]) assert.equal(server.connected(shard), false);
       assert.deepEqual(server.violations, []);
+    } finally {
+      run.child.kill("SIGKILL");
+      await server.close();
+      await rm(cache, { recursive: true, force: true });
+    }
+  });
+
+  test("npm start with SHARDS=auto in the environment (as in .env.example) runs Discord's recommended shards in its process", async () => {
+    const server = await DiscordTestServer.start({ recommendedShards: 2, maxConcurrency: 2, guilds: 2 });
+    const cache = await mkdtemp(path.join(os.tmpdir(), "shards-cache-"));
+    const run = startSharded({ DISCORD_TOKEN: server.token, DISCORD_API_URL: server.apiUrl, KNOWLEDGE_DIR: FIXTURE_KNOWLEDGE, INDEX_CACHE_DIR: cache, SHARDS: "auto" }, "src/main.ts");
+    try {
+      await run.logged(/INFO {2}discord: logged in as /);
+      assert.deepEqual(server.identifies().map((record) => (record.d as Json).shard).sort(), [[0, 2], [1, 2]]);
+      await answersEveryGuild(server);
+      run.child.kill("SIGTERM");
+      assert.equal(await run.exited, 0, run.log());
     } finally {
       run.child.kill("SIGKILL");
       await server.close();
@@ -163,11 +213,11 @@ describe("shard processes", () => {
   test("a shard that exits before it connects fails start-up with its usage exit code, and is not respawned", async () => {
     const { entry, dir } = await script("process.exit(2);\n");
     const logs: string[] = [];
-    const fleet = startShards({ config: { discordToken: "token" }, logger: createLogger("debug", (line) => logs.push(line)), plan, entry, respawnDelayMs: 1 });
+    const fleet = startShards({ config: { discordToken: "token" }, logger: createLogger("debug", (line) => logs.push(line)), plan, perProcess: 16, entry, respawnDelayMs: 1 });
     try {
-      await assert.rejects(fleet.ready, (error: unknown) => error instanceof ShardStartError && error.exitCode === 2 && /shard 0 exited before it connected/.test(error.message));
+      await assert.rejects(fleet.ready, (error: unknown) => error instanceof ShardStartError && error.exitCode === 2 && /shard process 0 exited before it connected/.test(error.message));
       assert.equal(await fleet.stop(), true);
-      assert.equal(logs.filter((line) => line.includes("shards: shard 0 started")).length, 1, logs.join("\n"));
+      assert.equal(logs.filter((line) => line.includes("shards: process 0 (shard 0) started")).length, 1, logs.join("\n"));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -183,7 +233,7 @@ describe("shard processes", () => {
         "else setInterval(() => {}, 1000);\n",
     );
     const logs: string[] = [];
-    const fleet = startShards({ config: { discordToken: "token" }, logger: createLogger("debug", (line) => logs.push(line)), plan, entry, respawnDelayMs: 1 });
+    const fleet = startShards({ config: { discordToken: "token" }, logger: createLogger("debug", (line) => logs.push(line)), plan, perProcess: 16, entry, respawnDelayMs: 1 });
     try {
       await fleet.ready;
       const first = fleet.pids().get(0);
@@ -193,7 +243,7 @@ describe("shard processes", () => {
       await new Promise<void>((resolve) => (respawned() ? resolve() : shard.on("ready", () => respawned() && resolve())));
       const second = fleet.pids().get(0);
       assert.ok(second && second !== first);
-      assert.match(logs.join("\n"), /ERROR shards: shard 0 died; respawning in 0 s code=1/);
+      assert.match(logs.join("\n"), /ERROR shards: process 0 \(shard 0\) died; respawning in 0 s code=1/);
       assert.equal(await fleet.stop(), true);
       assert.equal(alive(second), false);
     } finally {

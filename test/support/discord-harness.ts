@@ -5,7 +5,8 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { AnswerEngine } from "../../src/answer/engine.ts";
-import { ThreadedEngine, type AnswerService } from "../../src/answer/threaded.ts";
+import type { AnswerService } from "../../src/answer/service.ts";
+import { ThreadedEngine } from "../../src/answer/threaded.ts";
 import { parseConfig, type Config } from "../../src/config.ts";
 import { createLogger } from "../../src/log.ts";
 import { startDiscordBot, type DiscordBot, type StartOptions } from "../../src/discord/bot.ts";
