@@ -1,5 +1,5 @@
 /** Test helper shared by the hygiene tests: turns a fixture into hygiene blocks without the real loader. */
-import type { HygieneBlock } from "../src/knowledge/hygiene.ts";
+import type { HygieneBlock } from "../src/knowledge/hygiene/index.ts";
 
 /**
  * A deliberately small parser for the fixtures, so these tests do not depend on the loader's:

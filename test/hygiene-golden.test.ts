@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { checkDocument } from "../src/knowledge/hygiene.ts";
+import { checkDocument } from "../src/knowledge/hygiene/index.ts";
 import { blocksOf } from "./hygiene-blocks.ts";
 
 const ROOT = path.join(import.meta.dirname, "..");

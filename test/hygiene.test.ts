@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { checkDocument, type BlockVerdict, type HygieneBlock } from "../src/knowledge/hygiene.ts";
+import { checkDocument, type BlockVerdict, type HygieneBlock } from "../src/knowledge/hygiene/index.ts";
 import { hygieneCleaner } from "../src/knowledge/clean.ts";
 import { patternMatches, readHygieneConfig, readHygienePatterns } from "../src/knowledge/hygiene-config.ts";
 import { loadKnowledge } from "../src/knowledge/load.ts";

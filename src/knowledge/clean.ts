@@ -1,5 +1,5 @@
 import type { Block } from "./blocks.ts";
-import { checkDocument, type HygieneOptions } from "./hygiene.ts";
+import { checkDocument, type HygieneOptions } from "./hygiene/index.ts";
 import type { BlockCleaner } from "./load.ts";
 import type { Passage } from "./types.ts";
 

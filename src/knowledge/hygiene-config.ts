@@ -14,7 +14,7 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import type { HygieneOptions } from "./hygiene.ts";
+import type { HygieneOptions } from "./hygiene/index.ts";
 import { listKnowledgeFiles } from "./files.ts";
 
 export const HYGIENE_CONFIG_FILE = ".hygiene.json";

@@ -1,0 +1,10 @@
+/** File-path and format fragments glued to prose by a broken scrape. */
+import { matchRanges, type TextDetector } from "./detector.ts";
+
+/** A path or format fragment glued to the end of a sentence: `eyes.rmat/jp`. */
+export const pathFragment: TextDetector = {
+  level: "text",
+  id: "path-fragment",
+  signal: "path fragment",
+  find: (text) => (text.includes("/") ? matchRanges(text, /(?<=\p{Ll}[.!?])[\w-]*\/[\w./-]*/gu) : []),
+};
