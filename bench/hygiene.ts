@@ -11,7 +11,7 @@
  * block (--spans-only: the spans alone, small enough to commit); --compare reports every file whose
  * output differs from such a record, and exits 1 if one does. --repeat times N more runs of the check.
  */
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import type { Block, ParsedDocument } from "../src/knowledge/blocks.ts";
@@ -40,7 +40,8 @@ function defaultFolders(): string[] {
     if (!existsSync(extra)) continue;
     for (const name of readdirSync(extra).sort()) if (statSync(path.join(extra, name)).isDirectory()) folders.push(path.join(extra, name));
   }
-  return [...new Set(folders.map((f) => path.resolve(f)))];
+  // ../corpora-extra may be a link to /work/corpora-extra: each folder once.
+  return [...new Set(folders.filter((f) => existsSync(f)).map((f) => realpathSync(f)))];
 }
 
 const folders = positionals.length ? positionals.map((f) => path.resolve(f)) : defaultFolders();

@@ -1,6 +1,7 @@
 import { config as loadDotenv } from "dotenv";
 import path from "node:path";
 import { LOG_LEVELS, type LogLevel } from "./log.ts";
+import { booleanError, parseBoolean } from "./settings.ts";
 
 /** Every setting the bot reads, validated. Documented in `.env.example` and the README. */
 export interface Config {
@@ -60,10 +61,9 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
 function boolean(env: Env, name: string, fallback: boolean): boolean {
   const raw = read(env, name);
   if (raw === undefined) return fallback;
-  const lower = raw.toLowerCase();
-  if (["1", "true", "yes", "on"].includes(lower)) return true;
-  if (["0", "false", "no", "off"].includes(lower)) return false;
-  throw new ConfigError(`config: Expected ${name} to be true or false, got ${JSON.stringify(raw)}`);
+  const value = parseBoolean(raw);
+  if (value === undefined) throw new ConfigError(booleanError("config", name, raw));
+  return value;
 }
 
 /** SHARD_LIST: "all", or shard ids and ranges like `0-3,8`; each id below the SHARDS total. */

@@ -209,7 +209,7 @@ export class KnowledgeBuilder {
       }
       // Loaded only to build from the files: a start from the snapshot needs no parser.
       const { hygieneCleaner } = await import("../knowledge/clean.ts");
-      cleaner = hygieneCleaner(this.hygieneConfig);
+      cleaner = hygieneCleaner(this.hygieneConfig, (issue) => this.logger.warn(`knowledge: ${issue.path}: ${issue.reason}`));
     }
     const { loadKnowledge } = await import("../knowledge/load.ts");
     const set = await loadKnowledge(dir, { logger: this.logger, ...(cleaner ? { cleaner } : {}), ...(this.options.split ? { split: this.options.split } : {}) });
