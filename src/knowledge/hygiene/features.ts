@@ -11,7 +11,6 @@ import {
   GESTURE_VERBS,
   INDIRECT_OPENERS,
   INDIRECT_SPEECH_VERBS,
-  IRREGULAR_PAST,
   NOT_PAST,
   OBJECT_PRONOUNS,
   REPORTING_VERBS,
@@ -20,6 +19,7 @@ import {
   SUBJECT_PRONOUNS,
   THIRD_GENDERED,
 } from "./lexicon.ts";
+import { IRREGULAR_PAST } from "../../lexicon/verbs.ts";
 import type { Unit, Word } from "./types.ts";
 import { attributionAt } from "./units.ts";
 import { isContraction } from "./words.ts";
@@ -124,6 +124,7 @@ export function features(unit: Unit, text: string): Features {
     if (SECOND_PERSON.has(w.norm) || ASIDE_WORDS.has(w.norm)) f.aside = true;
     // "sponsored by" is a passive participle, "a retired headmaster" an adjective: not narrated events.
     const participle = unit.words[i + 1]?.norm === "by" || DETERMINERS.has(unit.words[i - 1]?.norm ?? "");
+    // Irregular past tenses and -ed forms tell narration ("I remembered", "I saw") from an aside ("I recommend").
     if (IRREGULAR_PAST.has(w.norm) || (w.norm.length >= 5 && w.norm.endsWith("ed") && !NOT_PAST.has(w.norm) && !participle)) f.pastTense++;
     if (!unit.spoken && isContraction(w.norm)) f.contractions++;
     const prev = unit.words[i - 1];

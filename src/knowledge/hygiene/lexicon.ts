@@ -1,21 +1,19 @@
 /** Word classes the check reads text by: closed classes of English grammar and register, not the vocabulary of any document. */
+import { FUNCTION_WORDS } from "../../lexicon/stopwords.ts";
 
 /** A set of words, given as space-separated strings (long lists span several). */
 function wordSet(...parts: string[]): Set<string> {
   return new Set(parts.join(" ").split(" ").filter(Boolean));
 }
 
-export const STOP = wordSet(
-  "a about above after again against all also although am among an and another any are as at be because been before being ",
-  "below between both but by can cannot could did do does doing down during each either else even ever every few for from ",
-  "further had has have having he her here hers herself him himself his how however i if in into is it its itself just ",
-  "least less let like many may me might more most much must my myself neither no nor not now of off on once only or other ",
-  "others our ours ourselves out over own per quite rather same shall she should since so some such than that the ",
-  "their theirs them themselves then there these they this those though through thus to too toward towards under unless ",
-  "until up upon us very via was we were what whatever when whenever where whether which while who whom whose why will with ",
-  "within without would yet you your yours yourself yourselves one still never always often soon really anyway onto get got ",
-  "gets getting go goes going went gone make made makes",
-);
+/**
+ * Words that are no part of a document's vocabulary: function words, and words that occur in any text
+ * whatever its topic, so sharing them says nothing about belonging together.
+ */
+export const STOP: ReadonlySet<string> = new Set([
+  ...FUNCTION_WORDS,
+  ...wordSet("one never always like unless within without gets getting go goes going went gone make made makes"),
+]);
 
 /** Words that open a clause; capitalised right after a lowercase word with no punctuation, they mark a splice. */
 export const CLAUSE_OPENERS = wordSet(
@@ -41,12 +39,6 @@ export const SECOND_PERSON = new Set(["you", "your", "yours", "yourself", "yours
 export const SUBJECT_PRONOUNS = new Set(["he", "she", "i", "they", "we", "you"]);
 export const CONTRACTED_IS = /^(let|it|that|what|there|who|he|she|here)'s$/;
 
-/** Common irregular past tenses; with -ed forms they tell narration ("I remembered", "I saw") from an author's aside ("I recommend"). */
-export const IRREGULAR_PAST = wordSet(
-  "was were had did came went saw felt knew thought told said took gave found left got ran stood sat fell held heard kept lost ",
-  "met paid put spoke wrote began brought caught drew drove ate forgot grew hid hung lay led meant rose sang sent shook slept ",
-  "stole struck swam threw understood woke wore won",
-);
 export const NOT_PAST = new Set(["need", "seed", "speed", "feed", "bed", "red", "shed", "hundred", "indeed", "proceed", "exceed", "succeed", "breed", "embed", "based"]);
 /** An author talking to the reader, not a narrator: "please consider supporting my work", "thanks to…". */
 export const ASIDE_WORDS = new Set(["please", "thanks", "thank"]);

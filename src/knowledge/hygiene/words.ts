@@ -1,20 +1,13 @@
 /** Words of a unit as the check reads them: folded, stemmed, classed as content or not, with their positions. */
-import { stemmer } from "stemmer";
+import { stem } from "../../lexicon/stem.ts";
 import { CONTRACTED_IS, FIRST_SINGULAR, STOP, THIRD_GENDERED } from "./lexicon.ts";
 import { NO_RANGES, type RangeSet } from "./ranges.ts";
 import type { Range, Word } from "./types.ts";
 
 const WORDS = new Intl.Segmenter("en", { granularity: "word" });
 
-const stemCache = new Map<string, string>();
 function stemOf(word: string): string {
-  let stem = stemCache.get(word);
-  if (stem === undefined) {
-    stem = /^[a-z]+$/.test(word) ? stemmer(word) : word;
-    if (stemCache.size > 100_000) stemCache.clear();
-    stemCache.set(word, stem);
-  }
-  return stem;
+  return /^[a-z]+$/.test(word) ? stem(word) : word;
 }
 
 /** Same length as the input, so offsets stay valid. */
