@@ -10,6 +10,7 @@
  * --record writes, per folder and file, the flagged spans and the cleaned text of every changed
  * block (--spans-only: the spans alone, small enough to commit); --compare reports every file whose
  * output differs from such a record, and exits 1 if one does. --repeat times N more runs of the check.
+ * --set NAME=VALUE (repeatable) runs with a tunable changed (src/knowledge/hygiene/tuning.ts), for sweeps.
  */
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -17,6 +18,7 @@ import { parseArgs } from "node:util";
 import type { Block, ParsedDocument } from "../src/knowledge/blocks.ts";
 import { hygieneCleaner, passagesChangedByCleaning } from "../src/knowledge/clean.ts";
 import { readHygieneConfig } from "../src/knowledge/hygiene-config.ts";
+import { tuningWith } from "../src/knowledge/hygiene/index.ts";
 import { loadKnowledge, type BlockCleaner } from "../src/knowledge/load.ts";
 import type { FlaggedSpan } from "../src/knowledge/types.ts";
 import { ROOT, SHARED } from "./corpora.ts";
@@ -30,6 +32,7 @@ const { values, positionals } = parseArgs({
     "spans-only": { type: "boolean" },
     compare: { type: "string" },
     report: { type: "boolean" },
+    set: { type: "string", multiple: true },
   },
 });
 
@@ -52,6 +55,21 @@ for (const dir of folders) {
   }
 }
 const repeat = Number(values.repeat ?? 0);
+const tuning: Record<string, number> = {};
+for (const setting of values.set ?? []) {
+  const [name, value] = setting.split("=");
+  if (!name || value === undefined) {
+    process.stderr.write(`bench: Expected --set NAME=VALUE, got ${JSON.stringify(setting)}\n`);
+    process.exit(2);
+  }
+  tuning[name] = Number(value);
+}
+try {
+  tuningWith(tuning);
+} catch (error) {
+  process.stderr.write(`bench: ${(error as Error).message}\n`);
+  process.exit(2);
+}
 
 interface FileRecord {
   flagged: FlaggedSpan[];
@@ -73,7 +91,7 @@ interface FolderResult {
 }
 
 async function measure(dir: string): Promise<FolderResult> {
-  const clean = hygieneCleaner(await readHygieneConfig(dir));
+  const clean = hygieneCleaner(await readHygieneConfig(dir), () => {}, tuning);
   const documents: Array<{ blocks: Block[]; doc: ParsedDocument; path: string }> = [];
   const record: FolderRecord = {};
   let ms = 0;

@@ -1,5 +1,5 @@
 import type { Block } from "./blocks.ts";
-import { checkDocument, type HygieneOptions } from "./hygiene/index.ts";
+import { checkDocument, type HygieneOptions, type Tuning } from "./hygiene/index.ts";
 import type { BlockCleaner } from "./load.ts";
 import { booleanError, parseBoolean } from "../settings.ts";
 import type { LoadIssue, Passage } from "./types.ts";
@@ -37,15 +37,20 @@ function shiftOffsets(offsets: number[], removed: { start: number; end: number }
 /**
  * The loader's hygiene step: judges each document's blocks together (see hygiene/index.ts), drops what
  * does not belong, and reports it. `folder` holds per-file options from the folder's config, keyed by
- * path; `report` is told of front matter settings it cannot read.
+ * path; `report` is told of front matter settings it cannot read; `tuning` overrides tunables (benches).
  */
-export function hygieneCleaner(folder: Record<string, HygieneOptions> = {}, report: (issue: LoadIssue) => void = () => {}): BlockCleaner {
+export function hygieneCleaner(
+  folder: Record<string, HygieneOptions> = {},
+  report: (issue: LoadIssue) => void = () => {},
+  tuning?: Partial<Tuning>,
+): BlockCleaner {
   return (blocks, doc, relativePath) => {
     const { options: own, problems } = frontMatterHygiene(doc.frontMatter);
     for (const problem of problems) report({ path: relativePath, reason: `${problem}; checked as if it were unset` });
     const options: HygieneOptions = { ...folder[relativePath], ...own };
     const keep = [...(folder[relativePath]?.keep ?? []), ...(own.keep ?? [])];
     if (keep.length) options.keep = keep;
+    if (tuning) options.tuning = tuning;
     const verdicts = checkDocument(blocks, options);
     const cleaned: Block[] = [];
     blocks.forEach((block, i) => {
