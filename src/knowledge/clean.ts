@@ -1,4 +1,6 @@
+import path from "node:path";
 import type { Block } from "./blocks.ts";
+import { MARKDOWN_EXTENSIONS } from "./files.ts";
 import { checkDocument, type HygieneOptions, type Tuning } from "./hygiene/index.ts";
 import type { BlockCleaner } from "./load.ts";
 import { booleanError, parseBoolean } from "../settings.ts";
@@ -51,6 +53,7 @@ export function hygieneCleaner(
     const keep = [...(folder[relativePath]?.keep ?? []), ...(own.keep ?? [])];
     if (keep.length) options.keep = keep;
     if (tuning) options.tuning = tuning;
+    if ((MARKDOWN_EXTENSIONS as readonly string[]).includes(path.extname(relativePath).toLowerCase())) options.format = "markdown";
     const verdicts = checkDocument(blocks, options);
     const cleaned: Block[] = [];
     blocks.forEach((block, i) => {

@@ -50,6 +50,8 @@ export interface Features {
   question: boolean;
   /** Touches a splice mark ("——,", a clause glued on without punctuation). */
   spliceEdge: boolean;
+  /** A list item. */
+  listed: boolean;
 }
 
 /** How a feature adds up over the units of a run: counts add, flags hold if any (or all) units have them, or the first unit's counts. */
@@ -72,10 +74,31 @@ const COMBINE: { [K in keyof Features]: Features[K] extends boolean ? "any" | "a
   orphanStart: "first",
   question: "any",
   spliceEdge: "any",
+  listed: "all",
 };
 
+/** After "I", these tell what the speaker will, would or can do: plans, templates, offers, not narration. */
+const MODALS = new Set(["will", "would", "can", "could", "shall", "should", "may", "might", "must"]);
+
+/** Whether an offset of the unit lies inside parentheses. */
+function parenthesised(text: string, unit: Unit): (at: number) => boolean {
+  if (!text.slice(unit.start, unit.end).includes("(")) return () => false;
+  const inside: Array<[number, number]> = [];
+  let open = -1;
+  for (let i = unit.start; i < unit.end; i++) {
+    if (text[i] === "(" && open < 0) open = i;
+    else if (text[i] === ")" && open >= 0) {
+      inside.push([open, i]);
+      open = -1;
+    }
+  }
+  // An aside opened and not closed in this unit runs to its end.
+  if (open >= 0) inside.push([open, unit.end]);
+  return (at) => inside.some(([from, to]) => from < at && at < to);
+}
+
 /** `said: “…`, `told reporters: "…`: a quotation introduced by a reporting verb. */
-const INTRODUCED_QUOTE = /\b(?:said|says|told|added|stated|explained|wrote|writes|asked)\b[^"“”.!?]{0,40}:[ \t]*["“]/;
+const INTRODUCED_QUOTE = /\b(?:said|says|told|added|stated|explained|wrote|writes|asked)\b[^"“”.!?]{0,40}:[ \t]*["“]|\b(?:paraphrase|paraphrasing|quote|quoting|in the words of)\b[^"“”.!?]{0,40}[,:][ \t]*["“]/;
 
 
 /** The narrative features of one unit. */
@@ -99,10 +122,14 @@ export function features(unit: Unit, text: string): Features {
     orphanStart: false,
     question: false,
     spliceEdge: unit.leftEdge === "splice" || unit.rightEdge === "splice",
+    listed: unit.inList,
   };
   let quoted = 0;
   let content = 0;
   let conversational = false;
+  // Whether an "I" tells what it did rather than what it will, would or can do ("I will depart on [date]").
+  let narrator = false;
+  const aside = parenthesised(text, unit);
   unit.words.forEach((w, i) => {
     if (w.inQuote) {
       quoted++;
@@ -119,13 +146,19 @@ export function features(unit: Unit, text: string): Features {
       else f.gendered++;
     }
     // A transcript's speaker talks in the first person, to "you", in questions: that is speech, not narration.
-    if (!unit.spoken && FIRST_SINGULAR.has(w.norm) && (w.norm !== "i" || text[w.start] === "I")) f.firstPerson++;
+    // In parentheses the first person is an aside to the reader ("I know, I have been through it!").
+    if (!unit.spoken && FIRST_SINGULAR.has(w.norm) && !aside(w.start)) {
+      f.firstPerson++;
+      if (/^i$|^i'(?:m|ve)$/.test(w.norm) && !MODALS.has(unit.words[i + 1]?.norm ?? "")) narrator = true;
+    }
     if (!unit.spoken && SECOND_PERSON.has(w.norm)) f.secondPerson++;
     if (SECOND_PERSON.has(w.norm) || ASIDE_WORDS.has(w.norm)) f.aside = true;
     // "sponsored by" is a passive participle, "a retired headmaster" an adjective: not narrated events.
     const participle = unit.words[i + 1]?.norm === "by" || DETERMINERS.has(unit.words[i - 1]?.norm ?? "");
     // Irregular past tenses and -ed forms tell narration ("I remembered", "I saw") from an aside ("I recommend").
-    if (IRREGULAR_PAST.has(w.norm) || (w.norm.length >= 5 && w.norm.endsWith("ed") && !NOT_PAST.has(w.norm) && !participle)) f.pastTense++;
+    if (IRREGULAR_PAST.has(w.norm) || (w.norm.length >= 5 && w.norm.endsWith("ed") && !NOT_PAST.has(w.norm) && !participle)) {
+      f.pastTense++;
+    }
     if (!unit.spoken && isContraction(w.norm)) f.contractions++;
     const prev = unit.words[i - 1];
     const subject = prev !== undefined && (SUBJECT_PRONOUNS.has(prev.norm) || (prev.capitalised && !STOP.has(prev.norm)));
@@ -133,12 +166,13 @@ export function features(unit: Unit, text: string): Features {
     if (GESTURE_VERBS.has(w.norm)) f.gesture++;
     if (subject && DIALOGUE_VERBS.has(w.norm) && !indirectSpeech(unit.words, i)) f.dialogue++;
   });
-  // Told in the past, or a narrator beside a character ("I pretend not to see her"), about something:
-  // a bare "I did not." is the author's aside.
-  if (f.firstPerson > 0 && (f.pastTense > 0 || f.gendered > 0) && content >= 2) f.firstNarration = f.firstPerson;
   f.mostlyQuote = unit.words.length > 0 && quoted / unit.words.length > 0.6;
   const slice = text.slice(unit.start, unit.end);
   if (quoted === 0 && !unit.spoken && /\?["”’)]?$/.test(slice)) f.question = true;
+  // A narrator telling in the past ("I was nine when…"), or beside a character ("I pretend not to see
+  // her"), about something. Not a bare "I did not." (an aside), "I will depart on [date]" (a template
+  // to fill in), or "What will I be measured on?": in a question, "I" is the reader asking.
+  if (f.firstPerson > 0 && ((narrator && f.pastTense > 0) || f.gendered > 0) && content >= 2 && !f.question) f.firstNarration = f.firstPerson;
   if (/[“"][^”"]*[?!][”"]/.test(slice)) conversational = true;
   if (quoted > 0 && slice.includes("?")) f.dialogic = true;
   if (conversational) f.conversationalQuote = 1;

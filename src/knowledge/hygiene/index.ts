@@ -41,7 +41,7 @@ import { tuningWith } from "./tuning.ts";
 import type { BlockVerdict, HygieneBlock, HygieneOptions, Unit } from "./types.ts";
 import { verdict } from "./verdict.ts";
 
-export type { BlockVerdict, HygieneBlock, HygieneOptions, Removal } from "./types.ts";
+export type { BlockVerdict, HygieneBlock, HygieneOptions, Removal, SourceFormat } from "./types.ts";
 export { DEFAULT_TUNING, tuningWith, type Tuning } from "./tuning.ts";
 
 /** The passes, in order: who speaks in quotations, what is narrative, which halves are real, what sits beside it. */
@@ -52,7 +52,7 @@ export function checkDocument(blocks: HygieneBlock[], options: HygieneOptions = 
   const untouched = (block: HygieneBlock): BlockVerdict => ({ text: block.text, removed: [], flagged: [] });
   if (options.disabled || !blocks.some(judged)) return blocks.map(untouched);
 
-  const model = buildModel(blocks, tuningWith(options.tuning));
+  const model = buildModel(blocks, tuningWith(options.tuning), options.format);
   applyKeep(model, options.keep ?? []);
   const state = createState(model);
   for (const pass of PASSES) pass.run(state);

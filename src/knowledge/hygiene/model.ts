@@ -2,7 +2,7 @@
 import { DETECTORS, findDebris, unitDebris } from "./debris/index.ts";
 import { overlaps, protectedRanges, quoteRanges, RangeSet, trimRange } from "./ranges.ts";
 import type { Tuning } from "./tuning.ts";
-import type { Debris, DocumentModel, HygieneBlock, Range, Word } from "./types.ts";
+import type { Debris, DocumentModel, HygieneBlock, Range, SourceFormat, Word } from "./types.ts";
 import { splitUnits } from "./units.ts";
 import { Vocabulary } from "./vocabulary.ts";
 import { foldQuotes, opensSentence, plainWords, unitWords } from "./words.ts";
@@ -42,8 +42,8 @@ function speakerBlocks(blocks: HygieneBlock[]): Set<number> {
 }
 
 /** Units, words and vocabulary of a document: everything the passes read. */
-export function buildModel(blocks: HygieneBlock[], tuning: Tuning): DocumentModel {
-  const model: DocumentModel = { blocks, units: [], all: new Vocabulary(), lowerForms: new Set(), capitalForms: new Vocabulary(), midNames: new Vocabulary(), tuning };
+export function buildModel(blocks: HygieneBlock[], tuning: Tuning, format: SourceFormat = "text"): DocumentModel {
+  const model: DocumentModel = { blocks, units: [], all: new Vocabulary(), lowerForms: new Set(), capitalForms: new Vocabulary(), midNames: new Vocabulary(), tuning, format };
   const speakers = speakerBlocks(blocks);
   const count = (words: Word[], text: string) => {
     words.forEach((w, i) => {
@@ -63,7 +63,7 @@ export function buildModel(blocks: HygieneBlock[], tuning: Tuning): DocumentMode
     const guarded = new RangeSet(guardedRanges);
     const quoteList = quoteRanges(text, guarded);
     const quotes = new RangeSet(quoteList);
-    const debris = findDebris(text, guardedRanges, DETECTORS);
+    const debris = findDebris(text, guardedRanges, DETECTORS, format);
     for (const range of splitUnits(text, guarded, quoteList, quotes, tuning.segmentChunk)) {
       const pieces = carve(range, debris);
       const carved = pieces.length > 1;

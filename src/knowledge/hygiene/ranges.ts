@@ -35,12 +35,32 @@ export class RangeSet {
 
 export const NO_RANGES = new RangeSet([]);
 
-/** Inline code, links, addresses and HTML comments: never split, never read as words or as debris. */
+/** One attribute of an attribute list or a tag: `#id`, `.class`, `key=value`, `key="value"`. */
+const ATTRIBUTE = String.raw`(?:[#.][\w-]+|[\w:-]+=(?:"[^"\n]*"|'[^'\n]*'|[^\s}]+))`;
+/** `{ #id .class width="300" }`, `{: .note }`: attribute lists of Markdown dialects (kramdown, Pandoc, MkDocs). */
+const ATTRIBUTE_LIST = new RegExp(String.raw`\{:?[ \t]*${ATTRIBUTE}(?:[ \t]+${ATTRIBUTE})*[ \t]*\}`, "g");
+
+/**
+ * Inline code, links, addresses, HTML comments, and the markup of documentation dialects (template
+ * tags, attribute lists, wikilinks, components with JSX expressions): never split, never read as
+ * words or as debris. What an author wrote as markup is no scraping accident.
+ */
 export function protectedRanges(text: string): Range[] {
   const ranges: Range[] = [];
   const patterns: RegExp[] = [];
   // Cheap tests first: most sentences have none of these, and the regexes cost more than the scan.
-  if (text.includes("`")) patterns.push(/`[^`\n]+`/g);
+  // A code span closes with a run of as many backticks as opened it (CommonMark): `` `code` `` is one span.
+  if (text.includes("`")) patterns.push(/(?<!`)(`+)(?!`)[^\n]*?(?<!`)\1(?!`)/g);
+  // Template tags: Hugo `{{< figure … >}}` and `{{% … %}}`, Liquid and Jinja `{% … %}`, `{{ value }}`.
+  // A shortcode whose close the parser dropped runs to the end of the block.
+  if (text.includes("{{") || text.includes("{%")) patterns.push(/\{\{[\s\S]{0,2000}?\}\}|\{%[\s\S]{0,2000}?%\}|\{\{[<%][\s\S]{0,2000}$|\{%[\s\S]{0,2000}$/g);
+  // File paths: `/etc/portage/package.use/hugo`, `./src/main.rs`, `~/.config/app`.
+  if (text.includes("/")) patterns.push(/(?<![\w.\/"'=])(?:~|\.{1,2})?\/[\w.@-]+(?:\/[\w.@-]*)+/g);
+  if (text.includes("{")) patterns.push(ATTRIBUTE_LIST);
+  // A component with a JSX expression in it: `<img width="300" style={{margin: 0}} />`.
+  if (text.includes("={")) patterns.push(/<\/?[A-Za-z][\w.:-]*\s[^<>]*?=\{[^<>]*>/g);
+  // Wikilinks and embeds: `[[Frequently asked questions]]`, `![[diagram.png]]`.
+  if (text.includes("[[")) patterns.push(/!?\[\[[^\]\n]+\]\]/g);
   if (text.includes("://") || text.includes("www.") || text.includes("@")) patterns.push(/\bhttps?:\/\/\S+|\bwww\.\S+|[\w.+-]+@[\w-]+\.[\w.]+/g);
   if (text.includes("<!--")) patterns.push(/<!--[\s\S]*?-->/g);
   // Addresses written without a scheme ("deno.land/x", "eemeli.org/yaml"): a known or two-letter top-level domain.

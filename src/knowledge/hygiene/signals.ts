@@ -60,12 +60,13 @@ export const SIGNALS: readonly NarrativeSignal[] = [
   { read: (f, { rarity, t }) => (f.dialogue ? reading(t.dialogueWeight * rarity.dialogue, "dialogue attribution", true) : undefined) },
   { read: (f, { rarity, t }) => (f.reporting ? reading(t.reportingWeight * rarity.dialogue, "quotation attributed to he/she") : undefined) },
   {
-    // A line of talk standing alone, attributed to nobody: news attributes every quote it prints.
+    // A line of talk standing alone, attributed to nobody: news attributes every quote it prints. Quotations
+    // as list items are examples of what to say, or testimonials: no scene, so no strong sign.
     read(f, { rarity, t }) {
       if (!f.conversationalQuote) return undefined;
       const unattributed = f.mostlyQuote && f.reporting + f.dialogue + f.gesture + f.attributed === 0;
       return unattributed
-        ? reading(t.unattributedWeight * rarity.dialogue, "unattributed line of dialogue", true)
+        ? reading(t.unattributedWeight * rarity.dialogue, "unattributed line of dialogue", !f.listed)
         : reading(t.conversationalWeight * rarity.dialogue, "conversational quotation");
     },
   },

@@ -16,7 +16,12 @@ export interface HygieneBlock {
   section: string[];
 }
 
+/** What the document was written in: in Markdown, the parser has already taken out real HTML. */
+export type SourceFormat = "markdown" | "text";
+
 export interface HygieneOptions {
+  /** Default "text": every detector runs. */
+  format?: SourceFormat;
   /** Overrides of the tunables (see tuning.ts), for benches that sweep them. */
   tuning?: Partial<Tuning>;
   /** Text that operators want kept even if flagged: any flagged span that overlaps one of these substrings is kept. */
@@ -114,4 +119,5 @@ export interface DocumentModel {
   /** Capitalised words inside a sentence (not opening it): names, as far as capitals tell. */
   midNames: Vocabulary;
   tuning: Tuning;
+  format: SourceFormat;
 }

@@ -39,8 +39,9 @@ export function splitUnits(text: string, guarded: RangeSet, quotes: Range[], quo
     if (i < text.length) cuts.push({ at: i, resume: i + 1, edge: "sentence" });
     lineStart = i + 1;
   }
-  // "time——, The": a doubled dash with an orphan comma.
-  for (const m of text.matchAll(/[ \t]*(?:——|--)[ \t]*[,，;]?[ \t]*/g)) {
+  // "time——, The": a doubled dash, or two hyphens with an orphan comma. Two or three hyphens alone
+  // are how plain text writes a dash ("React--in fact", "one element---the top").
+  for (const m of text.matchAll(/[ \t]*(?:——[ \t]*[,，;]?|--[ \t]*[,，;])[ \t]*/g)) {
     if (!guarded.has(m.index)) cuts.push({ at: m.index, resume: m.index + m[0].length, edge: "splice" });
   }
   // "family,, The operator": a doubled comma, or a capitalised clause opener right after a comma.
@@ -74,6 +75,9 @@ export function splitUnits(text: string, guarded: RangeSet, quotes: Range[], quo
     // capitalised word it is Title Case ("As Far As I Can Tell").
     const prev = /([\p{L}']+)$/u.exec(text.slice(Math.max(0, m.index - 30), m.index))?.[1] ?? "";
     if (NAME_LEAD_INS.has(prev.toLowerCase()) || /^\p{Lu}/u.test(prev)) continue;
+    // The first word of a line is a label ("::: warning If you…", "caution We recommend"): a callout's type.
+    const lineStart = text.lastIndexOf("\n", m.index) + 1;
+    if (!/\p{L}/u.test(text.slice(lineStart, m.index - prev.length))) continue;
     cuts.push({ at: m.index, resume: m.index + m[0].length - word.length, edge: "splice" });
   }
   // "worldBring": a lowercase word run into a capitalised one.

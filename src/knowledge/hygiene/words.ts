@@ -1,10 +1,11 @@
 /** Words of a unit as the check reads them: folded, stemmed, classed as content or not, with their positions. */
 import { stem } from "../../lexicon/stem.ts";
-import { CONTRACTED_IS, FIRST_SINGULAR, STOP, THIRD_GENDERED } from "./lexicon.ts";
+import { CONTRACTED_IS, FIRST_SINGULAR, SECOND_PERSON, STOP, THIRD_GENDERED } from "./lexicon.ts";
 import { NO_RANGES, type RangeSet } from "./ranges.ts";
 import type { Range, Word } from "./types.ts";
 
 const WORDS = new Intl.Segmenter("en", { granularity: "word" });
+const PRONOUNS = new Set([...THIRD_GENDERED, ...FIRST_SINGULAR, ...SECOND_PERSON]);
 
 function stemOf(word: string): string {
   return /^[a-z]+$/.test(word) ? stem(word) : word;
@@ -55,8 +56,9 @@ function formOf(raw: string): WordForm {
 export function makeWord(text: string, raw: string, start: number, quotes: RangeSet): Word | undefined {
   const end = start + raw.length;
   const form = formOf(raw);
-  // "I/O" is an abbreviation and "(he/him)" a note on someone's pronouns, not narration.
-  if ((THIRD_GENDERED.has(form.norm) || FIRST_SINGULAR.has(form.norm)) && (text[end] === "/" || text[start - 1] === "/")) return undefined;
+  // "I/O" is an abbreviation, "(he/him)" a note on someone's pronouns, "my-shortcodes" a name: no narration.
+  // A lowercase "i" is no pronoun either ("i.e."): English capitalises that one.
+  if (PRONOUNS.has(form.norm) && (/[/_-]/.test(text[end] ?? "") || /[/_-]/.test(text[start - 1] ?? "") || raw === "i")) return undefined;
   return { start, end, norm: form.norm, stem: form.stem, content: form.content, capitalised: form.capitalised, numeric: form.numeric, inQuote: quotes.has(start) };
 }
 

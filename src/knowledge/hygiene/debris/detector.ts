@@ -4,7 +4,7 @@
  */
 import type { PassageKind } from "../../types.ts";
 import { overlaps } from "../ranges.ts";
-import type { Debris, Range } from "../types.ts";
+import type { Debris, Range, SourceFormat } from "../types.ts";
 
 /** Finds debris in a block's text: stretches of it, which the rest of the sentence around them survives. */
 export interface TextDetector {
@@ -13,6 +13,8 @@ export interface TextDetector {
   id: string;
   /** Named in the reason given to the operator. */
   signal: string;
+  /** The formats it runs on; all when left out. */
+  formats?: readonly SourceFormat[];
   find(text: string): Iterable<Range>;
 }
 
@@ -34,10 +36,10 @@ export interface UnitContext {
 }
 
 /** Every find of the text detectors, in their order; a find overlapping an earlier one or a protected range is dropped. */
-export function findDebris(text: string, guarded: Range[], detectors: readonly DebrisDetector[]): Debris[] {
+export function findDebris(text: string, guarded: Range[], detectors: readonly DebrisDetector[], format: SourceFormat): Debris[] {
   const found: Debris[] = [];
   for (const detector of detectors) {
-    if (detector.level !== "text") continue;
+    if (detector.level !== "text" || (detector.formats && !detector.formats.includes(format))) continue;
     for (const { start, end } of detector.find(text)) {
       if (!overlaps(guarded, start, end) && !overlaps(found, start, end)) found.push({ start, end, signal: detector.signal });
     }

@@ -18,11 +18,15 @@ export const shortcode: TextDetector = {
   find: (text) => (text.includes("[") ? matchRanges(text, /\[\/[a-z_]+\]|\[[a-z_]+(?:\s+[\w-]+=["”][^"”\]]*["”])+\s*\]/g) : []),
 };
 
-/** A whole tag left in prose. */
+/**
+ * A whole tag left in prose. Not in Markdown: its parser takes real HTML out, so a tag still there was
+ * written as text (`\<div\>`) or belongs to a component the parser does not know.
+ */
 export const strayTag: TextDetector = {
   level: "text",
   id: "stray-tag",
   signal: "stray HTML tag",
+  formats: ["text"],
   find: (text) => (hasAngle(text) ? matchRanges(text, WHOLE_TAG) : []),
 };
 
@@ -34,14 +38,17 @@ export const cutTag: TextDetector = {
   find: (text) => (hasAngle(text) ? matchRanges(text, CUT_TAG) : []),
 };
 
-/** The tail of an attribute with no `<` that opened it: `g">`, `class="x">`. */
+/**
+ * The tail of an attribute with no `<` that opened it: `g">`, `class="x">`, `"400" />`. The quote
+ * touches the `>`: with a space between, it is a quoted label in a path (`"General Information" > id`).
+ */
 export const brokenAttribute: TextDetector = {
   level: "text",
   id: "broken-attribute",
   signal: "broken attribute",
   *find(text): Generator<Range> {
     if (!text.includes(">")) return;
-    for (const m of text.matchAll(/(?<=^|\s|[.!?,;])[^\s<>]*["”'’]\s*\/?>(?![=>])/g)) {
+    for (const m of text.matchAll(/(?<=^|\s|[.!?,;])[^\s<>]*["”'’](?:\/?>|[ \t]+\/>)(?![=>])/g)) {
       const open = text.lastIndexOf("<", m.index);
       if (open >= 0 && text.indexOf(">", open) >= m.index) continue;
       yield { start: m.index, end: m.index + m[0].length };
