@@ -55,7 +55,7 @@ export function protectedRanges(text: string): Range[] {
   // A shortcode whose close the parser dropped runs to the end of the block.
   if (text.includes("{{") || text.includes("{%")) patterns.push(/\{\{[\s\S]{0,2000}?\}\}|\{%[\s\S]{0,2000}?%\}|\{\{[<%][\s\S]{0,2000}$|\{%[\s\S]{0,2000}$/g);
   // File paths: `/etc/portage/package.use/hugo`, `./src/main.rs`, `~/.config/app`.
-  if (text.includes("/")) patterns.push(/(?<![\w.\/"'=])(?:~|\.{1,2})?\/[\w.@-]+(?:\/[\w.@-]*)+/g);
+  if (text.includes("/")) patterns.push(/(?<![\w./"'=])(?:~|\.{1,2})?\/[\w.@-]+(?:\/[\w.@-]*)+/g);
   if (text.includes("{")) patterns.push(ATTRIBUTE_LIST);
   // A component with a JSX expression in it: `<img width="300" style={{margin: 0}} />`.
   if (text.includes("={")) patterns.push(/<\/?[A-Za-z][\w.:-]*\s[^<>]*?=\{[^<>]*>/g);
