@@ -81,7 +81,7 @@ const COMBINE: { [K in keyof Features]: Features[K] extends boolean ? "any" | "a
 const MODALS = new Set(["will", "would", "can", "could", "shall", "should", "may", "might", "must"]);
 
 /** Whether an offset of the unit lies inside parentheses. */
-function parenthesised(text: string, unit: Unit): (at: number) => boolean {
+export function parenthesised(text: string, unit: Unit): (at: number) => boolean {
   if (!text.slice(unit.start, unit.end).includes("(")) return () => false;
   const inside: Array<[number, number]> = [];
   let open = -1;

@@ -4,6 +4,7 @@
  * gives a flagged sentence with a splice mark back its real half.
  */
 import { removedVocabulary } from "./cohesion.ts";
+import { parenthesised } from "./features.ts";
 import { COMPLEMENTIZERS, CONJUNCTIONS, DETERMINERS, DIALOGUE_VERBS, FIRST_SINGULAR, GESTURE_VERBS, PREPOSITIONS, SECOND_PERSON, SUBJECT_PRONOUNS, THIRD_GENDERED } from "./lexicon.ts";
 import type { Pass } from "./pass.ts";
 import { reportsOn } from "./people.ts";
@@ -47,8 +48,11 @@ export function trimMixed(
   // Without context, he/she in a sentence that reports on a person is that person (see reportsOn);
   // a transcript's speaker says "I" and "you".
   let reported: boolean | undefined;
+  const text = model.blocks[unit.block]!.text;
+  // In parentheses, "I" and "you" are the author's aside ("I know, I have been through it!").
+  const aside = parenthesised(text, unit);
   const narration = (w: Word, strict: boolean) => {
-    if (w.inQuote) return 0;
+    if (w.inQuote || aside(w.start)) return 0;
     if (THIRD_GENDERED.has(w.norm)) return strict && (reported ??= reportsOn(unit, model, removed) !== undefined) ? 0 : rarity.gendered;
     if (unit.spoken) return 0;
     if (FIRST_SINGULAR.has(w.norm)) return rarity.firstPerson;
@@ -64,7 +68,6 @@ export function trimMixed(
     const mine = own.get(w.stem) ?? 0;
     return model.all.get(w.stem) - mine - (removed.words.get(w.stem) - (removed.units.has(unit) ? mine : 0)) <= 0;
   });
-  const text = model.blocks[unit.block]!.text;
 
   for (const side of ["prefix", "suffix"] as const) {
     const context = side === "prefix" ? contexts.prefix : contexts.suffix;

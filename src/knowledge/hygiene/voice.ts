@@ -26,6 +26,9 @@ export type VoiceFeature = keyof typeof VOICE_FEATURES;
 export type Rarity = Record<VoiceFeature, number>;
 const VOICE_NAMES = Object.keys(VOICE_FEATURES) as VoiceFeature[];
 
+/** The features a paragraph's own sentences can make its voice (see voiceRarity). */
+const PARAGRAPH_VOICES = new Set<VoiceFeature>(["firstPerson", "dialogue"]);
+
 /** The same value for every voice feature. */
 export function rarityOf(value: number): Rarity {
   return Object.fromEntries(VOICE_NAMES.map((name) => [name, value])) as Rarity;
@@ -63,6 +66,17 @@ export function voiceRarity(units: Unit[], feats: Features[], cohesion: Array<Co
     if (unit.flagged) return;
     for (const name of VOICE_NAMES) if (VOICE_FEATURES[name](feats[i]!)) uses.add(name);
   });
+  // Within one paragraph or list: its sentences that share the document's vocabulary, by unit, so each can be left out.
+  // The bar is that of a sentence that is no weak one (see weakRuns), not the core's: a paragraph's own
+  // sentences need only share vocabulary with the document.
+  const blockCore = new Map<number, number[]>();
+  units.forEach((unit, i) => {
+    const c = cohesion[i];
+    if (unit.flagged || c === undefined || c.types < 3 || c.share < t.weakShare) return;
+    const list = blockCore.get(unit.block);
+    if (list) list.push(i);
+    else blockCore.set(unit.block, [i]);
+  });
   const blockCounts = rarityOf(0);
   for (const uses of blockUses.values()) for (const name of uses) blockCounts[name]++;
   const paragraphs = blockUses.size;
@@ -81,6 +95,11 @@ export function voiceRarity(units: Unit[], feats: Features[], cohesion: Array<Co
         const spread = (blockCounts[name] - (ownBlock?.has(name) ? 1 : 0)) / others;
         value = Math.max(value, Math.min(1, Math.max(0, (t.paragraphVoice - spread) / (t.paragraphVoice - t.paragraphRare))));
       }
+      // A paragraph or list whose own core sentences use the feature speaks in that voice: an author's
+      // anecdote in the first person, a list of quoted examples. Injected text is foreign to its paragraph.
+      // Only the first person and dialogue: he/she in a paragraph is a person reported on, and "you" in a
+      // mixed sentence says nothing of the "I" beside it. Sentences at a splice mark vouch for nothing.
+      if (unit && PARAGRAPH_VOICES.has(name) && (blockCore.get(unit.block) ?? []).some((j) => j !== i && !feats[j]!.spliceEdge && VOICE_FEATURES[name](feats[j]!))) value = 0;
       rarity[name] = value;
     }
     return rarity;
