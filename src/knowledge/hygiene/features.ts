@@ -77,6 +77,9 @@ const COMBINE: { [K in keyof Features]: Features[K] extends boolean ? "any" | "a
   listed: "all",
 };
 
+/** Forms of "be" (and "get"): a participle after them is passive, no one's gesture. */
+const BE_FORMS = new Set(["be", "is", "are", "was", "were", "been", "being", "am", "get", "gets", "got"]);
+
 /** After "I", these tell what the speaker will, would or can do: plans, templates, offers, not narration. */
 const MODALS = new Set(["will", "would", "can", "could", "shall", "should", "may", "might", "must"]);
 
@@ -163,8 +166,10 @@ export function features(unit: Unit, text: string): Features {
     const prev = unit.words[i - 1];
     const subject = prev !== undefined && (SUBJECT_PRONOUNS.has(prev.norm) || (prev.capitalised && !STOP.has(prev.norm)));
     // Gesture verbs narrate whoever the subject is ("the elder sneered"); reporting prose has no use for them.
-    if (GESTURE_VERBS.has(w.norm)) f.gesture++;
-    if (subject && DIALOGUE_VERBS.has(w.norm) && !indirectSpeech(unit.words, i)) f.dialogue++;
+    // Not in the passive ("are frowned upon", "is generally frowned upon") nor in Title Case ("Frequently Asked Questions").
+    const passive = BE_FORMS.has(prev?.norm ?? "") || (/ly$/.test(prev?.norm ?? "") && BE_FORMS.has(unit.words[i - 2]?.norm ?? ""));
+    if (GESTURE_VERBS.has(w.norm) && !passive && !w.capitalised) f.gesture++;
+    if (subject && DIALOGUE_VERBS.has(w.norm) && !passive && !w.capitalised && !indirectSpeech(unit.words, i)) f.dialogue++;
   });
   f.mostlyQuote = unit.words.length > 0 && quoted / unit.words.length > 0.6;
   const slice = text.slice(unit.start, unit.end);

@@ -17,17 +17,22 @@ import { normaliseWord } from "./words.ts";
 /**
  * Whether evidence and foreign vocabulary together make a span injected. He/she narration is the
  * weakest strong signal (biographies, obituaries and plot summaries are told that way): when it is the
- * only one, the span must share clearly less than the document's typical sentence, and if the rest of
- * its paragraph is the document's own it must share nothing at all and tell of past events.
+ * only one, the span must tell of past events and share clearly less than the document's typical
+ * sentence, and if the rest of its paragraph is the document's own it must share nothing at all.
  */
 function injected(evidence: Evidence, cohesion: number | undefined, raw: Cohesion | undefined, typical: number, paragraphOverlaps: () => boolean, t: Tuning): boolean {
   if (cohesion === undefined) return false;
   // A span that shares half its words with the document is the document's, unless the evidence is overwhelming.
   if (raw && raw.share >= t.sharedHalf && evidence.strong < t.overwhelming) return false;
   if (evidence.strong < t.minStrong || evidence.score * (1 - cohesion) < t.flagScore) return false;
+  // First-person narration as the only strong sign, sharing some words with a paragraph that is otherwise
+  // the document's own: the author telling of their own work ("I wrote about it on my blog").
+  if (evidence.narrator > 0 && evidence.strong - evidence.narrator < t.minSignal && raw !== undefined && raw.share > 0 && paragraphOverlaps()) return false;
   if (evidence.heShe > 0 && evidence.other < t.minSignal) {
+    // Told in the present ("He hails from Vancouver, where he is studying…") it describes someone: a profile.
+    if (!evidence.past) return false;
     if (cohesion > t.heSheForeign * typical) return false;
-    const alien = raw !== undefined && raw.share === 0 && raw.types >= 4 && evidence.past;
+    const alien = raw !== undefined && raw.share === 0 && raw.types >= 4;
     if (!alien && paragraphOverlaps()) return false;
   }
   return true;
@@ -120,9 +125,16 @@ export const judgeNarrative: Pass = {
       for (const run of weakRuns(units, cohesion, t.weakShare)) {
         const group = run.map((i) => units[i]!);
         const pooled = cohesionOf(group, all, removed);
-        const f = run.map(featsOf).reduce(addFeatures);
+        let f = run.map(featsOf).reduce(addFeatures);
+        // He/she in a run that names someone the document names is that person: "He hails from
+        // Vancouver… Alfred popped up in the issues" after a paragraph announcing Alfred.
+        if (f.gendered > 0 && run.some((i) => reporting(i) === "names someone the document names")) f = { ...f, gendered: 0, reportedGendered: f.reportedGendered + f.gendered };
         const evidence = narrativeEvidence(f, rarity(run[0]!), namesOf(group, run), t);
         foreignParagraph(evidence, group, run, f, pooled, rarity(run[0]!));
+        // A story goes on in the past: a run whose only strong sign is an "I" with one past tense among
+        // present-tense sentences is an author's aside ("This release starts 3.0. I wrote about it…").
+        const narratorOnly = evidence.narrator > 0 && evidence.strong - evidence.narrator < t.minSignal;
+        if (narratorOnly && f.pastTense < 2) continue;
         const verdict = injected(evidence, shrink(pooled), pooled, typical, overlaps(group), t);
         if (!verdict) continue;
         // One finding object for the whole run, so that its counts are reported once.

@@ -55,7 +55,7 @@ export const settleNeighbours: Pass = {
       let changed = false;
       units.forEach((unit, i) => {
         if (unit.flagged || unit.keep || unit.trim) return;
-        const trim = trimMixed(unit, units[i - 1], units[i + 1], model, removed, rarity(i));
+        const trim = trimMixed(unit, units[i - 1], units[i + 1], model, removed, rarity(i), feats[i]!);
         if (trim) {
           unit.trim = trim;
           changed = true;

@@ -1,7 +1,8 @@
 /**
  * Narrative signals: what makes a span read as fiction rather than as the document's own text. Each
  * weighs a span's features (features.ts) by how rare they are in the document's voice (voice.ts).
- * To add a signal, add an entry to SIGNALS (and its weight to tuning.ts); a signal that needs a new
+ * "You" outside quotations is no signal: it is an author addressing the reader, as instructions and
+ * documentation do; fiction says "you" in dialogue. To add a signal, add an entry to SIGNALS (and its weight to tuning.ts); a signal that needs a new
  * count adds it to features.ts.
  */
 import type { Features } from "./features.ts";
@@ -13,6 +14,8 @@ export interface Evidence {
   strong: number;
   /** The part of `strong` that is he/she narration: alone, it needs more foreign vocabulary (see judge.ts). */
   heShe: number;
+  /** The part of `strong` that is first-person narration (see judge.ts). */
+  narrator: number;
   /** Weight of the signals other than he/she and names (dialogue, first person, questions, splice marks…). */
   other: number;
   /** Past tense outside quotes. */
@@ -46,6 +49,8 @@ export interface NarrativeSignal {
   other?: boolean;
   /** He/she narration: its strong weight is also counted apart, since alone it needs more foreign vocabulary. */
   heShe?: boolean;
+  /** First-person narration: its strong weight is also counted apart (see judge.ts). */
+  narrator?: boolean;
 }
 
 const reading = (weight: number, label: string, strong = false): SignalReading => ({ weight, label, strong });
@@ -90,8 +95,8 @@ export const SIGNALS: readonly NarrativeSignal[] = [
       const own = Math.min(rarity.firstPerson, rarity.personal + t.authorVoice);
       return narration ? reading(t.narrationWeight * own, "first-person narration", true) : reading(t.firstPersonWeight * own, "first person");
     },
+    narrator: true,
   },
-  { read: (f, { rarity, t }) => (f.secondPerson ? reading(t.secondPersonWeight * rarity.secondPerson, "addresses someone as you") : undefined) },
   { read: (f, { rarity, t }) => (f.contractions ? reading(t.contractionWeight * rarity.contractions, "conversational contractions") : undefined) },
   { read: (f, { rarity, t }) => (f.question ? reading(t.questionWeight * rarity.question, "question") : undefined) },
   { read: (f, { t }) => (f.orphanStart ? reading(t.orphanWeight, "starts with orphan punctuation") : undefined) },
@@ -111,7 +116,7 @@ export const SIGNALS: readonly NarrativeSignal[] = [
 
 /** The narrative evidence of a span with features `f`: every signal's reading, added up. */
 export function narrativeEvidence(f: Features, rarity: Rarity, names: string[], t: Tuning, nearInjected = false): Evidence {
-  const evidence: Evidence = { score: 0, strong: 0, heShe: 0, other: 0, past: f.pastTense > 0, signals: [] };
+  const evidence: Evidence = { score: 0, strong: 0, heShe: 0, narrator: 0, other: 0, past: f.pastTense > 0, signals: [] };
   for (const signal of SIGNALS) {
     const r = signal.read(f, { rarity, names, nearInjected, sofar: evidence, t });
     if (!r || r.weight <= t.minSignal) continue;
@@ -120,6 +125,7 @@ export function narrativeEvidence(f: Features, rarity: Rarity, names: string[], 
     if (r.strong) {
       evidence.strong += r.weight;
       if (signal.heShe) evidence.heShe += r.weight;
+      if (signal.narrator) evidence.narrator += r.weight;
     }
     evidence.signals.push(r.label);
   }

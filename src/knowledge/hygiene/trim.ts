@@ -4,7 +4,7 @@
  * gives a flagged sentence with a splice mark back its real half.
  */
 import { removedVocabulary } from "./cohesion.ts";
-import { parenthesised } from "./features.ts";
+import { parenthesised, type Features } from "./features.ts";
 import { COMPLEMENTIZERS, CONJUNCTIONS, DETERMINERS, DIALOGUE_VERBS, FIRST_SINGULAR, GESTURE_VERBS, PREPOSITIONS, SECOND_PERSON, SUBJECT_PRONOUNS, THIRD_GENDERED } from "./lexicon.ts";
 import type { Pass } from "./pass.ts";
 import { reportsOn } from "./people.ts";
@@ -33,6 +33,7 @@ export function trimMixed(
   model: DocumentModel,
   removed: RemovedWords,
   rarity: Rarity,
+  f: Features,
   localise = false,
 ): (Range & { finding: Finding }) | undefined {
   const words = unit.words;
@@ -53,9 +54,12 @@ export function trimMixed(
   const aside = parenthesised(text, unit);
   const narration = (w: Word, strict: boolean) => {
     if (w.inQuote || aside(w.start)) return 0;
-    if (THIRD_GENDERED.has(w.norm)) return strict && (reported ??= reportsOn(unit, model, removed) !== undefined) ? 0 : rarity.gendered;
+    // Without context, he/she told in the present describes someone ("He hails from Vancouver"): no narration.
+    if (THIRD_GENDERED.has(w.norm)) return strict && (f.pastTense === 0 || (reported ??= reportsOn(unit, model, removed) !== undefined)) ? 0 : rarity.gendered;
     if (unit.spoken) return 0;
-    if (FIRST_SINGULAR.has(w.norm)) return rarity.firstPerson;
+    // Without context, "I" starts a trim only as a narrator telling the past: not "a few things I want to
+    // highlight" or "special thanks to my co-maintainers" in an announcement.
+    if (FIRST_SINGULAR.has(w.norm)) return strict && (f.firstNarration === 0 || f.aside) ? 0 : rarity.firstPerson;
     if (!strict && SECOND_PERSON.has(w.norm)) return rarity.secondPerson;
     return 0;
   };
@@ -175,11 +179,11 @@ function boundaryScore(words: Word[], cut: number, text: string): number {
 /** A flagged sentence with a splice mark may be half real: keep the real half when the evidence sits entirely on the spliced side. */
 export const keepRealHalf: Pass = {
   name: "real half of a spliced sentence",
-  run({ units, model, rarity }) {
+  run({ units, feats, model, rarity }) {
     const removed = removedVocabulary(units, model.blocks);
     units.forEach((unit, i) => {
       if (!unit.flagged || unit.debris || (unit.leftEdge !== "splice" && unit.rightEdge !== "splice")) return;
-      const trim = trimMixed(unit, units[i - 1], units[i + 1], model, removed, rarity(i), true);
+      const trim = trimMixed(unit, units[i - 1], units[i + 1], model, removed, rarity(i), feats[i]!, true);
       if (!trim) return;
       delete unit.flagged;
       unit.trim = trim;

@@ -64,8 +64,7 @@ export interface Tuning {
   /** Weight of first-person narration, and of a first person alone. */
   narrationWeight: number;
   firstPersonWeight: number;
-  /** Weight of addressing someone as you, of contractions, of a question, of orphan punctuation at the start. */
-  secondPersonWeight: number;
+  /** Weight of contractions, of a question, of orphan punctuation at the start. */
   contractionWeight: number;
   questionWeight: number;
   orphanWeight: number;
@@ -130,7 +129,6 @@ export const DEFAULT_TUNING: Readonly<Tuning> = Object.freeze({
   reportedCap: 0.5,
   narrationWeight: 1.5,
   firstPersonWeight: 0.5,
-  secondPersonWeight: 0.5,
   contractionWeight: 0.5,
   questionWeight: 0.5,
   orphanWeight: 0.5,
