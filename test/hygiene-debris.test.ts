@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import { describe, it } from "node:test";
-import { DETECTORS } from "../src/knowledge/hygiene/debris/index.ts";
+import { DETECTORS, findDebris } from "../src/knowledge/hygiene/debris/index.ts";
 
 const FIXTURES = path.join(import.meta.dirname, "fixtures", "hygiene-debris");
 
@@ -30,6 +30,12 @@ describe("hygiene: debris detectors", () => {
   it("has one fixture file for each detector and none for detectors that do not exist", async () => {
     const files = (await readdir(FIXTURES)).filter((f) => f.endsWith(".json")).map((f) => f.replace(/\.json$/, ""));
     assert.deepEqual(files.sort(), DETECTORS.map((d) => d.id).sort());
+  });
+
+  it("leaves whole tags alone in Markdown, whose parser took real HTML out, and finds them in plain text", () => {
+    const text = "The server HTML was replaced with client content in <div>.";
+    assert.deepEqual(findDebris(text, [], DETECTORS, "markdown"), []);
+    assert.deepEqual(findDebris(text, [], DETECTORS, "text"), [{ start: 52, end: 57, signal: "stray HTML tag" }]);
   });
 
   for (const detector of DETECTORS) {
