@@ -1,5 +1,5 @@
 /**
- * The per-folder operator overrides for the hygiene check (see hygiene.ts); per-document overrides
+ * The per-folder operator overrides for the hygiene check (see hygiene/index.ts); per-document overrides
  * live in Markdown front matter (`hygiene: off`, `keep: ["…"]`, read by clean.ts).
  *
  * Per knowledge folder, in `.hygiene.json` at its root (hidden, so the loader does not list it as a
