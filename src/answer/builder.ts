@@ -98,10 +98,12 @@ function codeHash(): Promise<string> {
   engineHash ??= (async () => {
     const hash = createHash("sha256");
     const src = path.resolve(import.meta.dirname, "..");
-    for (const folder of ["knowledge", "search", "answer"]) {
-      const names = (await readdir(path.join(src, folder))).filter((n) => /\.(ts|js|mjs)$/.test(n)).sort();
+    // Subfolders too: the hygiene check is a package (knowledge/hygiene/), and its word lists live in lexicon/.
+    for (const folder of ["knowledge", "search", "answer", "lexicon"]) {
+      const names = (await readdir(path.join(src, folder), { recursive: true })).filter((n) => /\.(ts|js|mjs)$/.test(n)).sort();
       for (const name of names) hash.update(name).update(await readFile(path.join(src, folder, name)));
     }
+    for (const file of ["settings.ts", "settings.js"]) hash.update(file).update(await readFile(path.join(src, file)).catch(() => ""));
     return hash.digest("hex");
   })();
   return engineHash;
