@@ -13,6 +13,7 @@ import { frontMatterHygiene, hygieneCleaner } from "../src/knowledge/clean.ts";
 import { patternMatches, readHygieneConfig, readHygienePatterns } from "../src/knowledge/hygiene-config.ts";
 import { loadKnowledge } from "../src/knowledge/load.ts";
 import type { LoadIssue } from "../src/knowledge/types.ts";
+import { DEFAULT_TUNING, tuningWith } from "../src/knowledge/hygiene/index.ts";
 import { parseBoolean } from "../src/settings.ts";
 
 async function withFolder(files: Record<string, string>, run: (dir: string) => Promise<void>): Promise<void> {
@@ -116,5 +117,14 @@ describe("hygiene settings: one reading of on/off everywhere", () => {
       assert.deepEqual(flagged, { "bad.md": true, "no.md": false, "plain.md": true });
       assert.deepEqual(issues, [{ path: "bad.md", reason: 'hygiene: Expected front matter "hygiene" to be true or false, got "sometimes"; checked as if it were unset' }]);
     });
+  });
+});
+
+describe("hygiene settings: tunables", () => {
+  it("applies overrides by name and names a tunable that does not exist or a value that is no number", () => {
+    assert.equal(tuningWith({ flagScore: 0.9 }).flagScore, 0.9);
+    assert.equal(tuningWith().flagScore, DEFAULT_TUNING.flagScore);
+    assert.throws(() => tuningWith({ flagScor: 0.9 }), /^Error: hygiene: Expected a tunable \(shrink, .*\), got "flagScor"$/);
+    assert.throws(() => tuningWith({ flagScore: Number.NaN }), { message: "hygiene: Expected flagScore to be a finite number, got NaN" });
   });
 });

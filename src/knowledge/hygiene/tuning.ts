@@ -160,7 +160,7 @@ export function tuningWith(overrides: Partial<Record<string, number>> = {}): Tun
   const tuning: Tuning = { ...DEFAULT_TUNING };
   for (const [name, value] of Object.entries(overrides)) {
     if (!(name in DEFAULT_TUNING)) throw new Error(`hygiene: Expected a tunable (${Object.keys(DEFAULT_TUNING).join(", ")}), got ${JSON.stringify(name)}`);
-    if (typeof value !== "number" || !Number.isFinite(value)) throw new Error(`hygiene: Expected ${name} to be a finite number, got ${JSON.stringify(value)}`);
+    if (typeof value !== "number" || !Number.isFinite(value)) throw new Error(`hygiene: Expected ${name} to be a finite number, got ${typeof value === "number" ? String(value) : JSON.stringify(value)}`);
     tuning[name as keyof Tuning] = value;
   }
   return tuning;
