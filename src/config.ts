@@ -1,6 +1,7 @@
 import { config as loadDotenv } from "dotenv";
 import path from "node:path";
 import { ExpectedError, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from "./log.ts";
+import { parseBoolean } from "./settings.ts";
 
 /** Every setting the bot reads, validated. Documented in `.env.example` and the README. */
 export interface Config {
@@ -74,10 +75,9 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
 function boolean(env: Env, name: string, fallback: boolean, expected = "true or false"): boolean {
   const raw = read(env, name);
   if (raw === undefined) return fallback;
-  const lower = raw.toLowerCase();
-  if (["1", "true", "yes", "on"].includes(lower)) return true;
-  if (["0", "false", "no", "off"].includes(lower)) return false;
-  throw new ConfigError(`config: Expected ${name} to be ${expected}, got ${JSON.stringify(raw)}`);
+  const value = parseBoolean(raw);
+  if (value === undefined) throw new ConfigError(`config: Expected ${name} to be ${expected}, got ${JSON.stringify(raw)}`);
+  return value;
 }
 
 /** SHARD_LIST: "all", or shard ids and ranges like `0-3,8`; each id below the SHARDS total. */

@@ -106,7 +106,7 @@ describe("suggestFix", () => {
       now: "unsure",
       passage: { key: "bFaZO3bgERO3", path: "riverside.md", title: "Riverside Town Guide", section: ["Orchard Library"], answer: "The Orchard Library lends books, maps and garden tools to every resident of Riverside." },
       missing: ["kayak"],
-      offered: ["orchard", "lends", "books", "maps", "garden", "tools", "every", "resident", "riverside"],
+      offered: ["orchard", "lends", "books", "maps", "garden", "tools", "resident", "riverside"],
       alias: { path: "riverside.md", section: ["Orchard Library"], phrase: "library kayak" },
     });
   });

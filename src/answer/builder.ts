@@ -211,7 +211,7 @@ export class KnowledgeBuilder implements Served {
     if (this.options.hygiene) {
       // Loaded only to build from the files: a start from the snapshot needs no parser.
       const { hygieneCleaner } = await import("../knowledge/clean.ts");
-      cleaner = hygieneCleaner(settings[HYGIENE_CONFIG_FILE]);
+      cleaner = hygieneCleaner(settings[HYGIENE_CONFIG_FILE], (issue) => this.logger.warn(`knowledge: ${issue.path}: ${issue.reason}`));
     }
     const { loadKnowledge } = await import("../knowledge/load.ts");
     const set = await loadKnowledge(dir, { logger: this.logger, ...(cleaner ? { cleaner } : {}), ...(this.options.split ? { split: this.options.split } : {}) });

@@ -75,6 +75,18 @@ describe("knowledge:check", () => {
     }
   });
 
+  it("exits 1 naming the file and the value when front matter has a bad hygiene setting, and checks that file anyway", async () => {
+    await writeFile(path.join(dir, "notes.md"), "---\nhygiene: sometimes\n---\n# Notes\n\nThe bridge opens at six.\n");
+    try {
+      const { code, out } = check("--knowledge", dir);
+      assert.equal(code, 1);
+      assert.match(out, /^notes\.md: hygiene: Expected front matter "hygiene" to be true or false, got "sometimes"; checked as if it were unset$/m);
+      assert.match(out, /; 1 bad front matter setting\.$/m);
+    } finally {
+      await rm(path.join(dir, "notes.md"));
+    }
+  });
+
   it("reports nothing for a museum page whose history paragraph names its founder once", async () => {
     const museum = await mkdtemp(path.join(tmpdir(), "hygiene-cli-museum-"));
     try {
