@@ -57,18 +57,32 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
+/**
+ * The words for on and off, the same in every setting and in any case: `OFF` means what `off` means.
+ * INDEX_CACHE_DIR takes the off words too, since a folder named `OFF` is never what was meant.
+ */
+const TRUE_WORDS = new Set(["1", "true", "yes", "on"]);
+const FALSE_WORDS = new Set(["0", "false", "no", "off"]);
+
+/** Whether `raw` is `word` (or, for a boolean word, one of its synonyms), ignoring case. */
+function isKeyword(raw: string, word: "on" | "off" | "auto" | "all"): boolean {
+  const lower = raw.toLowerCase();
+  if (word === "on") return TRUE_WORDS.has(lower);
+  if (word === "off") return FALSE_WORDS.has(lower);
+  return lower === word;
+}
+
 function boolean(env: Env, name: string, fallback: boolean): boolean {
   const raw = read(env, name);
   if (raw === undefined) return fallback;
-  const lower = raw.toLowerCase();
-  if (["1", "true", "yes", "on"].includes(lower)) return true;
-  if (["0", "false", "no", "off"].includes(lower)) return false;
+  if (isKeyword(raw, "on")) return true;
+  if (isKeyword(raw, "off")) return false;
   throw new ConfigError(`config: Expected ${name} to be true or false, got ${JSON.stringify(raw)}`);
 }
 
 /** SHARD_LIST: "all", or shard ids and ranges like `0-3,8`; each id below the SHARDS total. */
 function parseShardList(raw: string | undefined, shards: "auto" | number): number[] | "all" {
-  if (raw === undefined || raw.toLowerCase() === "all") return "all";
+  if (raw === undefined || isKeyword(raw, "all")) return "all";
   const bad = (why: string) => new ConfigError(`config: Expected SHARD_LIST to be "all" or shard ids and ranges like 0-3,8${why}, got ${JSON.stringify(raw)}`);
   if (shards === "auto") throw bad(" (with SHARDS set to the total shard count of all hosts, not auto)");
   const ids = new Set<number>();
@@ -138,8 +152,8 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
   let shards: Config["shards"] = shardProcess?.count ?? "auto";
   let shardList: number[] | "all" = shardProcess?.ids ?? "all";
   if (!shardProcess) {
-    const shardsRaw = (read(env, "SHARDS") ?? "auto").toLowerCase();
-    if (shardsRaw !== "auto") {
+    const shardsRaw = read(env, "SHARDS") ?? "auto";
+    if (!isKeyword(shardsRaw, "auto")) {
       const n = Number(shardsRaw);
       if (!/^\d+$/.test(shardsRaw) || n < 1 || n > 10_000) {
         throw new ConfigError(`config: Expected SHARDS to be "auto" or a whole number from 1 to 10000, got ${JSON.stringify(read(env, "SHARDS"))}`);
@@ -158,7 +172,7 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     rateLimitWindowSeconds: integer(env, "RATE_LIMIT_WINDOW_SECONDS", 30, 1, 86_400),
     maxQuestionLength: integer(env, "MAX_QUESTION_LENGTH", 300, 10, 6000),
     watchKnowledge: boolean(env, "WATCH_KNOWLEDGE", true),
-    indexCacheDir: cacheDir === "off" ? undefined : path.resolve(cwd, cacheDir),
+    indexCacheDir: isKeyword(cacheDir, "off") ? undefined : path.resolve(cwd, cacheDir),
     shards,
     ...(shardList !== "all" ? { shardList } : {}),
     ...(shardProcess ? { shardProcess } : {}),
