@@ -4,7 +4,7 @@ import path from "node:path";
 import type { Logger } from "../log.ts";
 import { silentLogger } from "../log.ts";
 import type { Block, ParsedDocument } from "./blocks.ts";
-import { KnowledgeError, listKnowledgeFiles, MARKDOWN_EXTENSIONS, MAX_FILE_BYTES, TEXT_EXTENSIONS } from "./files.ts";
+import { KnowledgeError, listKnowledgeFiles, MARKDOWN_EXTENSIONS, MAX_FILE_BYTES, readableFile, TEXT_EXTENSIONS } from "./files.ts";
 import { parseMarkdown } from "./markdown.ts";
 import { normalizeText } from "./normalize.ts";
 import { splitBlocks, type SplitOptions } from "./split.ts";
@@ -38,9 +38,12 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Reads and parses one file. Never throws: every problem is a reason naming the file. */
 export async function loadFile(root: string, relativePath: string, options: LoadOptions = {}): Promise<FileResult> {
+  // First, so that a link out of the folder is warned about whatever its name.
+  const readable = await readableFile(root, relativePath);
+  if ("reason" in readable) return { error: { path: relativePath, reason: readable.reason } };
   const format = formatOf(relativePath);
   if (!format) return { skipped: { path: relativePath, reason: `not a knowledge file (supported: ${[...MARKDOWN_EXTENSIONS, ...TEXT_EXTENSIONS].join(", ")})` } };
-  const full = path.join(root, ...relativePath.split("/"));
+  const full = readable.path;
   let bytes: Buffer;
   try {
     const info = await stat(full);
