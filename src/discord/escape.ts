@@ -3,6 +3,7 @@
  * `allowedMentions: { parse: [] }` already stops pings; escaping also stops the text from *looking* like a
  * mention, a masked link, a spoiler or a heading, so a document cannot restyle or impersonate the bot.
  */
+import { linkTarget } from "../knowledge/url.ts";
 
 const ZWSP = "\u200B";
 
@@ -67,17 +68,7 @@ export function restorePlain(text: string): string {
   return text.split(ZWSP).join("");
 }
 
-/** A link target that is safe to put in `[label](<url>)` or an embed `url`: absolute http(s), no spaces or angle brackets. */
+/** A link target that is safe to put in `[label](url)` or an embed `url`; see linkTarget for what that means. */
 export function safeUrl(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return undefined;
-  }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return undefined;
-  const href = parsed.href;
-  if (/[\s<>]/.test(href) || href.length > 512) return undefined;
-  return href;
+  return linkTarget(url);
 }

@@ -9,6 +9,7 @@ import { parseMarkdown } from "./markdown.ts";
 import { normalizeText } from "./normalize.ts";
 import { splitBlocks, type SplitOptions } from "./split.ts";
 import { parseText } from "./text.ts";
+import { linkTarget } from "./url.ts";
 import type { FlaggedSpan, KnowledgeDocument, KnowledgeSet, LoadIssue, Passage } from "./types.ts";
 
 export { KnowledgeError, listKnowledgeFiles, MARKDOWN_EXTENSIONS, MAX_FILE_BYTES, TEXT_EXTENSIONS };
@@ -70,6 +71,12 @@ export async function loadFile(root: string, relativePath: string, options: Load
     return { error: { path: relativePath, reason: `cannot parse: ${(error as Error).message}` } };
   }
 
+  // A front matter `url` is the author's, not the operator's: only a plain absolute http(s) link is kept.
+  const docUrl = linkTarget(parsed.url);
+  if (parsed.url !== undefined && !docUrl) {
+    options.logger?.warn(`knowledge: ${relativePath}: front matter url dropped: Expected an absolute http(s) URL, got ${JSON.stringify(parsed.url).slice(0, 300)}`);
+  }
+
   let blocks = parsed.blocks;
   let flagged: FlaggedSpan[] = [];
   if (options.cleaner) ({ blocks, flagged } = options.cleaner(blocks, parsed, relativePath));
@@ -77,7 +84,7 @@ export async function loadFile(root: string, relativePath: string, options: Load
   if (pieces.length === 0) return { error: { path: relativePath, reason: "no text to answer from (only headings, markup or code directives)" } };
 
   const passages: Passage[] = pieces.map((piece, i) => {
-    const url = parsed.url ? (piece.anchor && !parsed.url.includes("#") ? `${parsed.url}#${piece.anchor}` : parsed.url) : undefined;
+    const url = docUrl && piece.anchor && !docUrl.includes("#") ? (linkTarget(`${docUrl}#${piece.anchor}`) ?? docUrl) : docUrl;
     return {
       id: `${relativePath}#${i + 1}`,
       text: piece.text,
@@ -89,7 +96,7 @@ export async function loadFile(root: string, relativePath: string, options: Load
   const document: KnowledgeDocument = {
     path: relativePath,
     title: parsed.title,
-    ...(parsed.url ? { url: parsed.url } : {}),
+    ...(docUrl ? { url: docUrl } : {}),
     sections: parsed.sections.map((s) => s.join(" › ")),
     passages,
     flagged,
