@@ -64,6 +64,9 @@ export interface InteractionRecord {
   response?: RecordedRequest;
   originalMessageId?: string;
   waiters: ((request: RecordedRequest) => void)[];
+  /** Who acted and where, as the server knows it (a test may have broken the payload's own copy). */
+  user: FakeUser;
+  channel: FakeChannel;
 }
 
 export interface DiscordTestServerOptions {
@@ -515,7 +518,7 @@ export class DiscordTestServer {
   }
 
   private interactionChannelId(interaction: InteractionRecord): string {
-    return String((interaction.payload.channel as Json | undefined)?.id ?? "");
+    return interaction.channel.id;
   }
 
   private callback(request: RecordedRequest, id: string, token: string): { status: number; body?: unknown } {
@@ -523,7 +526,7 @@ export class DiscordTestServer {
     const unknown = error(404, "Unknown interaction", RESTJSONErrorCodes.UnknownInteraction);
     if (!interaction || interaction.token !== token) return unknown;
     if (interaction.acknowledged) return error(400, "Interaction has already been acknowledged.", RESTJSONErrorCodes.InteractionHasAlreadyBeenAcknowledged);
-    if (request.at - interaction.dispatchedAt > this.options.interactionWindowMs) return unknown;
+    if (request.at - interaction.dispatchedAt >= this.options.interactionWindowMs) return unknown;
     const body = request.body as Json;
     const data = (body?.data ?? {}) as Json;
     const kind = interaction.payload.type as InteractionType;
@@ -533,7 +536,7 @@ export class DiscordTestServer {
       case InteractionResponseType.ChannelMessageWithSource:
         problems = messageProblems(data, this.options);
         if (!problems.length) {
-          message = this.createMessage(this.interactionChannelId(interaction), data, { type: MessageType.ChatInputCommand, webhook_id: this.applicationId, application_id: this.applicationId, interaction_metadata: { id, type: kind, user: interaction.payload.user ?? (interaction.payload.member as Json | undefined)?.user, authorizing_integration_owners: interaction.payload.authorizing_integration_owners } });
+          message = this.createMessage(this.interactionChannelId(interaction), data, { type: MessageType.ChatInputCommand, webhook_id: this.applicationId, application_id: this.applicationId, interaction_metadata: { id, type: kind, user: interaction.user, authorizing_integration_owners: { "0": interaction.channel.guild_id ?? "0" } } });
           interaction.originalMessageId = message.id as string;
         }
         break;
@@ -623,7 +626,7 @@ export class DiscordTestServer {
     const payload = interactionPayload({ type, data, person, channel, applicationId: this.applicationId, permissions, ...(init.message ? { message: init.message } : {}) });
     const { id, token } = payload as { id: string; token: string };
     init.mutate?.(payload);
-    const record: InteractionRecord = { id, token, payload, dispatchedAt: performance.now(), acknowledged: false, waiters: [] };
+    const record: InteractionRecord = { id, token, payload, dispatchedAt: performance.now(), acknowledged: false, waiters: [], user: person, channel };
     this.interactions.set(id, record);
     const response = this.interactionResponse(id);
     this.dispatch(GatewayDispatchEvents.InteractionCreate, payload, this.shardOf(channel.guild_id));
