@@ -190,12 +190,12 @@ describe("autocomplete floods", () => {
     const h = await harness(t, { server: { interactionWindowMs: 0 } });
     const sent = [...Array.from({ length: 5 }, () => h.server.autocomplete("ask", "question", "light")), h.server.command("ask", { question: FOUNDED })];
     await until(() => sent.every(({ id }) => h.server.requests.some((request) => request.route.startsWith(`/interactions/${id}/`))), "every callback attempt");
-    await until(() => h.logs.some((line) => line.includes("interaction not answered")), "the log line");
+    await until(() => h.logs.some((line) => line.includes("interaction reply not sent")), "the log line");
     // Room for any further line (a second warning, an error while telling the user) to show up.
     await pause(50);
     const lines = h.logs.filter((line) => /WARN|ERROR/.test(line));
     assert.equal(lines.length, 1, lines.join("\n"));
-    assert.match(lines[0] ?? "", /WARN {2}discord: interaction not answered: it expired before the reply \(Discord allows 3 s\) interaction=\d+ kind=\/ask/);
+    assert.match(lines[0] ?? "", /WARN {2}discord: interaction reply not sent: it expired before the reply \(Discord allows 3 s\) interaction=\d+ kind=\/ask/);
     assert.ok(!h.logs.some((line) => line.includes("\n    at ")), "no stack traces");
   });
 });

@@ -173,7 +173,7 @@ export function createHandlers(client: Client, ctx: BotContext, commands: SlashC
       const expected = expectedFailure(error);
       if (expected) {
         const log = ctx.expired.hit();
-        if (log.log) logger.warn(`discord: interaction not answered: ${expected}`, { ...describeInteraction(interaction), ...(log.suppressed ? { "more since the last such line": log.suppressed } : {}) });
+        if (log.log) logger.warn(`discord: interaction reply not sent: ${expected}`, { ...describeInteraction(interaction), ...(log.suppressed ? { "more since the last such line": log.suppressed } : {}) });
         return;
       }
       logger.error("discord: interaction failed", { ...describeInteraction(interaction), error });

@@ -64,6 +64,8 @@ export class Gateway {
   private readonly waiters: { predicate: (r: GatewayRecord) => boolean; resolve: (r: GatewayRecord) => void }[] = [];
   /** Heartbeats to leave unacknowledged, per shard (the way a zombie connection looks to the client). */
   private readonly acksToSkip = new Map<number, number>();
+  /** Sockets this server closed, whose close code is its own and not the client's. */
+  private readonly closedHere = new WeakSet<WebSocket>();
   private readonly world: GatewayWorld;
 
   constructor(world: GatewayWorld) {
@@ -206,9 +208,10 @@ export class Gateway {
     });
     socket.on("close", (code) => {
       // A client that closes with 1000/1001 ends its session, as on Discord; any other close can resume.
+      // (A close this server started has had its session decided in closeConnection.)
       if (session && session.socket === socket) {
         session.socket = undefined;
-        if (code === WS_NORMAL || code === WS_GOING_AWAY) session.resumable = false;
+        if ((code === WS_NORMAL || code === WS_GOING_AWAY) && !this.closedHere.has(socket)) session.resumable = false;
       }
     });
   }
@@ -246,6 +249,7 @@ export class Gateway {
   async closeConnection(shardId: number, code: GatewayCloseCode): Promise<void> {
     const { session, socket } = this.socketOf(shardId);
     if (ENDS_SESSION.has(code)) session.resumable = false;
+    this.closedHere.add(socket);
     const closed = new Promise<void>((resolve) => socket.once("close", () => resolve()));
     socket.close(code, "test: closed by the server");
     await closed;
