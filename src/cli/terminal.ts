@@ -1,4 +1,5 @@
 import { createInterface } from "node:readline";
+import { StringDecoder } from "node:string_decoder";
 import type { Readable, Writable } from "node:stream";
 import { snapshotPathFor } from "../answer/builder.ts";
 import { ConfigError, loadConfig, type Config } from "../config.ts";
@@ -67,11 +68,42 @@ export async function openEngineOrExit(dir: string, options: OpenOptions = {}): 
   }
 }
 
+/**
+ * One JSON Lines record. JSON.stringify escapes every control character but leaves U+0085, U+2028 and
+ * U+2029 as they are: valid JSON, yet line breaks to many line readers (Python's splitlines, editors), so
+ * a question holding one would read as two records. Escaped, the value is the same.
+ */
+export function jsonLine(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u0085\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
 /** Formats one answer for output: one JSON object per line, or text for a person. */
 export function formatAnswer(engine: AnswerEngine, question: string, options: Pick<TerminalOptions, "json" | "top" | "output">, context?: string): string {
   const answer = engine.ask(question, { top: options.top, ...(context ? { context } : {}) });
-  if (options.json) return JSON.stringify(answer);
+  if (options.json) return jsonLine(answer);
   return renderAnswer(answer, options.output.isTTY ? ansiStyle : plainStyle);
+}
+
+/**
+ * The lines of a stream, split at "\n" only (a "\r" before it is dropped). readline also ends a line at
+ * a lone "\r", so a question holding one would get two answers; the batch contract is one answer per
+ * line. Searching only the newly arrived text keeps a huge line linear.
+ */
+export async function* inputLines(input: Readable): AsyncGenerator<string> {
+  const decoder = new StringDecoder("utf8");
+  let pending = "";
+  for await (const chunk of input) {
+    let searched = pending.length;
+    pending += typeof chunk === "string" ? chunk : decoder.write(chunk as Buffer);
+    let end: number;
+    while ((end = pending.indexOf("\n", searched)) >= 0) {
+      yield pending.slice(0, end).replace(/\r$/, "");
+      pending = pending.slice(end + 1);
+      searched = 0;
+    }
+  }
+  pending += decoder.end();
+  if (pending) yield pending.replace(/\r$/, "");
 }
 
 /**
@@ -80,23 +112,23 @@ export function formatAnswer(engine: AnswerEngine, question: string, options: Pi
  */
 export async function answerLines(engine: AnswerEngine, options: TerminalOptions): Promise<void> {
   const { output } = options;
-  const rl = createInterface({ input: options.input, ...(options.interactive ? { output, prompt: "? " } : {}), terminal: options.interactive && Boolean(output.isTTY) });
+  const rl = options.interactive ? createInterface({ input: options.input, output, prompt: "? ", terminal: Boolean(output.isTTY) }) : undefined;
   let previous: string | undefined;
-  if (options.interactive) {
+  if (rl) {
     const { documents, passages } = engine.lastLoad;
     output.write(`Ask a question about the knowledge in ${engine.dir} (${documents} documents, ${passages} passages). Ctrl+D to quit.\n`);
     rl.prompt();
   }
-  for await (const line of rl) {
+  for await (const line of rl ?? inputLines(options.input)) {
     const question = line.trim();
     if (question) {
       output.write(formatAnswer(engine, question, options, options.interactive ? previous : undefined) + "\n" + (options.json || !options.interactive ? "" : "\n"));
       if (!options.json && !options.interactive) output.write("\n");
       previous = question;
     } else if (options.json && !options.interactive) {
-      output.write(JSON.stringify(engine.ask("")) + "\n");
+      output.write(jsonLine(engine.ask("")) + "\n");
     }
-    if (options.interactive) rl.prompt();
+    rl?.prompt();
   }
   if (options.interactive) output.write("\n");
 }
