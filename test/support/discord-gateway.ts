@@ -41,7 +41,8 @@ interface Session {
   shard: [number, number];
   intents: number;
   seq: number;
-  sent: { s: number; payload: string }[];
+  /** Dispatches kept for replay on RESUME; `onSent` until it reached an open connection. */
+  sent: { s: number; payload: string; onSent?: (() => void) | undefined }[];
   socket: WebSocket | undefined;
   resumable: boolean;
 }
@@ -83,7 +84,6 @@ export class Gateway {
 
   forgetHistory(): void {
     this.records.length = 0;
-    for (const session of this.sessions.values()) session.sent.length = 0;
   }
 
   shardCount(): number {
@@ -194,7 +194,7 @@ export class Gateway {
           shardId = resumed.shard[0];
           resumed.socket = socket;
           const since = Number(d.seq);
-          for (const entry of resumed.sent) if (entry.s > since) socket.send(entry.payload);
+          for (const entry of resumed.sent) if (entry.s > since) this.sendEntry(socket, entry);
           this.dispatch(GatewayDispatchEvents.Resumed, { _trace: ["discord-test-server"] }, shardId);
           break;
         }
@@ -220,16 +220,25 @@ export class Gateway {
     return [...this.sessions.values()].find((candidate) => candidate.id === id);
   }
 
-  /** Sends a dispatch on a shard's session (kept for replay if the bot is disconnected). Returns its `s`. */
-  dispatch(t: GatewayDispatchEvents, d: unknown, shardId = 0): number {
+  /**
+   * Sends a dispatch on a shard's session (kept for replay if the bot is disconnected). `onSent` is called
+   * when it goes out on an open connection, now or on a RESUME. Returns its `s`.
+   */
+  dispatch(t: GatewayDispatchEvents, d: unknown, shardId = 0, onSent?: () => void): number {
     const session = this.sessions.get(shardId);
     if (!session) throw new Error(`shard ${shardId} has no session: has the bot identified?`);
     session.seq += 1;
-    const payload = JSON.stringify({ op: GatewayOpcodes.Dispatch, t, s: session.seq, d });
-    session.sent.push({ s: session.seq, payload });
+    const entry = { s: session.seq, payload: JSON.stringify({ op: GatewayOpcodes.Dispatch, t, s: session.seq, d }), onSent };
+    session.sent.push(entry);
     if (session.sent.length > REPLAY_BUFFER) session.sent.splice(0, session.sent.length - REPLAY_BUFFER);
-    if (session.socket?.readyState === WebSocket.OPEN) session.socket.send(payload);
+    if (session.socket?.readyState === WebSocket.OPEN) this.sendEntry(session.socket, entry);
     return session.seq;
+  }
+
+  private sendEntry(socket: WebSocket, entry: Session["sent"][number]): void {
+    socket.send(entry.payload);
+    entry.onSent?.();
+    entry.onSent = undefined;
   }
 
   connected(shardId = 0): boolean {

@@ -31,12 +31,13 @@ import {
   MessageType,
   RESTJSONErrorCodes,
 } from "discord-api-types/v10";
-import { choiceProblems, commandProblems, messageProblems } from "./discord-limits-check.ts";
+import { commandProblems, messageProblems } from "./discord-limits-check.ts";
 import { Gateway, type GatewayCloseCode, type GatewayRecord } from "./discord-gateway.ts";
 import { rateLimited, RestFaults } from "./discord-faults.ts";
+import { callbackEffect, type CallbackWorld, type InteractionRecord } from "./discord-callbacks.ts";
 import { ALL_PERMISSIONS, EVERYONE_PERMISSIONS, botMessage, guildCreate, interactionPayload, makeGuild, makeUser, member, snowflake, userMessage, type FakeChannel, type FakeGuild, type FakeUser, type Json } from "./discord-world.ts";
 
-export { snowflake, type FakeChannel, type FakeGuild, type FakeUser, type GatewayRecord, type Json };
+export { snowflake, type FakeChannel, type FakeGuild, type FakeUser, type GatewayRecord, type InteractionRecord, type Json };
 
 export interface RecordedRequest {
   seq: number;
@@ -51,22 +52,6 @@ export interface RecordedRequest {
   /** The status sent; 0 when the connection was reset instead. */
   status: number;
   problems: string[];
-}
-
-export interface InteractionRecord {
-  id: string;
-  token: string;
-  payload: Json;
-  /** performance.now() when INTERACTION_CREATE was sent. */
-  dispatchedAt: number;
-  acknowledged: boolean;
-  /** The callback request that acknowledged it. */
-  response?: RecordedRequest;
-  originalMessageId?: string;
-  waiters: ((request: RecordedRequest) => void)[];
-  /** Who acted and where, as the server knows it (a test may have broken the payload's own copy). */
-  user: FakeUser;
-  channel: FakeChannel;
 }
 
 export interface DiscordTestServerOptions {
@@ -127,6 +112,8 @@ export class DiscordTestServer {
   readonly interactions = new Map<string, InteractionRecord>();
   /** REST faults to inject: `server.faults.add({ method, route }, fault, times)`. */
   readonly faults = new RestFaults();
+  /** Called with every request once answered, for long runs that keep no history (the soak run). */
+  onRequest: ((request: RecordedRequest) => void) | undefined;
 
   apiUrl = "";
   private gatewayUrl = "";
@@ -140,6 +127,7 @@ export class DiscordTestServer {
   private readonly routes: { method: string; pattern: RegExp; handler: Handler }[] = [];
   private readonly options: Required<DiscordTestServerOptions>;
   private nextSeq = 0;
+  private readonly callbackWorld: CallbackWorld;
 
   private constructor(options: DiscordTestServerOptions) {
     this.options = {
@@ -154,6 +142,7 @@ export class DiscordTestServer {
       interactionWindowMs: options.interactionWindowMs ?? Number.POSITIVE_INFINITY,
     };
     this.token = this.options.token;
+    this.callbackWorld = { createMessage: (channelId, body, extra) => this.createMessage(channelId, body, extra), messages: this.messages, applicationId: this.applicationId, checks: this.options };
     for (let i = 0; i < this.options.guilds; i++) this.guilds.push(makeGuild(i, this.alice.id));
     this.ws = new Gateway({
       token: this.token,
@@ -185,8 +174,8 @@ export class DiscordTestServer {
   }
 
   /**
-   * Forgets the history of requests, gateway events (the resume buffer too), messages and answered
-   * interactions; violations are kept. For long runs, where the history would only grow this process's
+   * Forgets the history of requests, gateway events, messages and answered interactions; violations and
+   * the sessions' resume buffers (bounded, and needed to resume) are kept. For long runs, where the history would only grow this process's
    * heap (Discord does not keep the bot's requests in the bot's machine).
    */
   forgetHistory(): void {
@@ -282,6 +271,7 @@ export class DiscordTestServer {
 
   private record(request: RecordedRequest): void {
     this.requests.push(request);
+    this.onRequest?.(request);
     if (request.problems.length) this.violations.push({ request: `${request.method} ${request.route}`, problems: request.problems });
     for (let i = this.requestWaiters.length - 1; i >= 0; i--) {
       const waiter = this.requestWaiters[i];
@@ -528,38 +518,8 @@ export class DiscordTestServer {
     if (interaction.acknowledged) return error(400, "Interaction has already been acknowledged.", RESTJSONErrorCodes.InteractionHasAlreadyBeenAcknowledged);
     if (request.at - interaction.dispatchedAt >= this.options.interactionWindowMs) return unknown;
     const body = request.body as Json;
-    const data = (body?.data ?? {}) as Json;
     const kind = interaction.payload.type as InteractionType;
-    let problems: string[] = [];
-    let message: Json | undefined;
-    switch (body?.type) {
-      case InteractionResponseType.ChannelMessageWithSource:
-        problems = messageProblems(data, this.options);
-        if (!problems.length) {
-          message = this.createMessage(this.interactionChannelId(interaction), data, { type: MessageType.ChatInputCommand, webhook_id: this.applicationId, application_id: this.applicationId, interaction_metadata: { id, type: kind, user: interaction.user, authorizing_integration_owners: { "0": interaction.channel.guild_id ?? "0" } } });
-          interaction.originalMessageId = message.id as string;
-        }
-        break;
-      case InteractionResponseType.DeferredChannelMessageWithSource: // "thinking…"
-        message = this.createMessage(this.interactionChannelId(interaction), { content: "", flags: ((data.flags as number) ?? 0) | MessageFlags.Loading }, { type: MessageType.ChatInputCommand });
-        interaction.originalMessageId = message.id as string;
-        break;
-      case InteractionResponseType.DeferredMessageUpdate:
-        if (kind !== InteractionType.MessageComponent) problems = ["DEFERRED_UPDATE_MESSAGE is only valid for component interactions"];
-        break;
-      case InteractionResponseType.UpdateMessage: {
-        if (kind !== InteractionType.MessageComponent) problems = ["UPDATE_MESSAGE is only valid for component interactions"];
-        else problems = messageProblems(data, this.options);
-        const target = this.messages.get(String((interaction.payload.message as Json | undefined)?.id));
-        if (!problems.length && target) Object.assign(target, data, { edited_timestamp: new Date().toISOString() });
-        break;
-      }
-      case InteractionResponseType.ApplicationCommandAutocompleteResult:
-        problems = kind === InteractionType.ApplicationCommandAutocomplete ? choiceProblems(body) : ["autocomplete result for a non-autocomplete interaction"];
-        break;
-      default:
-        problems = [`unsupported callback type ${JSON.stringify(body?.type)}`];
-    }
+    const { problems, message } = callbackEffect(this.callbackWorld, interaction, body);
     const bad = this.invalid(request, problems);
     if (bad) return bad;
     interaction.acknowledged = true;
@@ -579,8 +539,8 @@ export class DiscordTestServer {
   }
 
   /** Sends a dispatch on a shard's session (kept for replay if the bot is disconnected). Returns its `s`. */
-  dispatch(t: GatewayDispatchEvents, d: unknown, shardId = 0): number {
-    return this.ws.dispatch(t, d, shardId);
+  dispatch(t: GatewayDispatchEvents, d: unknown, shardId = 0, onSent?: () => void): number {
+    return this.ws.dispatch(t, d, shardId, onSent);
   }
 
   /** Whether the shard's bot connection is currently open. */
@@ -629,7 +589,7 @@ export class DiscordTestServer {
     const record: InteractionRecord = { id, token, payload, dispatchedAt: performance.now(), acknowledged: false, waiters: [], user: person, channel };
     this.interactions.set(id, record);
     const response = this.interactionResponse(id);
-    this.dispatch(GatewayDispatchEvents.InteractionCreate, payload, this.shardOf(channel.guild_id));
+    this.dispatch(GatewayDispatchEvents.InteractionCreate, payload, this.shardOf(channel.guild_id), () => (record.deliveredAt = performance.now()));
     return { id, token, response };
   }
 
