@@ -115,7 +115,9 @@ export class Load {
     }
   }
 
-  private track(kind: string, interaction: { id: string; token: string }): void {
+  private track(kind: string, interaction: { id: string; token: string; response: Promise<unknown> }): void {
+    // The tally reads the server's record instead; an interaction left unanswered must not reject unheard.
+    interaction.response.catch(() => undefined);
     this.tally.dispatched++;
     this.sent.set(interaction.id, { kind, at: performance.now(), token: interaction.token });
     this.byToken.set(interaction.token, interaction.id);
