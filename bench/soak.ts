@@ -99,6 +99,8 @@ const timers = [
   setInterval(() => load.tick(), Load.TICK_MS),
   setInterval(() => load.settle(), 5000),
   setInterval(() => {
+    // One fault episode at a time: faults for a rarely used route would otherwise pile up and all hit its next request.
+    server.faults.clear();
     const { match, fault, times } = restFault();
     server.faults.add(match, fault, times);
     injected.rest += times;

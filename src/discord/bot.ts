@@ -95,7 +95,7 @@ async function handleButton(interaction: ButtonInteraction, ctx: BotContext): Pr
     messageEphemeral: interaction.message.flags.has(MessageFlags.Ephemeral),
   });
   // Slow: acknowledge without changing the message, then edit it or answer privately.
-  const { value: outcome, deferred } = await deferIfSlow(answering, ctx.deferAfterMs, () => acknowledge(interaction, () => interaction.deferUpdate(), "deferred"));
+  const { value: outcome, deferred } = await deferIfSlow(answering, ctx.deferAfterMs, () => acknowledge(interaction, () => interaction.deferUpdate()));
   if (outcome.mode === "update") {
     if (deferred) await interaction.editReply(toEditReply(outcome.reply));
     else await interaction.update(toEditReply(outcome.reply));

@@ -35,13 +35,13 @@ export function toInteractionReply(reply: Reply): InteractionReplyOptions {
  * done: it comes when the first attempt reached Discord but its response was lost and discord.js retried.
  * Without this the answer, which is edited in next, would be lost with it.
  */
-export async function acknowledge(interaction: { deferred: boolean }, send: () => Promise<unknown>, as: "deferred"): Promise<void> {
+export async function acknowledge(interaction: { deferred: boolean }, send: () => Promise<unknown>): Promise<void> {
   try {
     await send();
   } catch (error) {
     if (!(error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.InteractionHasAlreadyBeenAcknowledged)) throw error;
     // What discord.js would have set had the first response arrived; editReply checks it.
-    interaction[as] = true;
+    interaction.deferred = true;
   }
 }
 
@@ -99,7 +99,7 @@ export function buildCommands(options: { maxQuestionLength: number }): SlashComm
         ephemeral,
         via: "interaction",
       });
-      const { value: outcome, deferred } = await deferIfSlow(answering, ctx.deferAfterMs, () => acknowledge(interaction, () => interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {}), "deferred"));
+      const { value: outcome, deferred } = await deferIfSlow(answering, ctx.deferAfterMs, () => acknowledge(interaction, () => interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {})));
       if (!deferred) {
         // Interactions must be acknowledged; a silent outcome still gets its (private) reply here.
         if (outcome.reply) await interaction.reply(toInteractionReply(outcome.reply));
@@ -126,7 +126,7 @@ export function buildCommands(options: { maxQuestionLength: number }): SlashComm
     data: { name: "sources", description: "List the documents I answer from.", type: ApplicationCommandType.ChatInput, ...EVERYWHERE },
     async execute(interaction, ctx) {
       const listing = (async () => renderSources(await ctx.engine.sources(), ctx.engine.lastLoad))();
-      const { value: reply, deferred } = await deferIfSlow(listing, ctx.deferAfterMs, () => acknowledge(interaction, () => interaction.deferReply({ flags: MessageFlags.Ephemeral }), "deferred"));
+      const { value: reply, deferred } = await deferIfSlow(listing, ctx.deferAfterMs, () => acknowledge(interaction, () => interaction.deferReply({ flags: MessageFlags.Ephemeral })));
       await (deferred ? interaction.editReply(toEditReply(reply)) : interaction.reply(toInteractionReply(reply)));
     },
   };
@@ -158,7 +158,7 @@ export function buildCommands(options: { maxQuestionLength: number }): SlashComm
         return;
       }
       // A big folder can take longer than the 3 seconds Discord gives the first response.
-      await acknowledge(interaction, () => interaction.deferReply({ flags: MessageFlags.Ephemeral }), "deferred");
+      await acknowledge(interaction, () => interaction.deferReply({ flags: MessageFlags.Ephemeral }));
       const hide = (text: string) => withoutServerPaths(text, ctx.engine.dir);
       let reply: Reply;
       try {
