@@ -157,8 +157,8 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
   let shards: Config["shards"] = shardProcess?.count ?? "auto";
   let shardList: number[] | "all" = shardProcess?.ids ?? "all";
   if (!shardProcess) {
-    const shardsRaw = (read(env, "SHARDS") ?? "auto").toLowerCase();
-    if (shardsRaw !== "auto") {
+    const shardsRaw = read(env, "SHARDS") ?? "auto";
+    if (shardsRaw.toLowerCase() !== "auto") {
       const n = Number(shardsRaw);
       if (!/^\d+$/.test(shardsRaw) || n < 1 || n > 10_000) {
         throw new ConfigError(`config: Expected SHARDS to be "auto" or a whole number from 1 to 10000, got ${JSON.stringify(read(env, "SHARDS"))}`);
@@ -179,7 +179,8 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     watchKnowledge: boolean(env, "WATCH_KNOWLEDGE", true),
     // File-system events do not cross bind mounts of some hosts, nor network file systems: polling does.
     watchPollIntervalMs: boolean(env, "WATCH_POLLING", false) ? integer(env, "WATCH_POLL_INTERVAL_MS", 1000, 100, 60_000) : undefined,
-    indexCacheDir: cacheDir === "off" ? undefined : path.resolve(cwd, cacheDir),
+    // The off words turn snapshots off, in any case: a folder named `OFF` is never what was meant.
+    indexCacheDir: parseBoolean(cacheDir) === false ? undefined : path.resolve(cwd, cacheDir),
     shards,
     ...(shardList !== "all" ? { shardList } : {}),
     shardsPerProcess: integer(env, "SHARDS_PER_PROCESS", 16, 1, 1000),

@@ -108,6 +108,16 @@ describe("parseConfig", () => {
     assert.equal(parseConfig({ INDEX_CACHE_DIR: "tmp/index" }, CWD).indexCacheDir, path.join(CWD, "tmp", "index"));
   });
 
+  test("INDEX_CACHE_DIR takes the same off words as WATCH_KNOWLEDGE, in any case, and makes no folder named after them", () => {
+    for (const off of ["off", "OFF", "Off", "false", "FALSE", "no", "No", "0", " off "]) assert.equal(parseConfig({ INDEX_CACHE_DIR: off }, CWD).indexCacheDir, undefined, off);
+    assert.equal(parseConfig({ INDEX_CACHE_DIR: "offline" }, CWD).indexCacheDir, path.join(CWD, "offline"));
+  });
+
+  test("SHARD_LIST is \"all\" in any case", () => {
+    assert.equal(parseConfig({ SHARDS: "4", SHARD_LIST: "ALL" }, CWD).shardList, undefined);
+    assert.deepEqual(parseConfig({ SHARDS: "4", SHARD_LIST: "1-2" }, CWD).shardList, [1, 2]);
+  });
+
   test("SHARDS is \"auto\" in any case, or a whole number", () => {
     assert.equal(parseConfig({ SHARDS: "AUTO" }, CWD).shards, "auto");
     assert.equal(parseConfig({ SHARDS: "Auto" }, CWD).shards, "auto");

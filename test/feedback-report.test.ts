@@ -104,7 +104,7 @@ describe("suggestFix", () => {
     const fix = await suggestFix("library kayak", engine);
     assert.deepEqual(fix, {
       now: "unsure",
-      passage: { key: "bFaZO3bgERO3", path: "riverside.md", title: "Riverside Town Guide", section: ["Orchard Library"], answer: "The Orchard Library lends books, maps and garden tools to every resident of Riverside." },
+      passage: { key: "cNTCNfJUCEJT", path: "riverside.md", title: "Riverside Town Guide", section: ["Orchard Library"], answer: "The Orchard Library lends books, maps and garden tools to every resident of Riverside." },
       missing: ["kayak"],
       offered: ["orchard", "lends", "books", "maps", "garden", "tools", "resident", "riverside"],
       alias: { path: "riverside.md", section: ["Orchard Library"], phrase: "library kayak" },
@@ -114,7 +114,7 @@ describe("suggestFix", () => {
   test("a question with no match gets the nearest passage that shares a word with it, marked weak", async () => {
     const fix = await suggestFix("Can I borrow a kayak at the library?", engine);
     assert.equal(fix?.now, "weak");
-    assert.equal(fix?.passage.key, "bFaZO3bgERO3");
+    assert.equal(fix?.passage.key, "cNTCNfJUCEJT");
     assert.deepEqual(fix?.missing, ["borrow", "kayak"]);
     assert.ok(fix?.offered.includes("lends"), String(fix?.offered));
   });

@@ -25,10 +25,10 @@ async function records(t: import("node:test").TestContext): Promise<TeachRecords
 describe("teach records", () => {
   test("are stored with their passage, listed oldest first, and removed one at a time", async (t) => {
     const teach = await records(t);
-    assert.deepEqual(teach.teach("  Can I   borrow a kayak? ", { path: "riverside.md", section: ["Orchard Library"], passageKey: "bFaZO3bgERO3" }), { ok: true, id: 1 });
+    assert.deepEqual(teach.teach("  Can I   borrow a kayak? ", { path: "riverside.md", section: ["Orchard Library"], passageKey: "cNTCNfJUCEJT" }), { ok: true, id: 1 });
     assert.deepEqual(teach.teach("museum tickets", { path: "riverside.md", section: ["Harbor Museum"] }), { ok: true, id: 2 });
     assert.deepEqual(teach.list(), [
-      { id: 1, question: "Can I borrow a kayak?", path: "riverside.md", section: ["Orchard Library"], passageKey: "bFaZO3bgERO3", taughtAt: NOW },
+      { id: 1, question: "Can I borrow a kayak?", path: "riverside.md", section: ["Orchard Library"], passageKey: "cNTCNfJUCEJT", taughtAt: NOW },
       { id: 2, question: "museum tickets", path: "riverside.md", section: ["Harbor Museum"], taughtAt: NOW },
     ]);
     assert.equal(teach.remove(1), true);
@@ -47,21 +47,21 @@ describe("teach records", () => {
   test("taught aliases group the phrases by passage, without repeats, sorted by document and section", async (t) => {
     const teach = await records(t);
     teach.teach("museum tickets", { path: "riverside.md", section: ["Harbor Museum"] });
-    teach.teach("Can I borrow a kayak?", { path: "riverside.md", section: ["Orchard Library"], passageKey: "bFaZO3bgERO3" });
+    teach.teach("Can I borrow a kayak?", { path: "riverside.md", section: ["Orchard Library"], passageKey: "cNTCNfJUCEJT" });
     teach.teach("star gazing", { path: "observatory.txt", section: [] });
-    teach.teach("can i borrow a KAYAK?", { path: "riverside.md", section: ["Orchard Library"], passageKey: "bFaZO3bgERO3" });
-    teach.teach("lending library", { path: "riverside.md", section: ["Orchard Library"], passageKey: "bFaZO3bgERO3" });
+    teach.teach("can i borrow a KAYAK?", { path: "riverside.md", section: ["Orchard Library"], passageKey: "cNTCNfJUCEJT" });
+    teach.teach("lending library", { path: "riverside.md", section: ["Orchard Library"], passageKey: "cNTCNfJUCEJT" });
     assert.deepEqual(teach.taughtAliases(), [
       { path: "observatory.txt", section: [], phrases: ["star gazing"] },
       { path: "riverside.md", section: ["Harbor Museum"], phrases: ["museum tickets"] },
-      { path: "riverside.md", section: ["Orchard Library"], passageKey: "bFaZO3bgERO3", phrases: ["Can I borrow a kayak?", "lending library"] },
+      { path: "riverside.md", section: ["Orchard Library"], passageKey: "cNTCNfJUCEJT", phrases: ["Can I borrow a kayak?", "lending library"] },
     ]);
   });
 
   test("the export is YAML by document path, then section heading path, then phrases", async (t) => {
     const teach = await records(t);
     teach.teach("museum tickets", { path: "riverside.md", section: ["Harbor Museum"] });
-    teach.teach("Can I borrow a kayak?", { path: "riverside.md", section: ["Orchard Library"], passageKey: "bFaZO3bgERO3" });
+    teach.teach("Can I borrow a kayak?", { path: "riverside.md", section: ["Orchard Library"], passageKey: "cNTCNfJUCEJT" });
     teach.teach("Where are the lenders?", { path: "riverside.md", section: ["Orchard Library"], passageKey: "another-key" });
     teach.teach("star gazing: when?", { path: "observatory.txt", section: [] });
     teach.teach("night sky", { path: "guide/sky.md", section: ["Seeing", "At night"] });
@@ -101,8 +101,8 @@ describe("resolving a taught alias against the knowledge", () => {
   });
 
   test("finds its passage by key, its section when the key is gone, else only its document, else nothing", async () => {
-    const alias = { path: "riverside.md", section: ["Orchard Library"], passageKey: "bFaZO3bgERO3", phrases: ["Can I borrow a kayak?"] };
-    assert.equal(engine.passage("bFaZO3bgERO3")?.source.path, "riverside.md");
+    const alias = { path: "riverside.md", section: ["Orchard Library"], passageKey: "cNTCNfJUCEJT", phrases: ["Can I borrow a kayak?"] };
+    assert.equal(engine.passage("cNTCNfJUCEJT")?.source.path, "riverside.md");
     assert.equal(await resolveAlias(alias, engine), "passage");
     assert.equal(await resolveAlias({ ...alias, passageKey: "edited-away" }, engine), "section");
     assert.equal(await resolveAlias({ ...alias, passageKey: "edited-away", section: ["Reading Room"] }, engine), "document");

@@ -117,9 +117,14 @@ function analyse(index: KnowledgeIndex, n: number, passage: Passage): PassageAna
   });
 }
 
-/** Short, stable, URL-safe key of a passage id, for button ids and `AnswerEngine.passage`. */
-export function passageKey(id: string): string {
-  return createHash("sha1").update(id).digest("base64url").slice(0, 12);
+/**
+ * Short, URL-safe key of a passage, for button ids and `AnswerEngine.passage`. It is made from the
+ * passage's document and text, not its position: a paragraph inserted above would otherwise give an
+ * old "Full passage" button a different passage. A passage whose text changed has no key any more, and
+ * the button says so.
+ */
+export function passageKey(passage: Pick<Passage, "text" | "source">): string {
+  return createHash("sha1").update(passage.source.path).update("\0").update(passage.text).digest("base64url").slice(0, 12);
 }
 
 const YEAR_OR_DATE = /\b(1[5-9]\d\d|20\d\d)\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b/i;
@@ -346,7 +351,7 @@ function toResult(index: KnowledgeIndex, n: number, passage: Passage, w: Weighte
   const text = passage.text;
   window ??= bestWindow(analysis, w, intent, text);
   return {
-    key: passageKey(passage.id),
+    key: passageKey(passage),
     text,
     answer: text.slice(window.start, window.end),
     answerKind: kindAt(text, window.start),

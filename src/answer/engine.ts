@@ -167,7 +167,7 @@ export class AnswerEngine implements AnswerService {
   /** A passage by its short key (AnswerResult.key), whole, with the question's words highlighted; undefined if gone. */
   passage(key: string, question = ""): AnswerResult | undefined {
     const { index } = this.state;
-    const byKey = (this.state.byKey ??= new Map(index.passages.map((p, i) => [passageKey(p.id), i])));
+    const byKey = (this.state.byKey ??= new Map(index.passages.map((p, i) => [passageKey(p), i])));
     const i = byKey.get(key);
     return i === undefined ? undefined : passageResult(index, i, question);
   }

@@ -19,7 +19,7 @@ export function describeApiError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Exit code for a bad setting (as in cli/terminal.ts): starting again cannot help until it is fixed. */
+/** Exit code for a bad setting (as in startup.ts): starting again cannot help until it is fixed. */
 const EXIT_USAGE = 2;
 
 /** The bot could not log in. `exitCode` is 2 for a rejected token (a setting to fix) and 1 otherwise. */

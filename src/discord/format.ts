@@ -206,6 +206,15 @@ export function renderRateLimited(retryAfterSeconds: number): Reply {
   return notice(`You're asking faster than I can keep up. Please try again in ${seconds} second${seconds === 1 ? "" : "s"}.`);
 }
 
+export function renderReloadRefused(): Reply {
+  return notice("Only server administrators can use `/reload`, and only in a server.");
+}
+
+/** For an interaction the bot never asks for (a context-menu command, a modal, a select menu, a future kind). */
+export function renderUnsupported(): Reply {
+  return notice("I can't handle that here. Use `/ask` for questions, or `/help` to see what I can do.");
+}
+
 export function renderError(): Reply {
   return notice("Something went wrong while answering. It has been logged; please try again in a moment.", COLOR_ERROR);
 }

@@ -8,6 +8,7 @@
  * code block (no mention, link or markup), so code is shown exactly as written, never escaped — Discord
  * reads a backslash inside code as a backslash. Only bare http(s) URLs become links.
  */
+import { linkTarget } from "../knowledge/url.ts";
 import { excerptWindow, inlinePieces, unitsOf, type Unit } from "../answer/display.ts";
 import type { AnswerResult } from "../answer/types.ts";
 import { truncate } from "./limits.ts";
@@ -233,16 +234,5 @@ export function restorePlain(text: string): string {
 
 /** A link target that is safe to put in `[label](<url>)` or an embed `url`: absolute http(s), no spaces or angle brackets. */
 export function safeUrl(url: string | undefined): string | undefined {
-  if (!url) return undefined;
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return undefined;
-  }
-  if (parsed.protocol !== "http:" && parsed.protocol !== "https:") return undefined;
-  const href = parsed.href;
-  if (/[\s<>]/.test(href) || href.length > 512) return undefined;
-  // A parenthesis would end a masked link's target early; encoded, it is the same URL.
-  return href.replace(/\(/g, "%28").replace(/\)/g, "%29");
+  return linkTarget(url);
 }

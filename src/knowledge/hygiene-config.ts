@@ -18,7 +18,7 @@ import path from "node:path";
 import picomatch from "picomatch";
 import { booleanError, parseBoolean } from "../settings.ts";
 import type { HygieneOptions } from "./hygiene/index.ts";
-import { listKnowledgeFiles } from "./files.ts";
+import { listKnowledgeFiles, readableFile } from "./files.ts";
 
 export const HYGIENE_CONFIG_FILE = ".hygiene.json";
 
@@ -59,9 +59,13 @@ export async function readHygieneConfig(dir: string): Promise<HygieneConfig> {
 /** The entries of `.hygiene.json` as written, keyed by pattern. */
 export async function readHygienePatterns(dir: string): Promise<HygieneConfig> {
   const file = path.join(dir, HYGIENE_CONFIG_FILE);
+  // Contained like the knowledge files: a parse error would otherwise quote a linked-in secret's first bytes.
+  const readable = await readableFile(dir, HYGIENE_CONFIG_FILE);
+  if ("missing" in readable) return {};
+  if ("reason" in readable) throw new HygieneConfigError(`hygiene-config: ${file} is ${readable.reason}`);
   let raw: string;
   try {
-    raw = await readFile(file, "utf8");
+    raw = await readFile(readable.path, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
     throw new HygieneConfigError(`hygiene-config: cannot read ${file}: ${(error as Error).message}`);

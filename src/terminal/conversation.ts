@@ -4,6 +4,7 @@
  */
 import { createInterface } from "node:readline";
 import type { Writable, Readable } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
 import { plural, someTopics } from "../answer/display.ts";
 import type { AnswerService } from "../answer/service.ts";
 import type { Answer } from "../answer/types.ts";
@@ -25,6 +26,37 @@ export interface TerminalOptions {
 }
 
 /**
+ * One JSON Lines record. JSON.stringify escapes every control character but leaves U+0085, U+2028 and
+ * U+2029 as they are: valid JSON, yet line breaks to many line readers (Python's splitlines, editors), so
+ * a question holding one would read as two records. Escaped, the value is the same.
+ */
+export function jsonLine(value: unknown): string {
+  return JSON.stringify(value).replace(/[\u0085\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/**
+ * The lines of a stream, split at "\n" only (a "\r" before it is dropped). readline also ends a line at
+ * a lone "\r", so a question holding one would get two answers; the batch contract is one answer per
+ * line. Searching only the newly arrived text keeps a huge line linear.
+ */
+export async function* inputLines(input: Readable): AsyncGenerator<string> {
+  const decoder = new StringDecoder("utf8");
+  let pending = "";
+  for await (const chunk of input) {
+    let searched = pending.length;
+    pending += typeof chunk === "string" ? chunk : decoder.write(chunk as Buffer);
+    let end: number;
+    while ((end = pending.indexOf("\n", searched)) >= 0) {
+      yield pending.slice(0, end).replace(/\r$/, "");
+      pending = pending.slice(end + 1);
+      searched = 0;
+    }
+  }
+  pending += decoder.end();
+  if (pending) yield pending.replace(/\r$/, "");
+}
+
+/**
  * Formats one answer for output: one JSON object per line, or text for a person. On a terminal the text is
  * styled and wrapped to its width; in a pipe it is plain and not wrapped, so other programs get whole lines.
  */
@@ -32,7 +64,7 @@ export async function formatAnswer(engine: AnswerService, question: string, opti
   const started = performance.now();
   const answer = await engine.ask(question, { top: options.top, ...(context ? { context } : {}) });
   options.onAnswer?.(answer, performance.now() - started);
-  if (options.json) return JSON.stringify(answer);
+  if (options.json) return jsonLine(answer);
   const { output } = options;
   const topics = answer.reason === "no-match" ? someTopics(await engine.sources()) : undefined;
   return renderAnswer(answer, {
@@ -48,14 +80,15 @@ export async function formatAnswer(engine: AnswerService, question: string, opti
  */
 export async function answerLines(engine: AnswerService, options: TerminalOptions): Promise<void> {
   const { output } = options;
-  const rl = createInterface({ input: options.input, ...(options.interactive ? { output, prompt: "? " } : {}), terminal: options.interactive && Boolean(output.isTTY) });
+  // A person at a terminal gets readline (editing, a prompt); a pipe gets its lines split at "\n" only.
+  const rl = options.interactive ? createInterface({ input: options.input, output, prompt: "? ", terminal: Boolean(output.isTTY) }) : undefined;
   let previous: string | undefined;
-  if (options.interactive) {
+  if (rl) {
     const { documents, passages } = engine.lastLoad;
     output.write(`Ask a question about the knowledge in ${engine.dir} (${plural(documents, "document")}, ${plural(passages, "passage")}). Ctrl+D to quit.\n`);
     showPrompt(rl, output);
   }
-  for await (const line of rl) {
+  for await (const line of rl ?? inputLines(options.input)) {
     promptAnswered();
     const question = line.trim();
     if (question) {
@@ -63,9 +96,9 @@ export async function answerLines(engine: AnswerService, options: TerminalOption
       if (!options.json && !options.interactive) output.write("\n");
       previous = question;
     } else if (options.json && !options.interactive) {
-      output.write(JSON.stringify(await engine.ask("")) + "\n");
+      output.write(jsonLine(await engine.ask("")) + "\n");
     }
-    if (options.interactive) showPrompt(rl, output);
+    if (rl) showPrompt(rl, output);
   }
   promptAnswered();
   if (options.interactive) output.write("\n");

@@ -8,6 +8,7 @@ import { mkdtemp, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { after, describe, test } from "node:test";
+import fc from "fast-check";
 import type { Answer } from "../../src/answer/types.ts";
 import { runCommand, type Run } from "../support/run.ts";
 
@@ -104,6 +105,36 @@ describe("ask command", { concurrency: os.availableParallelism() }, () => {
     );
     assert.deepEqual(typed[1]?.results, []);
     assert.match(typed[2]?.results[0]?.text ?? "", /Nuryshev/);
+  });
+
+  test("2,000 hostile lines on stdin with --json: no crash, one well-formed JSON answer per line, in order", async () => {
+    const word = fc.constantFrom("When", "was", "the", "SCO", "established", "Shanghai", "summit", "ambassador", "?", " ", "  ");
+    const hostile = fc.oneof(
+      { weight: 3, arbitrary: word },
+      { weight: 2, arbitrary: fc.integer({ min: 0, max: 0x1f }).filter((c) => c !== 0x0a).map((c) => String.fromCharCode(c)) },
+      { weight: 2, arbitrary: fc.constantFrom("\u0000", "\r", "\u007f", "\u0085", "\u2028", "\u2029", "\ufeff", "\u200b", "\ufffd") },
+      { weight: 2, arbitrary: fc.constantFrom("\ud800", "\udfff", "\udbffA", "\ud83d") },
+      { weight: 2, arbitrary: fc.constantFrom("\u202e", "\u200f", "\u2066", "\u061c", "\u202b") },
+      { weight: 2, arbitrary: fc.constantFrom("**", "`", "```", "||", "# ", "> ", "[x](https://evil.example)", "\\", "~~", "__", "-# ") },
+      { weight: 2, arbitrary: fc.constantFrom("@everyone", "@here", "<@123456789012345678>", "<@&1>", "<#1>", "<t:1:R>", "</ask:1>") },
+      { weight: 2, arbitrary: fc.string({ unit: "binary", maxLength: 20 }) },
+      { weight: 1, arbitrary: fc.tuple(word, fc.integer({ min: 1000, max: 12_000 })).map(([w, n]) => `${w} `.repeat(n)) },
+    );
+    const lines = fc.sample(fc.array(hostile, { maxLength: 12 }).map((parts) => parts.join("").replace(/\n/g, " ")), { numRuns: 2000, seed: 11 });
+    const { code, stdout, stderr } = await ask(["--json"], { input: lines.map((line) => `${line}\n`).join("") });
+    assert.equal(code, 0, stderr);
+    assert.equal(stderr, "");
+    const out = stdout.split("\n");
+    assert.equal(out.pop(), "", "output ends with a newline");
+    assert.equal(out.length, lines.length);
+    out.forEach((line, i) => {
+      const answer: unknown = JSON.parse(line);
+      assertAnswerShape(answer);
+      // What arrives is the UTF-8 of the line (a lone surrogate becomes U+FFFD), a final \r dropped, trimmed.
+      const sent = Buffer.from(lines[i] ?? "", "utf8").toString("utf8").replace(/\r$/, "").trim();
+      assert.equal(answer.question, sent, `line ${i + 1}`);
+      assert.ok(!/[\u0085\u2028\u2029]/.test(line), "no character that line readers take for a line break");
+    });
   });
 
   test("--top sets how many results are printed", async () => {

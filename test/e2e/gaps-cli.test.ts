@@ -57,7 +57,7 @@ describe("the question log from the terminal", { concurrency: os.availableParall
     assert.deepEqual(report.totals, { questions: 4, answered: 1, unsure: 1, "no-match": 2 });
     assert.deepEqual(report.perDay.at(-1), { day: new Date().toISOString().slice(0, 10), answered: 1, unsure: 1, "no-match": 2 });
     assert.equal(report.gaps[0]?.suggestion, undefined, "nothing in the knowledge shares a word with renting kayaks");
-    assert.equal(report.gaps[1]?.suggestion?.passage.key, "bFaZO3bgERO3");
+    assert.equal(report.gaps[1]?.suggestion?.passage.key, "cNTCNfJUCEJT");
     assert.deepEqual(report.documents.least.map((d) => d.path), ["observatory.txt"]);
   });
 
@@ -69,8 +69,8 @@ describe("the question log from the terminal", { concurrency: os.availableParall
     const lines = stdout.split("\n");
     assert.match(lines[0] ?? "", /^2 questions from \d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d \(UTC\): 0 answered, 2 unsure, 0 no-match\.$/);
     assert.deepEqual(lines.slice(3, 6), ["  answered       0", "  unsure      █  2", "  no-match       0"]);
-    assert.ok(stdout.includes('\n1. "library kayak": asked 2×, unsure\n   Closest passage (the engine is unsure of it): Riverside Town Guide › Orchard Library (riverside.md, key bFaZO3bgERO3)\n'), stdout);
-    assert.ok(stdout.includes("\n     or teach it: npm run gaps -- --teach 'library kayak' --passage bFaZO3bgERO3\n"), stdout);
+    assert.ok(stdout.includes('\n1. "library kayak": asked 2×, unsure\n   Closest passage (the engine is unsure of it): Riverside Town Guide › Orchard Library (riverside.md, key cNTCNfJUCEJT)\n'), stdout);
+    assert.ok(stdout.includes("\n     or teach it: npm run gaps -- --teach 'library kayak' --passage cNTCNfJUCEJT\n"), stdout);
   });
 
   test("a corrupt question log is moved aside with a log line, and answering goes on", async (t) => {
@@ -99,12 +99,12 @@ describe("the question log from the terminal", { concurrency: os.availableParall
 describe("teach records from the terminal", { concurrency: os.availableParallelism() }, () => {
   test("teach, list, export and remove", async (t) => {
     const { dataDir, env } = await setting(t);
-    const taught = await gaps(["--teach", "Can I borrow a kayak?", "--passage", "bFaZO3bgERO3"], env);
+    const taught = await gaps(["--teach", "Can I borrow a kayak?", "--passage", "cNTCNfJUCEJT"], env);
     assert.equal(taught.code, 0, taught.stderr);
-    assert.equal(taught.stdout, 'Taught #1: "Can I borrow a kayak?" → riverside.md › Orchard Library (key bFaZO3bgERO3). Undo: npm run gaps -- --remove-taught 1\n');
+    assert.equal(taught.stdout, 'Taught #1: "Can I borrow a kayak?" → riverside.md › Orchard Library (key cNTCNfJUCEJT). Undo: npm run gaps -- --remove-taught 1\n');
 
     const listed = await gaps(["--taught"], env);
-    assert.equal(listed.stdout, '#1 "Can I borrow a kayak?" → riverside.md › Orchard Library (key bFaZO3bgERO3): finds its passage\n');
+    assert.equal(listed.stdout, '#1 "Can I borrow a kayak?" → riverside.md › Orchard Library (key cNTCNfJUCEJT): finds its passage\n');
 
     const out = path.join(dataDir, "exported.yaml");
     const exported = await gaps(["--export-aliases", "--out", out], env);
