@@ -7,7 +7,8 @@
  */
 import { readFileSync } from "node:fs";
 import { AnswerEngine } from "../src/answer/engine.ts";
-import { ThreadedEngine, type AnswerService } from "../src/answer/threaded.ts";
+import type { AnswerService } from "../src/answer/service.ts";
+import { ThreadedEngine } from "../src/answer/threaded.ts";
 import { measureDiscord } from "./discord.ts";
 
 const [dir, snapshot, questionsFile, mode, ...numbers] = process.argv.slice(2);

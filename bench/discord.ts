@@ -8,7 +8,7 @@
 import { fork } from "node:child_process";
 import path from "node:path";
 import { Events } from "discord.js";
-import type { AnswerService } from "../src/answer/threaded.ts";
+import type { AnswerService } from "../src/answer/service.ts";
 import { parseConfig } from "../src/config.ts";
 import { startDiscordBot } from "../src/discord/bot.ts";
 import { deployCommands } from "../src/discord/deploy-commands.ts";

@@ -4,7 +4,7 @@
  * have answered anything.
  */
 import { appendFileSync } from "node:fs";
-import type { AnswerService } from "../src/answer/threaded.ts";
+import type { AnswerService } from "../src/answer/service.ts";
 
 export interface GapResult {
   /** Longest time between two ticks of a 10 ms timer (10 ms means no delay at all). */
@@ -45,4 +45,37 @@ export async function rebuildGap(engine: AnswerService, touchFile: string): Prom
   const { value, maxGapMs, ticks, durationMs } = await withTicker(() => engine.reload());
   if (value.source !== "files") throw new Error(`bench: expected the reload to rebuild from the files, it came from the ${value.source}`);
   return { maxGapMs, ticks, durationMs, buildMs: value.durationMs, source: value.source };
+}
+
+export interface AnswerDelays {
+  count: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+}
+
+/** What bench/threaded-rebuild.ts prints. */
+export interface ThreadedRebuild {
+  snapshotLoad: { maxGapMs: number; durationMs: number };
+  rebuild: GapResult;
+  answers: AnswerDelays;
+}
+
+/**
+ * Asks `question` over and over, one at a time and 10 ms apart, until `until` settles: the round trip of
+ * each, as a caller (the Discord thread) sees it while the engine is busy with something else.
+ */
+export async function answerDelays(engine: AnswerService, question: string, until: Promise<unknown>, intervalMs = 10): Promise<AnswerDelays> {
+  let done = false;
+  void until.finally(() => (done = true)).catch(() => undefined);
+  const delays: number[] = [];
+  while (!done) {
+    const sent = performance.now();
+    await engine.ask(question);
+    delays.push(performance.now() - sent);
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+  }
+  delays.sort((a, b) => a - b);
+  const at = (p: number) => delays[Math.min(delays.length - 1, Math.floor(delays.length * p))] ?? NaN;
+  return { count: delays.length, p50Ms: at(0.5), p99Ms: at(0.99), maxMs: delays[delays.length - 1] ?? NaN };
 }

@@ -1,6 +1,9 @@
 /**
- * Memory and CPU per shard process for `npm run start:sharded`:
- *   npx tsx bench/shards.ts [--shards N] [--guilds N] [--questions N] [KNOWLEDGE_DIR …]
+ * Memory and CPU per shard for `npm run start:sharded`:
+ *   npx tsx bench/shards.ts [--shards N] [--guilds N] [--questions N] [--per-process N] [--launcher PATH] [KNOWLEDGE_DIR …]
+ * --per-process sets SHARDS_PER_PROCESS (default: the bot's, 16, so up to 16 shards run in the launcher's own
+ * process); --launcher runs another checkout's launcher (its src/discord/sharded.ts or src/cli/sharded.ts),
+ * for a before/after comparison in one run.
  * For each knowledge folder (default: ./knowledge and the Rust book under ../shared/corpora), starts the real
  * sharded bot (src/cli/sharded.ts, a child process) against the loopback Discord test server with N shards
  * recommended (default 2) and max_concurrency N, with a fresh index cache, and `--guilds` test guilds spread
@@ -61,13 +64,22 @@ function questionsFor(dir: string): string[] {
 const round = (n: number) => Math.round(n * 10) / 10;
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
 
-async function measure(dir: string, shards: number, guilds: number, perShard: number) {
+const launcherArg = (() => {
+  const at = process.argv.indexOf("--launcher");
+  if (at === -1) return undefined;
+  const value = process.argv[at + 1];
+  process.argv.splice(at, 2);
+  return value;
+})();
+
+async function measure(dir: string, shards: number, guilds: number, perShard: number, perProcess: number | undefined) {
   const server = await DiscordTestServer.start({ recommendedShards: shards, maxConcurrency: shards, guilds });
   const cache = await mkdtemp(path.join(os.tmpdir(), "bench-shards-"));
   const started = performance.now();
-  const child = spawn(process.execPath, ["--import", "tsx", "src/cli/sharded.ts"], {
-    cwd: ROOT,
-    env: { ...process.env, DISCORD_TOKEN: server.token, DISCORD_API_URL: server.apiUrl, DISCORD_GUILD_ID: "", KNOWLEDGE_DIR: dir, INDEX_CACHE_DIR: cache, WATCH_KNOWLEDGE: "false", RATE_LIMIT_QUESTIONS: "0", LOG_LEVEL: "info", SHARDS: "", SHARD_LIST: "" },
+  const launcher = path.resolve(launcherArg ?? path.join(ROOT, "src", "discord", "sharded.ts"));
+  const child = spawn(process.execPath, ["--import", "tsx", launcher], {
+    cwd: path.resolve(path.dirname(launcher), "..", ".."),
+    env: { ...process.env, DISCORD_TOKEN: server.token, DISCORD_API_URL: server.apiUrl, DISCORD_GUILD_ID: "", KNOWLEDGE_DIR: dir, INDEX_CACHE_DIR: cache, WATCH_KNOWLEDGE: "false", RATE_LIMIT_QUESTIONS: "0", LOG_LEVEL: "info", SHARDS: "", SHARD_LIST: "", ...(perProcess ? { SHARDS_PER_PROCESS: String(perProcess) } : {}) },
     stdio: ["ignore", "ignore", "pipe"],
   });
   let log = "";
@@ -76,20 +88,26 @@ async function measure(dir: string, shards: number, guilds: number, perShard: nu
     await new Promise<void>((resolve, reject) => {
       child.stderr.on("data", (chunk: Buffer) => {
         log += chunk.toString();
-        if (log.includes(`shards: all ${shards} connected`)) resolve();
+        // Shard processes: the manager says so; shards in the launcher's own process: the bot logs in.
+        if (log.includes(`shards: all ${shards} connected`) || (/shards: running .* in this process/.test(log) && log.includes("discord: logged in as"))) resolve();
       });
       child.on("exit", () => reject(new Error(`start:sharded exited early:\n${log}`)));
     });
     const connectedMs = performance.now() - started;
-    const pids = new Map([...log.matchAll(/shards: shard (\d+) started pid=(\d+)/g)].map((match) => [Number(match[1]), Number(match[2])]));
     const parentPid = child.pid!;
-    const idle = { parent: status(parentPid), shards: [...pids].map(([id, pid]) => ({ id, ...status(pid) })) };
+    // Each shard's process: a child of the manager (this code: a process per group; before: per shard), or the launcher itself.
+    const spawned = [...log.matchAll(/shards: (?:shard (\d+)|process (\d+) \(shards? ([\d,-]+)\)) started pid=(\d+)/g)];
+    const groups = spawned.map((match) => ({ shards: match[1] !== undefined ? [Number(match[1])] : expand(match[3] ?? ""), pid: Number(match[4]) }));
+    const inProcess = groups.length === 0;
+    const byShard = new Map<number, number>(inProcess ? Array.from({ length: shards }, (_, i) => [i, parentPid]) : groups.flatMap((g) => g.shards.map((id) => [id, g.pid] as [number, number])));
+    const processes = [...new Set(byShard.values())];
+    const idle = { parent: status(parentPid), processes: processes.map((pid) => ({ pid, shards: [...byShard].filter(([, p]) => p === pid).map(([id]) => id), ...status(pid) })) };
 
     const questions = questionsFor(dir);
-    const cpuBefore = new Map([...pids].map(([id, pid]) => [id, cpuMs(pid)]));
+    const cpuBefore = new Map(processes.map((pid) => [pid, cpuMs(pid)]));
     const latencies: number[] = [];
     await Promise.all(
-      [...pids.keys()].map(async (shard) => {
+      [...byShard.keys()].map(async (shard) => {
         const where = server.channel("text", server.guilds.findIndex((guild) => server.shardOf(guild.id) === shard));
         for (let i = 0; i < perShard; i++) {
           const sent = performance.now();
@@ -100,7 +118,13 @@ async function measure(dir: string, shards: number, guilds: number, perShard: nu
         }
       }),
     );
-    const busy = { parent: status(parentPid), shards: [...pids].map(([id, pid]) => ({ id, ...status(pid), cpuMsPerAnswer: (cpuMs(pid) - (cpuBefore.get(id) ?? 0)) / perShard })) };
+    const busy = {
+      parent: status(parentPid),
+      processes: idle.processes.map((p) => ({ ...p, ...status(p.pid), cpuMsPerAnswer: (cpuMs(p.pid) - (cpuBefore.get(p.pid) ?? 0)) / (perShard * p.shards.length) })),
+    };
+    // Memory per shard: every process that serves shards (the manager too when it serves none, since it
+    // exists only for them), divided by the shards.
+    const total = (which: typeof idle) => which.processes.reduce((n, p) => n + p.rssMb, 0) + (inProcess ? 0 : which.parent.rssMb);
     latencies.sort((a, b) => a - b);
     const load = /knowledge: [^\n]*?: (\d+) documents, (\d+) passages in (\d+) ms/.exec(log);
     return {
@@ -111,8 +135,11 @@ async function measure(dir: string, shards: number, guilds: number, perShard: nu
       shards,
       guilds,
       connectedMs: Math.round(connectedMs),
+      inProcess,
       idle,
       busy,
+      perShardIdleMb: round(total(idle) / shards),
+      perShardBusyMb: round(total(busy) / shards),
       answers: latencies.length,
       roundTripP50Ms: round(percentile(latencies, 0.5)),
       roundTripP99Ms: round(percentile(latencies, 0.99)),
@@ -127,19 +154,28 @@ async function measure(dir: string, shards: number, guilds: number, perShard: nu
   }
 }
 
+function expand(list: string): number[] {
+  return list.split(",").flatMap((part) => {
+    const [from, to] = part.split("-").map(Number);
+    return to === undefined ? [from ?? NaN] : Array.from({ length: to - (from ?? 0) + 1 }, (_, i) => (from ?? 0) + i);
+  });
+}
+
+const perProcessArg = process.argv.includes("--per-process") ? option("--per-process", 16) : undefined;
 const shards = option("--shards", 2);
 const guilds = option("--guilds", shards);
 const perShard = option("--questions", 200);
 const dirs = process.argv.slice(2).length ? process.argv.slice(2) : [path.join(ROOT, "knowledge"), ...(existsSync(RUST_DIR) ? [RUST_DIR] : [])];
 for (const dir of dirs) {
-  const result = await measure(path.resolve(dir), shards, guilds, perShard);
+  const result = await measure(path.resolve(dir), shards, guilds, perShard, perProcessArg);
   const mb = (n: number) => `${Math.round(n)} MB`;
   process.stderr.write(
     `\n${result.knowledge}: ${result.documents} documents, ${result.passages} passages; ${shards} shards, ${guilds} guilds; connected ${result.connectedMs} ms after start (parent built the index in ${result.parentBuildMs} ms)\n` +
-      `  manager process: ${mb(result.idle.parent.rssMb)} RSS (peak ${mb(result.idle.parent.peakMb)})\n` +
-      result.busy.shards
-        .map((shard, i) => `  shard ${shard.id}: ${mb(result.idle.shards[i]?.rssMb ?? NaN)} RSS when connected, ${mb(shard.rssMb)} after ${perShard} answers (peak ${mb(shard.peakMb)}); ${round(shard.cpuMsPerAnswer)} ms CPU per answer`)
+      (result.inProcess ? "  all shards in the launcher's process\n" : `  manager process: ${mb(result.idle.parent.rssMb)} RSS (peak ${mb(result.idle.parent.peakMb)})\n`) +
+      result.busy.processes
+        .map((p, i) => `  process of shard(s) ${p.shards.join(",")}: ${mb(result.idle.processes[i]?.rssMb ?? NaN)} RSS when connected, ${mb(p.rssMb)} after ${perShard} answers per shard (peak ${mb(p.peakMb)}); ${round(p.cpuMsPerAnswer)} ms CPU per answer`)
         .join("\n") +
+      `\n  per shard, all processes counted: ${mb(result.perShardIdleMb)} connected, ${mb(result.perShardBusyMb)} after the answers` +
       `\n  /ask round trip over loopback: p50 ${result.roundTripP50Ms} ms, p99 ${result.roundTripP99Ms} ms (${result.answers} answers)\n`,
   );
   process.stdout.write(JSON.stringify(result) + "\n");

@@ -1,6 +1,7 @@
 import { config as loadDotenv } from "dotenv";
 import path from "node:path";
-import { LOG_LEVELS, type LogLevel } from "./log.ts";
+import { ExpectedError, LOG_FORMATS, LOG_LEVELS, type LogFormat, type LogLevel } from "./log.ts";
+import { parseBoolean } from "./settings.ts";
 
 /** Every setting the bot reads, validated. Documented in `.env.example` and the README. */
 export interface Config {
@@ -20,22 +21,36 @@ export interface Config {
   maxQuestionLength: number;
   /** Watch the knowledge folder and reload on change. */
   watchKnowledge: boolean;
+  /** Poll the knowledge files every this many ms instead of using file-system events; undefined: events. */
+  watchPollIntervalMs: number | undefined;
   /** Folder for the index snapshot (fast start-up), or undefined when snapshots are off. */
   indexCacheDir: string | undefined;
   /** Shard count for `start:sharded`: "auto" (Discord's recommendation) or a positive integer. */
   shards: "auto" | number;
   /** Shards this host runs under `start:sharded`, when not all of them: some of the SHARDS ids (several hosts). */
   shardList?: number[];
+  /** Most shards one process runs (discord.js internal sharding) before `start:sharded` spreads them over processes. */
+  shardsPerProcess: number;
   /**
    * Set in a shard process that `start:sharded` spawned: its shard ids and the total. discord.js passes them
    * as SHARDING_MANAGER, SHARDS (the id, not our setting) and SHARD_COUNT, and its Client reads them itself.
    */
   shardProcess?: { ids: number[]; count: number };
   logLevel: LogLevel;
+  /** Absolute path of the folder for the bot's own data: the question log and its salt (src/feedback). */
+  dataDir: string;
+  /** Log questions, votes and feedback for the gaps report (QUESTION_LOG=off turns it off). */
+  questionLog: boolean;
+  /** Days a logged question (with its votes and feedback) is kept. */
+  logRetentionDays: number;
+  /** Log line format; undefined picks pretty on a terminal and json otherwise. */
+  logFormat: LogFormat | undefined;
+  /** Port of the HTTP health endpoint (`GET /health`), or undefined for none. */
+  healthPort: number | undefined;
 }
 
 /** Thrown for a bad setting; the message names the variable and the bad value. */
-export class ConfigError extends Error {
+export class ConfigError extends ExpectedError {
   override name = "ConfigError";
 }
 
@@ -57,13 +72,12 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return value;
 }
 
-function boolean(env: Env, name: string, fallback: boolean): boolean {
+function boolean(env: Env, name: string, fallback: boolean, expected = "true or false"): boolean {
   const raw = read(env, name);
   if (raw === undefined) return fallback;
-  const lower = raw.toLowerCase();
-  if (["1", "true", "yes", "on"].includes(lower)) return true;
-  if (["0", "false", "no", "off"].includes(lower)) return false;
-  throw new ConfigError(`config: Expected ${name} to be true or false, got ${JSON.stringify(raw)}`);
+  const value = parseBoolean(raw);
+  if (value === undefined) throw new ConfigError(`config: Expected ${name} to be ${expected}, got ${JSON.stringify(raw)}`);
+  return value;
 }
 
 /** SHARD_LIST: "all", or shard ids and ranges like `0-3,8`; each id below the SHARDS total. */
@@ -131,6 +145,11 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     throw new ConfigError(`config: Expected LOG_LEVEL to be one of ${LOG_LEVELS.join(", ")}, got ${JSON.stringify(read(env, "LOG_LEVEL"))}`);
   }
 
+  const logFormat = read(env, "LOG_FORMAT")?.toLowerCase() ?? "auto";
+  if (logFormat !== "auto" && !(LOG_FORMATS as readonly string[]).includes(logFormat)) {
+    throw new ConfigError(`config: Expected LOG_FORMAT to be one of auto, ${LOG_FORMATS.join(", ")}, got ${JSON.stringify(read(env, "LOG_FORMAT"))}`);
+  }
+
   const cacheDir = read(env, "INDEX_CACHE_DIR") ?? ".cache";
 
   const shardProcess = parseShardProcess(env);
@@ -138,8 +157,8 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
   let shards: Config["shards"] = shardProcess?.count ?? "auto";
   let shardList: number[] | "all" = shardProcess?.ids ?? "all";
   if (!shardProcess) {
-    const shardsRaw = (read(env, "SHARDS") ?? "auto").toLowerCase();
-    if (shardsRaw !== "auto") {
+    const shardsRaw = read(env, "SHARDS") ?? "auto";
+    if (shardsRaw.toLowerCase() !== "auto") {
       const n = Number(shardsRaw);
       if (!/^\d+$/.test(shardsRaw) || n < 1 || n > 10_000) {
         throw new ConfigError(`config: Expected SHARDS to be "auto" or a whole number from 1 to 10000, got ${JSON.stringify(read(env, "SHARDS"))}`);
@@ -158,11 +177,20 @@ export function parseConfig(env: Env, cwd: string = process.cwd()): Config {
     rateLimitWindowSeconds: integer(env, "RATE_LIMIT_WINDOW_SECONDS", 30, 1, 86_400),
     maxQuestionLength: integer(env, "MAX_QUESTION_LENGTH", 300, 10, 6000),
     watchKnowledge: boolean(env, "WATCH_KNOWLEDGE", true),
-    indexCacheDir: cacheDir === "off" ? undefined : path.resolve(cwd, cacheDir),
+    // File-system events do not cross bind mounts of some hosts, nor network file systems: polling does.
+    watchPollIntervalMs: boolean(env, "WATCH_POLLING", false) ? integer(env, "WATCH_POLL_INTERVAL_MS", 1000, 100, 60_000) : undefined,
+    // The off words turn snapshots off, in any case: a folder named `OFF` is never what was meant.
+    indexCacheDir: parseBoolean(cacheDir) === false ? undefined : path.resolve(cwd, cacheDir),
     shards,
     ...(shardList !== "all" ? { shardList } : {}),
+    shardsPerProcess: integer(env, "SHARDS_PER_PROCESS", 16, 1, 1000),
     ...(shardProcess ? { shardProcess } : {}),
     logLevel: logLevel as LogLevel,
+    dataDir: path.resolve(cwd, read(env, "DATA_DIR") ?? "data"),
+    questionLog: boolean(env, "QUESTION_LOG", true, "on or off"),
+    logRetentionDays: integer(env, "LOG_RETENTION_DAYS", 30, 1, 3650),
+    logFormat: logFormat === "auto" ? undefined : (logFormat as LogFormat),
+    healthPort: read(env, "HEALTH_PORT") === undefined ? undefined : integer(env, "HEALTH_PORT", 0, 1, 65_535),
   };
 }
 

@@ -7,8 +7,8 @@ import { describe, test } from "node:test";
 import fc from "fast-check";
 import type { Answer, AnswerResult } from "../src/answer/types.ts";
 import { decodeButton, encodeButton, type ButtonAction } from "../src/discord/custom-id.ts";
-import { escapeMarkdown, neutralisePlain, restorePlain, safeUrl } from "../src/discord/escape.ts";
-import { PAGE_SIZE, excerpt, footerFor, parseFooter, renderAnswer, renderLoadReport, renderSources, toChoices } from "../src/discord/format.ts";
+import { escapeMarkdown, excerpt, neutralisePlain, restorePlain, safeUrl } from "../src/discord/markdown.ts";
+import { PAGE_SIZE, footerFor, parseFooter, renderAnswer, renderLoadReport, renderSources, toChoices } from "../src/discord/format.ts";
 import { LIMITS, embedLength, fitEmbeds, messageLimitViolations, truncate, type EmbedLike } from "../src/discord/limits.ts";
 import { ConversationMemory, RateLimiter } from "../src/discord/state.ts";
 import { messageProblems } from "./support/discord-limits-check.ts";
@@ -57,6 +57,15 @@ describe("truncate", () => {
 
   test("closes a code block the cut leaves open", () => {
     assert.equal(truncate("```sh\nline1\nline2\n```", 15), "```sh\nline…\n```");
+  });
+
+  test("never cuts inside inline code", () => {
+    assert.equal(truncate("see `deferReply()` now", 14), "see…");
+    assert.equal(truncate("see ``a`b`` now and more", 15), "see ``a`b``…");
+  });
+
+  test("a fence opened mid-line is a fence too, and is closed after a cut", () => {
+    assert.equal(truncate("x ```js\nconst a = 1;\nconst b = 2;\n```", 25), "x ```js\nconst a = 1;…\n```");
   });
 
   test("keeping the end puts the ellipsis first", () => {
@@ -115,13 +124,13 @@ describe("escapeMarkdown", () => {
   test("neutralises mentions, masked links, spoilers and headings", () => {
     assert.equal(
       escapeMarkdown("# Title\n@everyone see [this](https://evil.example) <@&42> ||x|| 1. ok"),
-      "\\# Title\n@\u200Beveryone see \\[this\\]\\(https://evil.example\\) \\<@&42\\> \\|\\|x\\|\\| 1. ok",
+      "\\# Title\n@\u200Beveryone see \\[this\\](https://evil.example) \\<@&42\\> \\|\\|x\\|\\| 1. ok",
     );
   });
 
-  test("keeps bare links clickable and code blocks as code", () => {
+  test("keeps bare links clickable and makes backticks literal", () => {
     assert.equal(escapeMarkdown("see https://example.org/a_b_c and **x**"), "see https://example.org/a_b_c and \\*\\*x\\*\\*");
-    assert.equal(escapeMarkdown("run:\n```sh\nrm -rf *_tmp\n```"), "run:\n```sh\nrm -rf *_tmp\n```");
+    assert.equal(escapeMarkdown("run `x`"), "run \\`x\\`");
   });
 
   test("escapes ordered list and subtext markers at line starts", () => {
@@ -142,7 +151,7 @@ describe("escapeMarkdown", () => {
         const out = escapeMarkdown(text);
         assert.ok(!/@(everyone|here)/i.test(out));
         for (let i = 0; i < out.length; i++) {
-          if ("*_~|<>[]()".includes(out[i] as string)) assert.ok(escapedAt(out, i), `unescaped ${out[i]} at ${i} in ${JSON.stringify(out)}`);
+          if ("*_~|<>[]".includes(out[i] as string)) assert.ok(escapedAt(out, i), `unescaped ${out[i]} at ${i} in ${JSON.stringify(out)}`);
         }
       }),
     );
@@ -259,15 +268,15 @@ function result(text: string, answer: string, overrides: Partial<AnswerResult> =
 describe("renderAnswer", () => {
   const view = { askerId: "1200000000000000001", offset: 0, state: { question: "q" }, ephemeral: false };
 
-  test("a long passage shows a window around the bold answer and offers the full passage", () => {
+  test("a long passage shows the bold answer from its start, then as much of what follows as fits, and offers the full passage", () => {
     const before = "lead ".repeat(400);
     const after = " tail".repeat(400);
     const answerText = "The answer is here.";
     const reply = renderAnswer({ question: "q", answered: true, confidence: 1, results: [result(before + answerText + after, answerText)] }, view);
     const description = String(reply.embeds[0]?.description);
-    assert.ok(description.startsWith("…lead"));
-    assert.ok(description.includes("**The answer is here.**"));
-    assert.ok(description.endsWith("tail…\n\n**Doc › Part** · passage 1"));
+    assert.ok(description.startsWith("**The answer is here.** tail tail"), "no context from the middle of the sentence before");
+    assert.ok(description.endsWith(" tail…\n\n**Doc › Part** · `doc.md:1`"));
+    assert.ok(description.length < 600);
     assert.deepEqual(messageLimitViolations(reply), []);
     assert.deepEqual(
       reply.components.flatMap((row) => row.components.map((button) => button.label)),
@@ -275,20 +284,26 @@ describe("renderAnswer", () => {
     );
   });
 
-  test("a wrong answerStart still bolds the answer where it really is", () => {
-    const reply = renderAnswer({ question: "q", answered: true, confidence: 1, results: [result("One. Two. Three.", "Two.", { answerStart: 0 })] }, view);
-    assert.equal(reply.embeds[0]?.description, "One. **Two.** Three.\n\n**Doc › Part** · passage 1");
+  test("context before the answer starts where a sentence starts", () => {
+    const text = "A first sentence that is long enough to be left out when the budget is short, " + "really ".repeat(40) + "long. Short one. The answer is here. After.";
+    const reply = renderAnswer({ question: "q", answered: true, confidence: 1, results: [result(text, "The answer is here.")] }, view);
+    assert.equal(reply.embeds[0]?.description, "Short one. **The answer is here.** After.\n\n**Doc › Part** · `doc.md:1`");
   });
 
-  test("shows one page of results and offers more when the engine found more", () => {
-    const results = Array.from({ length: PAGE_SIZE + 1 }, (_, i) => result(`Passage ${i}.`, `Passage ${i}.`, { key: `k${i}`, source: { path: "d.md", title: "D", section: [], passage: i + 1, line: 1, url: "javascript:alert(1)" } }));
+  test("a wrong answerStart still bolds the answer where it really is", () => {
+    const reply = renderAnswer({ question: "q", answered: true, confidence: 1, results: [result("One. Two. Three.", "Two.", { answerStart: 0 })] }, view);
+    assert.equal(reply.embeds[0]?.description, "One. **Two.** Three.\n\n**Doc › Part** · `doc.md:1`");
+  });
+
+  test("shows one page of results and offers more when the engine found more; only http(s) links", () => {
+    const results = Array.from({ length: PAGE_SIZE + 1 }, (_, i) => result(`Passage ${i}.`, `Passage ${i}.`, { key: `k${i}`, source: { path: "d.md", title: "D", section: [], passage: i + 1, line: i + 1, url: "javascript:alert(1)" } }));
     const reply = renderAnswer({ question: "q", answered: true, confidence: 1, results } satisfies Answer, view);
     assert.deepEqual(reply.embeds[0], {
       color: 5793266,
-      description: "**Passage 0.**\n\n1. **D** · passage 1",
+      description: "**Passage 0.**\n\n1. **D** · `d.md:1`",
       fields: [
-        { name: "2. D", value: "**Passage 1.**\npassage 2" },
-        { name: "3. D", value: "**Passage 2.**\npassage 3" },
+        { name: "2. D", value: "Passage 1.\n`d.md:2`" },
+        { name: "3. D", value: "Passage 2.\n`d.md:3`" },
       ],
       footer: { text: "Question: q\nResults 1–3" },
     });
@@ -415,8 +430,11 @@ describe("conversation memory and rate limit", () => {
 });
 
 describe("excerpt", () => {
-  test("does not bold a code block", () => {
+  test("labels a code block that is the answer instead of bolding it", () => {
     const text = "Run:\n\n```sh\nlamp-check\n```";
-    assert.deepEqual(excerpt(result(text, "```sh\nlamp-check\n```")), { text: "Run:\n\n```sh\nlamp-check\n```", partial: false });
+    assert.deepEqual(excerpt(result(text, "```sh\nlamp-check\n```"), { before: 300, answer: 900, after: 500 }), {
+      text: "Run:\n\n➤ **Answer:**\n```sh\nlamp-check\n```",
+      partial: false,
+    });
   });
 });

@@ -259,6 +259,7 @@ describe("watchKnowledge", () => {
       { debounceMs: DEBOUNCE_MS, logger: silentLogger },
     );
     t.after(() => watcher.close());
+    await watcher.ready;
     return {
       dir,
       watcher,
@@ -306,6 +307,7 @@ describe("watchKnowledge", () => {
     const done = guard(new Promise<LoadReport>((resolve) => (reloaded = resolve)), "the reload after a change");
     const watcher = watchKnowledge(dir, () => void engine.reload().then(reloaded), { debounceMs: DEBOUNCE_MS, logger: silentLogger });
     t.after(() => watcher.close());
+    await watcher.ready;
 
     await writeFile(path.join(dir, "ferry.md"), FERRY);
     const report = await done;

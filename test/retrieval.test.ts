@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import { before, describe, test, type TestContext } from "node:test";
+import { before, describe, test } from "node:test";
 import fc from "fast-check";
 import { AnswerEngine } from "../src/answer/engine.ts";
 import { parseEvalSet, scoreAnswers, type EvalQuestion, type EvalSummary } from "../src/answer/evaluate.ts";
@@ -48,11 +48,13 @@ function misses(e: Evaluation, missed: (o: EvalSummary["outcomes"][number]) => b
     .join("\n");
 }
 
-/** Skips the test when the shared folder is not next to the repository (a fresh clone in CI). */
-function sharedOrSkip(t: TestContext, ...paths: string[]): boolean {
+/**
+ * Fails the test when the shared data is not next to the repository: a regression that silently skipped
+ * would pass CI without having run.
+ */
+function needShared(...paths: string[]): void {
   const missing = paths.find((p) => !existsSync(p));
-  if (missing) t.skip(`shared question sets not found at ${missing}`);
-  return !missing;
+  if (missing) assert.fail(`shared data not found at ${missing}: these regression tests need ../shared beside the repository, as CI lays it out`);
 }
 
 describe("seed article regression (shared/eval/questions.dev.json)", () => {
@@ -60,20 +62,20 @@ describe("seed article regression (shared/eval/questions.dev.json)", () => {
   const run = () => (seed ??= evaluate(path.join(REPO, "knowledge"), DEV_SET));
 
   test("Hit@1 is at least 0.95", async (t) => {
-    if (!sharedOrSkip(t, DEV_SET)) return;
+    needShared(DEV_SET);
     const e = await run();
     t.diagnostic(`seed article: ${figures(e.summary)}`);
     assert.ok(e.summary.hit1 >= 0.95, `Hit@1 ${e.summary.hit1.toFixed(3)} < 0.95; misses:\n${misses(e, (o) => Boolean(o.question.expect) && o.rank !== 1)}`);
   });
 
-  test("no answerable question is abstained on", async (t) => {
-    if (!sharedOrSkip(t, DEV_SET)) return;
+  test("no answerable question is abstained on", async () => {
+    needShared(DEV_SET);
     const e = await run();
     assert.equal(e.summary.falseAbstentions, 0, misses(e, (o) => Boolean(o.question.expect) && !o.answered));
   });
 
-  test("all five no-answer questions (d23–d27) are abstained on", async (t) => {
-    if (!sharedOrSkip(t, DEV_SET)) return;
+  test("all five no-answer questions (d23–d27) are abstained on", async () => {
+    needShared(DEV_SET);
     const e = await run();
     const noAnswer = e.summary.outcomes.filter((o) => o.question.expect === null);
     assert.deepEqual(
@@ -96,20 +98,20 @@ describe("Rust book regression (shared/eval/questions.rust-book.json)", () => {
   const run = () => (book ??= evaluate(RUST_BOOK, RUST_SET));
 
   test("Hit@1 is at least 0.80", async (t) => {
-    if (!sharedOrSkip(t, RUST_SET, RUST_BOOK)) return;
+    needShared(RUST_SET, RUST_BOOK);
     const e = await run();
     t.diagnostic(`rust book: ${figures(e.summary)}`);
     assert.ok(e.summary.hit1 >= 0.8, `Hit@1 ${e.summary.hit1.toFixed(3)} < 0.80; misses:\n${misses(e, (o) => Boolean(o.question.expect) && o.rank !== 1)}`);
   });
 
-  test("Hit@3 is at least 0.93", async (t) => {
-    if (!sharedOrSkip(t, RUST_SET, RUST_BOOK)) return;
+  test("Hit@3 is at least 0.93", async () => {
+    needShared(RUST_SET, RUST_BOOK);
     const e = await run();
     assert.ok(e.summary.hit3 >= 0.93, `Hit@3 ${e.summary.hit3.toFixed(3)} < 0.93; misses:\n${misses(e, (o) => Boolean(o.question.expect) && !(o.rank && o.rank <= 3))}`);
   });
 
-  test("both no-answer questions are abstained on", async (t) => {
-    if (!sharedOrSkip(t, RUST_SET, RUST_BOOK)) return;
+  test("both no-answer questions are abstained on", async () => {
+    needShared(RUST_SET, RUST_BOOK);
     const e = await run();
     assert.equal(e.summary.unanswerable, 2);
     assert.equal(e.summary.abstained, 2, misses(e, (o) => o.question.expect === null && o.answered));

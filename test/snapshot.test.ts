@@ -1,7 +1,8 @@
 /**
  * The index snapshot (builder.ts): reused while the knowledge files are unchanged, rebuilt — with a log
- * line, never an error — when they change or the snapshot is stale or corrupt; and the worker-thread
- * build path gives the same answers as the in-process one.
+ * line, never an error — when they change or the snapshot is stale, corrupt or damaged inside; keyed
+ * by the snapshot format and the versions of the packages that shape the index; written without
+ * leaving temporary files behind.
  */
 import assert from "node:assert/strict";
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -10,7 +11,6 @@ import path from "node:path";
 import { describe, test, type TestContext } from "node:test";
 import { snapshotPathFor } from "../src/answer/builder.ts";
 import { AnswerEngine } from "../src/answer/engine.ts";
-import { IndexAssembler, sliceIndex } from "../src/answer/index-transfer.ts";
 import { createLogger } from "../src/log.ts";
 
 const QA = path.join(import.meta.dirname, "fixtures", "engine", "qa");
@@ -88,85 +88,18 @@ describe("index snapshot", () => {
   });
 });
 
-describe("building in a worker thread", () => {
-  test("gives the same answers and reloads like the in-process build", async (t) => {
-    const { dir, snapshot } = await setup(t);
-    const local = await AnswerEngine.open(dir);
-    const worker = await AnswerEngine.open(dir, { worker: true, snapshot });
-    t.after(() => worker.close());
-    assert.deepEqual(worker.ask(QUESTION), local.ask(QUESTION));
-
-    await writeFile(path.join(dir, "ferry.md"), "# Island Ferry\n\nThe island ferry leaves the quay at seven every morning.\n");
-    const report = await worker.reload();
-    assert.deepEqual(report.changes.added, ["ferry.md"]);
-    assert.equal(worker.ask("When does the island ferry leave?").answered, true);
-  });
-
-  test("a file that breaks keeps answering from its last good version, as in-process", async (t) => {
-    const { dir, snapshot } = await setup(t);
-    const engine = await AnswerEngine.open(dir, { worker: true, snapshot });
-    t.after(() => engine.close());
-    const before = engine.ask(QUESTION);
-    assert.equal(before.answered, true);
-    const file = before.results[0]!.source.path;
-    await writeFile(path.join(dir, file), Buffer.from([0x23, 0x20, 0x00, 0xff]));
-    const report = await engine.reload();
-    assert.deepEqual(report.errors, [{ path: file, reason: "binary file (contains NUL bytes) — still answering from its last good version" }]);
-    assert.deepEqual(engine.ask(QUESTION), before);
-  });
-
-  test("without a snapshot the worker's first reload still reports only what changed and keeps a broken file's last good version", async (t) => {
-    const { dir } = await setup(t);
-    const engine = await AnswerEngine.open(dir, { worker: true });
-    t.after(() => engine.close());
-    const before = engine.ask(QUESTION);
-    const file = before.results[0]!.source.path;
-    await writeFile(path.join(dir, file), Buffer.from([0x23, 0x20, 0x00, 0xff]));
-    const report = await engine.reload();
-    assert.deepEqual(report.changes, { added: [], removed: [], changed: [], passagesAdded: 0, passagesRemoved: 0 });
-    assert.deepEqual(report.errors, [{ path: file, reason: "binary file (contains NUL bytes) — still answering from its last good version" }]);
-    assert.deepEqual(engine.ask(QUESTION), before);
-  });
-
-  test("a missing folder is a KnowledgeError with worker: true too", async (t) => {
-    const root = await mkdtemp(path.join(os.tmpdir(), "kb-snapshot-"));
-    t.after(() => rm(root, { recursive: true, force: true }));
-    const missing = path.join(root, "nothing-here");
-    await assert.rejects(AnswerEngine.open(missing, { worker: true }), { name: "KnowledgeError", message: `knowledge: folder not found: ${missing}` });
-  });
-});
-
-describe("moving an index between threads in slices", () => {
-  test("the slices put back together are the index, whole and in order", async () => {
-    const engine = await AnswerEngine.open(path.join(import.meta.dirname, "..", "knowledge"));
-    const json = engine.index.toJSON();
-    const parts = new IndexAssembler();
-    const slices = [...sliceIndex(json)];
-    assert.equal(slices[0]?.part, "head");
-    for (const slice of slices) parts.add(slice);
-    assert.deepEqual(parts.result(), json);
-  });
-
-  test("no head, no index: the assembler says what is missing", () => {
-    assert.throws(() => new IndexAssembler().result(), { message: "index-transfer: Expected a head slice before the end, got none" });
-  });
-});
-
 describe("reloading when nothing changed", () => {
-  test("keeps the same index, reports no changes and a new load time, in-process and in the worker", async (t) => {
-    for (const worker of [false, true]) {
-      const { dir, snapshot } = await setup(t);
-      const engine = await AnswerEngine.open(dir, { worker, snapshot });
-      t.after(() => engine.close());
-      await engine.reload();
-      const index = engine.index;
-      const before = engine.lastLoad;
-      const report = await engine.reload();
-      assert.equal(engine.index, index, `worker: ${worker}`);
-      assert.deepEqual(report.changes, { added: [], removed: [], changed: [], passagesAdded: 0, passagesRemoved: 0 });
-      assert.equal(report.documents, before.documents);
-      assert.equal(report.passages, before.passages);
-      assert.ok(report.loadedAt >= before.loadedAt);
-    }
+  test("keeps the same index, reports no changes and a new load time", async (t) => {
+    const { dir, snapshot } = await setup(t);
+    const engine = await AnswerEngine.open(dir, { snapshot });
+    await engine.reload();
+    const index = engine.index;
+    const before = engine.lastLoad;
+    const report = await engine.reload();
+    assert.equal(engine.index, index);
+    assert.deepEqual(report.changes, { added: [], removed: [], changed: [], passagesAdded: 0, passagesRemoved: 0 });
+    assert.equal(report.documents, before.documents);
+    assert.equal(report.passages, before.passages);
+    assert.ok(report.loadedAt >= before.loadedAt);
   });
 });

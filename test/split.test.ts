@@ -167,7 +167,7 @@ describe("splitBlocks examples", () => {
     const tables = pieces.filter((p) => p.section[0] === "Rota");
     assert.ok(lists.length > 1 && tables.length > 1);
     assert.equal(lists.map((p) => p.text).join("\n"), items);
-    for (const p of lists) assert.match(p.text, /^- Item \d+ [^\n]+\n  - a nested detail/);
+    for (const p of lists) assert.match(p.text, /^- Item \d+ [^\n]+\n {2}- a nested detail/);
     for (const p of tables) assert.match(p.text, /^\| Day \| Task \|\n\| --- \| --- \|\n\| \d+ \|/);
     assert.equal(tables.map((p) => p.text.split("\n").slice(2).join("\n")).join("\n"), rows.split("\n").slice(2).join("\n"));
     for (const p of [...lists, ...tables]) assert.ok(p.text.length <= SIZES.maxLength, `${p.text.length} characters`);

@@ -4,12 +4,13 @@
  * after its worker dies. Waits are on promises; timeouts only guard against hanging.
  */
 import assert from "node:assert/strict";
-import { cp, mkdtemp, rename, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rename, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, test, type TestContext } from "node:test";
 import type { Worker } from "node:worker_threads";
 import { AnswerEngine, KnowledgeError } from "../src/answer/engine.ts";
+import { snapshotPathFor } from "../src/answer/builder.ts";
 import { ThreadedEngine } from "../src/answer/threaded.ts";
 import { createLogger } from "../src/log.ts";
 
@@ -23,8 +24,15 @@ async function tempKnowledge(t: TestContext): Promise<string> {
   return dir;
 }
 
-async function open(t: TestContext, dir: string, lines: string[] = []): Promise<ThreadedEngine> {
-  const engine = await ThreadedEngine.open(dir, { logger: createLogger("debug", (line) => lines.push(line.replace(/^\S+ /, ""))) });
+/** The worker that answers now (private to the engine; the tests stop it as a crash would). */
+function serving(engine: ThreadedEngine): Worker {
+  const thread = (engine as unknown as { serving?: { worker: Worker } }).serving;
+  assert.ok(thread, "a worker is serving");
+  return thread.worker;
+}
+
+async function open(t: TestContext, dir: string, lines: string[] = [], snapshot?: string): Promise<ThreadedEngine> {
+  const engine = await ThreadedEngine.open(dir, { logger: createLogger("debug", (line) => lines.push(line.replace(/^\S+ /, ""))), ...(snapshot ? { snapshot } : {}) });
   t.after(() => engine.close());
   return engine;
 }
@@ -74,7 +82,7 @@ describe("ThreadedEngine", () => {
   test("after its worker dies it logs why, starts a new one and answers again", async (t) => {
     const lines: string[] = [];
     const threaded = await open(t, QA, lines);
-    const worker = (threaded as unknown as { worker: Worker }).worker;
+    const worker = serving(threaded);
     const exited = new Promise((resolve) => worker.once("exit", resolve));
     await worker.terminate();
     await exited;
@@ -90,7 +98,7 @@ describe("ThreadedEngine", () => {
     const moved = `${dir}-moved`;
     await rename(dir, moved);
     t.after(() => rm(moved, { recursive: true, force: true }));
-    const worker = (threaded as unknown as { worker: Worker }).worker;
+    const worker = serving(threaded);
     const exited = new Promise((resolve) => worker.once("exit", resolve));
     await worker.terminate();
     await exited;
@@ -106,3 +114,107 @@ describe("ThreadedEngine", () => {
     await assert.rejects(threaded.ask("anything"), { message: "engine: Expected an open engine, got one that was closed" });
   });
 });
+
+const DECLARATION = "The Riverside Declaration was signed on May 4, 2019 by the mayors of the five river towns.";
+const BINARY = Buffer.from([0x23, 0x20, 0x00, 0xff]);
+
+describe("ThreadedEngine reloads in a new worker (blue/green)", () => {
+  test("questions asked all through a reload are answered, by the old worker and then by the new one, which alone serves afterwards", async (t) => {
+    const dir = await tempKnowledge(t);
+    const threaded = await open(t, dir);
+    const before = serving(threaded);
+    const oldExited = new Promise<number>((resolve) => before.once("exit", resolve));
+    const riverside = path.join(dir, "riverside.md");
+    await writeFile(riverside, (await readFile(riverside, "utf8")).replace("May 4, 2019", "June 1, 2021"));
+
+    let settled = false;
+    const reloading = threaded.reload().finally(() => (settled = true));
+    const ask = async () => (await threaded.ask(QUESTIONS[0] ?? "")).results[0]?.answer ?? "(no result)";
+    const seen: string[] = [];
+    // Two questions in flight at a time, so that some are on their way when the workers swap.
+    while (!settled) seen.push(...(await Promise.all([ask(), ask()])));
+    await reloading;
+    seen.push(await ask());
+
+    const changed = DECLARATION.replace("May 4, 2019", "June 1, 2021");
+    assert.equal(seen[0], DECLARATION, "during the build the old worker answers");
+    assert.equal(seen.at(-1), changed, "after the swap the new one does");
+    const firstNew = seen.indexOf(changed);
+    assert.deepEqual([...new Set(seen.slice(firstNew))], [changed], "once swapped, the old index never answers again");
+    assert.deepEqual([...new Set(seen.slice(0, firstNew))], [DECLARATION]);
+    assert.notEqual(serving(threaded), before);
+    // The old worker drains and exits on its own.
+    assert.equal(await oldExited, 1);
+  });
+
+  test("a reload reports what changed against the served index, in the worker's log and its lastLoad", async (t) => {
+    const dir = await tempKnowledge(t);
+    const lines: string[] = [];
+    const threaded = await open(t, dir, lines);
+    await rm(path.join(dir, "observatory.txt"));
+    const report = await threaded.reload();
+    assert.deepEqual(report.changes.removed, ["observatory.txt"]);
+    assert.equal(threaded.lastLoad, report);
+    assert.ok(lines.some((line) => line.startsWith("INFO  knowledge: reloaded: 1 documents, ")), lines.join("\n"));
+  });
+
+  for (const withSnapshot of [true, false]) {
+    test(`a file that breaks keeps its last good version in the new worker, over two reloads (${withSnapshot ? "with" : "without"} a snapshot)`, async (t) => {
+      const dir = await tempKnowledge(t);
+      const snapshot = withSnapshot ? snapshotPathFor(`${dir}-cache`, dir) : undefined;
+      t.after(() => rm(`${dir}-cache`, { recursive: true, force: true }));
+      const threaded = await open(t, dir, [], snapshot);
+      await writeFile(path.join(dir, "riverside.md"), BINARY);
+      const expected = [{ path: "riverside.md", reason: "binary file (contains NUL bytes) — still answering from its last good version" }];
+      const first = await threaded.reload();
+      assert.deepEqual(first.errors, expected);
+      assert.deepEqual(first.changes, { added: [], removed: [], changed: [], passagesAdded: 0, passagesRemoved: 0 });
+      // Another change: the worker now serving has the broken file's version only from the one before it.
+      await writeFile(path.join(dir, "ferry.md"), "# Island Ferry\n\nThe island ferry leaves the quay at seven every morning.\n");
+      const second = await threaded.reload();
+      assert.deepEqual(second.errors, expected);
+      assert.deepEqual(second.changes.added, ["ferry.md"]);
+      assert.equal((await threaded.ask(QUESTIONS[0] ?? "")).results[0]?.answer, DECLARATION);
+    });
+  }
+
+  test("a reload that fails leaves the serving worker answering, and the next reload works", async (t) => {
+    const dir = await tempKnowledge(t);
+    const lines: string[] = [];
+    const threaded = await open(t, dir, lines);
+    const before = serving(threaded);
+    const moved = `${dir}-moved`;
+    await rename(dir, moved);
+    t.after(() => rm(moved, { recursive: true, force: true }));
+    await assert.rejects(threaded.reload(), { name: "KnowledgeError", message: `knowledge: folder not found: ${dir}` });
+    assert.equal(serving(threaded), before);
+    assert.equal((await threaded.ask(QUESTIONS[0] ?? "")).results[0]?.answer, DECLARATION);
+    assert.ok(lines.some((line) => line.startsWith("WARN  knowledge: reload failed, still answering from the knowledge loaded at ")), lines.join("\n"));
+    await rename(moved, dir);
+    await writeFile(path.join(dir, "ferry.md"), "# Island Ferry\n\nThe island ferry leaves the quay at seven every morning.\n");
+    assert.deepEqual((await threaded.reload()).changes.added, ["ferry.md"]);
+  });
+
+  test("a reload with nothing changed keeps the serving worker and reports no changes", async (t) => {
+    const dir = await tempKnowledge(t);
+    const threaded = await open(t, dir);
+    const before = serving(threaded);
+    const report = await threaded.reload();
+    assert.deepEqual(report.changes, { added: [], removed: [], changed: [], passagesAdded: 0, passagesRemoved: 0 });
+    assert.equal(report.documents, 2);
+    assert.equal(serving(threaded), before);
+  });
+
+  test("reloads asked for during a reload share it and cause one more", async (t) => {
+    const dir = await tempKnowledge(t);
+    const lines: string[] = [];
+    const threaded = await open(t, dir, lines);
+    const first = threaded.reload();
+    await writeFile(path.join(dir, "ferry.md"), "# Island Ferry\n\nThe island ferry leaves the quay at seven every morning.\n");
+    assert.equal(threaded.reload(), first);
+    const report = await first;
+    assert.equal(lines.filter((line) => line.includes("knowledge: reloaded: ")).length, 2);
+    assert.equal(report.documents, 3);
+  });
+});
+

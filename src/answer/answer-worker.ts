@@ -1,64 +1,80 @@
 /**
- * Worker thread body for ThreadedEngine (threaded.ts): owns an AnswerEngine and answers calls posted by
- * the bot's thread, so that answering and rebuilding never take turns with the Discord connection.
- * Messages: see AnswerWorkerRequest / AnswerWorkerReply.
+ * Worker thread body for ThreadedEngine (threaded.ts): builds or loads its own index, then answers. A
+ * reload is a new worker of this kind (see threaded.ts); one that replaces another (`inherit`) asks it,
+ * through the parent, what it serves, so that broken files keep their served versions.
+ * The messages are WorkerMethods and ParentMethods calls over one Link (rpc.ts).
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { postingLogger, type PostedLog } from "../log.ts";
-import { AnswerEngine, type EngineOptions, type LoadReport } from "./engine.ts";
+import type { Served } from "./builder.ts";
+import { AnswerEngine, KnowledgeError, type EngineOptions } from "./engine.ts";
+import { Link } from "./rpc.ts";
+import type { LoadReport } from "./service.ts";
 
-/** The engine methods a ThreadedEngine forwards. */
-export type ForwardedMethod = "ask" | "passage" | "suggest" | "sources" | "reload";
+type EngineMethod<K extends keyof AnswerEngine> = AnswerEngine[K] extends (...args: infer A) => infer R ? (...args: A) => R : never;
 
-export type AnswerWorkerRequest = { id: number; method: ForwardedMethod; args: unknown[] };
-export type AnswerWorkerReply =
-  | { ready: true; lastLoad: LoadReport }
-  | { ready: false; name: string; message: string }
-  | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; name: string; message: string }
-  | PostedLog;
+/** What the parent calls in an answering worker. */
+export type WorkerMethods = {
+  /** Builds or loads the index; `unchanged` when the files are those of the index being replaced (none is kept). */
+  open(): Promise<{ lastLoad: LoadReport; unchanged: boolean }>;
+  ask: EngineMethod<"ask">;
+  passage: EngineMethod<"passage">;
+  suggest: EngineMethod<"suggest">;
+  sources: EngineMethod<"sources">;
+  summary: Served["summary"];
+  detail: Served["detail"];
+};
 
-/** What the bot's thread passes at start: EngineOptions without the logger, which cannot cross threads. */
+/** What an answering worker calls in the parent. */
+export type ParentMethods = {
+  log(line: PostedLog): void;
+  /** The served index, for a worker building its replacement: forwarded to the worker that serves it. */
+  summary: Served["summary"];
+  detail: Served["detail"];
+};
+
+/** What the parent passes at start: EngineOptions without the logger, which cannot cross threads. */
 export interface AnswerWorkerData {
   entry: string;
   dir: string;
-  options: Omit<EngineOptions, "logger" | "worker">;
+  options: Omit<EngineOptions, "logger" | "inherit">;
+  /** This worker replaces a serving one: build against what it serves. */
+  inherit: boolean;
 }
+
+/** A misspelt word and a partly typed one: the question takes every path of `ask`. */
+const WARM_UP = "how do I configur the knowlege";
 
 const port = parentPort;
 if (!port) throw new Error("answer-worker: must run in a worker thread");
-const post = (reply: AnswerWorkerReply) => port.postMessage(reply);
-const logger = postingLogger(post);
-const { dir, options } = workerData as AnswerWorkerData;
+const { dir, options, inherit } = workerData as AnswerWorkerData;
+let engine: AnswerEngine | undefined;
 
-// Rebuilds go to a build worker of this thread's own, so questions are answered during them.
-const engine = await AnswerEngine.open(dir, { ...options, logger, worker: true }).catch((error: Error) => {
-  // Reported to the opener, which rejects; with nothing listening, this thread then ends.
-  post({ ready: false, name: error.name, message: error.message });
-  return undefined;
-});
-if (engine) {
-  post({ ready: true, lastLoad: engine.lastLoad });
-  port.on("message", (request: AnswerWorkerRequest) => {
-    const { id, method, args } = request;
-    const call = async (): Promise<unknown> => {
-      switch (method) {
-        case "ask":
-          return engine.ask(...(args as Parameters<AnswerEngine["ask"]>));
-        case "passage":
-          return engine.passage(...(args as Parameters<AnswerEngine["passage"]>));
-        case "suggest":
-          return engine.suggest(...(args as Parameters<AnswerEngine["suggest"]>));
-        case "sources":
-          return engine.sources();
-        case "reload":
-          return engine.reload();
-      }
-    };
-    call().then(
-      // The load report changes only by a reload, whose reply is that report.
-      (value) => post({ id, ok: true, value }),
-      (error: Error) => post({ id, ok: false, name: error.name, message: error.message }),
-    );
-  });
+function opened(): AnswerEngine {
+  if (!engine) throw new Error("answer-worker: Expected an opened engine, got a call before open()");
+  return engine;
 }
+
+const link: Link<ParentMethods, WorkerMethods> = new Link<ParentMethods, WorkerMethods>(
+  port,
+  {
+    async open() {
+      const logger = postingLogger((line) => link.notify("log", line));
+      const served: Served = { summary: () => link.call("summary"), detail: (request) => link.call("detail", request) };
+      const built = await AnswerEngine.build(dir, { ...options, logger, ...(inherit ? { inherit: served } : {}) });
+      if ("unchanged" in built) return { lastLoad: built.unchanged, unchanged: true };
+      engine = built.engine;
+      // Before taking over from a serving worker: the first question pays for the look-up trees the index
+      // builds on first use (spelling correction, prefixes) and for unoptimised code; let no user's pay it.
+      engine.ask(WARM_UP);
+      return { lastLoad: engine.lastLoad, unchanged: false };
+    },
+    ask: (question, askOptions) => opened().ask(question, askOptions),
+    passage: (key, question) => opened().passage(key, question),
+    suggest: (partial, limit) => opened().suggest(partial, limit),
+    sources: () => opened().sources(),
+    summary: () => opened().served.summary(),
+    detail: (request) => opened().served.detail(request),
+  },
+  { KnowledgeError },
+);

@@ -19,6 +19,11 @@ export interface AnswerOptions {
   ranking?: Partial<Ranking>;
   /** A confidence model to try instead of the fitted one (calibration only: bench/calibrate.ts). */
   model?: ConfidenceModel;
+  /**
+   * Show the nearest passages even when nothing is near enough to be worth showing a person (reports
+   * that suggest what to add): a "no-match" becomes "unsure" when any passage shares a word.
+   */
+  nearest?: boolean;
   /** Receives the evidence the decision is made from (calibration only). */
   onEvidence?: (evidence: Evidence) => void;
 }
@@ -141,9 +146,14 @@ function analyse(index: KnowledgeIndex, n: number, passage: Passage): PassageAna
   });
 }
 
-/** Short, stable, URL-safe key of a passage id, for button ids and `AnswerEngine.passage`. */
-export function passageKey(id: string): string {
-  return createHash("sha1").update(id).digest("base64url").slice(0, 12);
+/**
+ * Short, URL-safe key of a passage, for button ids and `AnswerEngine.passage`. It is made from the
+ * passage's document and text, not its position: a paragraph inserted above would otherwise give an
+ * old "Full passage" button a different passage. A passage whose text changed has no key any more, and
+ * the button says so.
+ */
+export function passageKey(passage: Pick<Passage, "text" | "source">): string {
+  return createHash("sha1").update(passage.source.path).update("\0").update(passage.text).digest("base64url").slice(0, 12);
 }
 
 const YEAR_OR_DATE = /\b(1[5-9]\d\d|20\d\d)\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b/i;
@@ -406,7 +416,7 @@ function toResult(index: KnowledgeIndex, n: number, passage: Passage, w: Weighte
   const text = passage.text;
   unit ??= bestUnit(analysis, w, intent, text);
   return {
-    key: passageKey(passage.id),
+    key: passageKey(passage),
     text,
     answer: text.slice(unit.start, unit.end),
     answerKind: unit.kind,
@@ -433,7 +443,7 @@ export function answer(index: KnowledgeIndex, question: string, options: AnswerO
   if (!pass) return { question, answered: false, reason: "no-match", confidence: 0, results: [] };
   const { ranked, best, w, evidence, decision } = pass;
   options.onEvidence?.(evidence);
-  if (decision.outcome === "no-match") return { question, answered: false, reason: "no-match", confidence: 0, results: [] };
+  if (decision.outcome === "no-match" && !(options.nearest && evidence.matched > 0)) return { question, answered: false, reason: "no-match", confidence: 0, results: [] };
   // The previous question's words help find the passage, but the unit to highlight is the one that
   // answers this question ("when was it founded?"), not the one that repeats the last.
   const forAnswer = query.some((q) => q.weight < 1 && q.of === undefined)

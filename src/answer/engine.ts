@@ -1,33 +1,14 @@
-import { Worker } from "node:worker_threads";
 import { KnowledgeError } from "../knowledge/files.ts";
 import type { SplitOptions } from "../knowledge/split.ts";
 import { silentLogger, type Logger } from "../log.ts";
-import { KnowledgeIndex, type KnowledgeIndexJSON } from "../search/index.ts";
-import { answer, passageKey, passageResult, type AnswerOptions } from "./ask.ts";
-import type { WorkerReply, WorkerRequest } from "./build-worker.ts";
-import { KnowledgeBuilder, type BuilderOptions, type BuilderState, type BuildSummary, type LoadChanges } from "./builder.ts";
-import { IndexAssembler } from "./index-transfer.ts";
+import type { KnowledgeIndex } from "../search/index.ts";
+import { answer, passageKey, passageResult } from "./ask.ts";
+import { KnowledgeBuilder, type BuilderOptions, type BuildSummary, type LoadChanges, type Served } from "./builder.ts";
+import type { AnswerService, AskOptions, LoadReport, SourceSummary } from "./service.ts";
 import type { Answer, AnswerResult } from "./types.ts";
 
 export { KnowledgeError };
-export type { LoadChanges };
-
-export type AskOptions = AnswerOptions;
-
-export interface SourceSummary {
-  path: string;
-  title: string;
-  url?: string;
-  sections: string[];
-  passages: number;
-}
-
-/** What the last successful load found: a build's summary (builder.ts) and when it went live. */
-export type LoadReport = Omit<BuildSummary, "snapshotNote" | "source"> & {
-  loadedAt: Date;
-  /** Whether the index came from the snapshot or was built from the files (absent in reports made by hand). */
-  source?: BuildSummary["source"];
-};
+export type { AskOptions, LoadChanges, LoadReport, SourceSummary };
 
 export interface EngineOptions {
   logger?: Logger;
@@ -37,8 +18,11 @@ export interface EngineOptions {
   split?: SplitOptions;
   /** Index snapshot file: reused while the knowledge files and the engine are unchanged, rebuilt otherwise. */
   snapshot?: string;
-  /** Build in a worker thread, so that a rebuild never stalls the caller's event loop (the bot). */
-  worker?: boolean;
+  /**
+   * The index this engine replaces, served elsewhere (a new answering worker's predecessor): the first build
+   * reports its changes against it and keeps its versions of files that are broken now.
+   */
+  inherit?: Served;
 }
 
 interface State {
@@ -48,94 +32,51 @@ interface State {
   report: LoadReport;
 }
 
-/** Builds either in this thread or in a worker; both keep the last good documents between builds. */
-interface Builder {
-  /** The new index, or none when nothing changed since the builder's last build (`summary.unchanged`). */
-  build(useSnapshot: boolean): Promise<{ index?: KnowledgeIndex; summary: BuildSummary }>;
-  close(): Promise<void>;
+/** A load report from a build's summary; `source` stays the current one when nothing was rebuilt. */
+function reportOf(summary: BuildSummary, current?: LoadReport): LoadReport {
+  const { snapshotNote: _note, unchanged: _unchanged, ...report } = summary;
+  return { ...report, ...(current && summary.unchanged ? { source: current.source } : {}), loadedAt: new Date() };
 }
 
-function inProcessBuilder(options: BuilderOptions, logger: Logger): Builder & { state(): BuilderState } {
-  const builder = new KnowledgeBuilder(options, logger);
-  return {
-    state: () => builder.exportState(),
-    async build(useSnapshot) {
-      const { index, json, summary } = await builder.build(useSnapshot);
-      if (index || !json) return { index, summary };
-      const restored = KnowledgeIndex.fromJSON(json);
-      builder.adopt(restored);
-      return { index: restored, summary };
-    },
-    async close() {},
-  };
-}
+/**
+ * Runs reloads one at a time. Calls made while one runs share it and cause exactly one more run after it,
+ * so the last change is never missed. On failure the last good index stays, and the promise rejects with
+ * a message that names the folder or the files.
+ */
+export class ReloadQueue {
+  private running: Promise<LoadReport> | undefined;
+  private again = false;
 
-/** A builder made on first use, so that an engine that never reloads never starts a thread. */
-function lazily(make: () => Builder): Builder {
-  let builder: Builder | undefined;
-  let maker: (() => Builder) | undefined = make;
-  return {
-    build: (useSnapshot) => {
-      if (!builder && maker) {
-        builder = maker();
-        // What `make` holds (the first build's builder, and through it the first index's passages) can go now.
-        maker = undefined;
-      }
-      if (!builder) throw new Error("engine: Expected a builder, got none");
-      return builder.build(useSnapshot);
-    },
-    close: async () => builder?.close(),
-  };
-}
+  constructor(
+    private readonly once: () => Promise<LoadReport>,
+    private readonly current: () => LoadReport,
+    private readonly logger: Logger,
+  ) {}
 
-function workerBuilder(options: BuilderOptions, logger: Logger, state?: BuilderState): Builder {
-  const entry = new URL(import.meta.url.endsWith(".ts") ? "./build-worker.ts" : "./build-worker.js", import.meta.url).href;
-  const worker = new Worker(new URL("./worker-entry.mjs", import.meta.url), { workerData: { entry, options, ...(state ? { state } : {}) } });
-  // The worker must not keep a finished CLI or test process alive.
-  worker.unref();
-  let next = 0;
-  const pending = new Map<number, { parts: IndexAssembler; resolve: (r: { index?: KnowledgeIndexJSON; summary: BuildSummary }) => void; reject: (e: Error) => void }>();
-  const failAll = (error: Error) => {
-    for (const p of pending.values()) p.reject(error);
-    pending.clear();
-  };
-  worker.on("message", (reply: WorkerReply) => {
-    if ("log" in reply) return logger[reply.log](reply.message);
-    const p = pending.get(reply.id);
-    if (!p) return;
-    if ("slice" in reply) {
-      p.parts.add(reply.slice);
-      // Ask for the next slice only after the event loop has had a turn.
-      setImmediate(() => worker.postMessage({ id: reply.id, next: true } satisfies WorkerRequest));
-      return;
+  reload(): Promise<LoadReport> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
     }
-    pending.delete(reply.id);
-    if (reply.ok) {
-      const summary = reply.summary as BuildSummary;
-      p.resolve(summary.unchanged ? { summary } : { index: p.parts.result(), summary });
-    }
-    else p.reject(reply.name === "KnowledgeError" ? new KnowledgeError(reply.message) : new Error(reply.message));
-  });
-  worker.on("error", (error) => failAll(new Error(`knowledge: the build worker failed: ${error.message}`)));
-  worker.on("exit", (code) => failAll(new Error(`knowledge: the build worker exited (code ${code})`)));
-  return {
-    async build(useSnapshot) {
-      const id = ++next;
-      const done = new Promise<{ index?: KnowledgeIndexJSON; summary: BuildSummary }>((resolve, reject) => pending.set(id, { parts: new IndexAssembler(), resolve, reject }));
-      worker.ref();
+    const run = async (): Promise<LoadReport> => {
       try {
-        worker.postMessage({ id, useSnapshot } satisfies WorkerRequest);
-        const { index, summary } = await done;
-        // Yields between chunks, so the event loop keeps serving while a large index is loaded.
-        return index ? { index: await KnowledgeIndex.fromJSONAsync(index), summary } : { summary };
+        let report: LoadReport;
+        do {
+          this.again = false;
+          report = await this.once();
+          this.logger.info(`knowledge: reloaded: ${describeLoad(report)}`);
+        } while (this.again);
+        return report;
+      } catch (error) {
+        this.logger.warn(`knowledge: reload failed, still answering from the knowledge loaded at ${this.current().loadedAt.toISOString()}: ${(error as Error).message}`);
+        throw error;
       } finally {
-        worker.unref();
+        this.running = undefined;
       }
-    },
-    async close() {
-      await worker.terminate();
-    },
-  };
+    };
+    this.running = run();
+    return this.running;
+  }
 }
 
 const MAX_SUGGESTION = 100;
@@ -167,50 +108,48 @@ export function describeLoad(report: LoadReport): string {
  * The one object adapters talk to. Holds the current index and swaps it atomically on reload:
  * a question asked during a rebuild is answered from the old index, and a bad change keeps the
  * last good one (per file: a file that breaks keeps its previous version until it is fixed).
- * Building happens in builder.ts, in this thread or in a worker (`worker: true`).
+ * Building happens in builder.ts, in the engine's thread; ThreadedEngine runs the whole engine in a worker.
  */
-export class AnswerEngine {
+export class AnswerEngine implements AnswerService {
   readonly dir: string;
   private state: State;
-  private readonly logger: Logger;
-  private readonly builder: Builder;
-  private reloading: Promise<LoadReport> | undefined;
-  private reloadAgain = false;
+  private readonly builder: KnowledgeBuilder;
+  private readonly reloads: ReloadQueue;
 
-  private constructor(dir: string, state: State, builder: Builder, logger: Logger) {
+  private constructor(dir: string, state: State, builder: KnowledgeBuilder, logger: Logger) {
     this.dir = dir;
     this.state = state;
     this.builder = builder;
-    this.logger = logger;
+    this.reloads = new ReloadQueue(() => this.rebuild(), () => this.state.report, logger);
   }
 
   /** Loads the folder. Throws KnowledgeError when it is missing, not a folder, or holds no usable knowledge. */
   static async open(dir: string, options: EngineOptions = {}): Promise<AnswerEngine> {
+    const built = await AnswerEngine.build(dir, options);
+    if ("unchanged" in built) throw new Error("engine: Expected an index from the first build, got none");
+    return built.engine;
+  }
+
+  /**
+   * Like open, but with `inherit` the files may turn out unchanged since the inherited index was built:
+   * then there is no engine, only the report (the inherited index goes on serving).
+   */
+  static async build(dir: string, options: EngineOptions = {}): Promise<{ engine: AnswerEngine } | { unchanged: LoadReport }> {
     const logger = options.logger ?? silentLogger;
     const builderOptions: BuilderOptions = { dir, hygiene: options.hygiene ?? true, ...(options.split ? { split: options.split } : {}), snapshot: options.snapshot };
-    // The first load runs here: nothing else is waiting yet, and from a snapshot it is fastest without a
-    // thread to start. With `worker`, rebuilds then happen in a worker, started on the first reload.
-    const first = inProcessBuilder(builderOptions, logger);
-    const state = AnswerEngine.stateOf(await first.build(true));
-    // The worker primes itself from the snapshot; without one it is handed the first build's documents.
-    const builder = options.worker ? lazily(() => workerBuilder(builderOptions, logger, options.snapshot ? undefined : first.state())) : first;
-    return new AnswerEngine(dir, state, builder, logger);
+    const builder = new KnowledgeBuilder(builderOptions, logger, options.inherit);
+    const { index, summary } = await builder.build(true);
+    if (!index) return { unchanged: reportOf(summary) };
+    return { engine: new AnswerEngine(dir, { index, report: reportOf(summary) }, builder, logger) };
   }
 
-  /** The state after a build: its new index, or — when nothing changed — the current one, loaded again now. */
-  private static stateOf({ index, summary }: { index?: KnowledgeIndex; summary: BuildSummary }, current?: State): State {
-    const { snapshotNote: _note, unchanged: _unchanged, ...report } = summary;
-    if (!index) {
-      if (!current) throw new Error("engine: Expected an index from the first build, got none");
-      return { ...current, report: { ...current.report, ...report, source: current.report.source, loadedAt: new Date() } };
-    }
-    return { index, report: { loadedAt: new Date(), ...report } };
+  /** What a build that replaces this engine's index (in another worker) asks of it. */
+  get served(): Served {
+    return this.builder;
   }
 
-  /** Stops the build worker, if any. The engine keeps answering from its current index. */
-  async close(): Promise<void> {
-    await this.builder.close();
-  }
+  /** Nothing to stop: the engine holds no thread or handle. */
+  async close(): Promise<void> {}
 
   get lastLoad(): LoadReport {
     return this.state.report;
@@ -228,7 +167,7 @@ export class AnswerEngine {
   /** A passage by its short key (AnswerResult.key), whole, with the question's words highlighted; undefined if gone. */
   passage(key: string, question = ""): AnswerResult | undefined {
     const { index } = this.state;
-    const byKey = (this.state.byKey ??= new Map(index.passages.map((p, i) => [passageKey(p.id), i])));
+    const byKey = (this.state.byKey ??= new Map(index.passages.map((p, i) => [passageKey(p), i])));
     const i = byKey.get(key);
     return i === undefined ? undefined : passageResult(index, i, question);
   }
@@ -271,27 +210,14 @@ export class AnswerEngine {
    * and the promise rejects with a message that names the folder or the files.
    */
   reload(): Promise<LoadReport> {
-    if (this.reloading) {
-      this.reloadAgain = true;
-      return this.reloading;
-    }
-    const run = async (): Promise<LoadReport> => {
-      try {
-        do {
-          this.reloadAgain = false;
-          const next = AnswerEngine.stateOf(await this.builder.build(true), this.state);
-          this.state = next;
-          this.logger.info(`knowledge: reloaded: ${describeLoad(next.report)}`);
-        } while (this.reloadAgain);
-        return this.state.report;
-      } catch (error) {
-        this.logger.warn(`knowledge: reload failed, still answering from the knowledge loaded at ${this.state.report.loadedAt.toISOString()}: ${(error as Error).message}`);
-        throw error;
-      } finally {
-        this.reloading = undefined;
-      }
-    };
-    this.reloading = run();
-    return this.reloading;
+    return this.reloads.reload();
+  }
+
+  private async rebuild(): Promise<LoadReport> {
+    const { index, summary } = await this.builder.build(true);
+    const report = reportOf(summary, this.state.report);
+    // Nothing changed: the same index, loaded again now.
+    this.state = index ? { index, report } : { ...this.state, report };
+    return report;
   }
 }

@@ -1,6 +1,8 @@
 import { parseArgs } from "node:util";
 import { createLogger } from "../log.ts";
-import { answerLines, EXIT_USAGE, exitQuietlyOnClosedPipe, loadConfigOr, formatAnswer, openEngineOrExit } from "./terminal.ts";
+import { EXIT_USAGE, exitQuietlyOnClosedPipe, loadConfigOr, openEngineOrExit } from "../startup.ts";
+import { answerLines, formatAnswer } from "../terminal/conversation.ts";
+import { writeLogLine } from "../terminal/prompt-guard.ts";
 
 const USAGE = `Usage: npm run --silent ask -- [--knowledge DIR] [--top N] [--json] [QUESTION]
 
@@ -36,11 +38,12 @@ async function main(): Promise<void> {
   if (!Number.isInteger(top) || top < 1 || top > 25) fail(`Expected --top to be a whole number from 1 to 25, got ${JSON.stringify(values.top)}`);
 
   const config = loadConfigOr(fail);
-  const logger = createLogger(config.logLevel === "info" ? "warn" : config.logLevel);
+  // Warnings here are for the person asking: readable unless LOG_FORMAT asks for JSON, and above the prompt.
+  const logger = createLogger(config.logLevel === "info" ? "warn" : config.logLevel, { format: config.logFormat ?? "pretty", write: writeLogLine });
   const engine = await openEngineOrExit(values.knowledge ?? config.knowledgeDir, { logger, cacheDir: config.indexCacheDir });
   const question = positionals.join(" ").trim();
   if (question) {
-    process.stdout.write(formatAnswer(engine, question, { json: values.json, top, output: process.stdout }) + "\n");
+    process.stdout.write((await formatAnswer(engine, question, { json: values.json, top, output: process.stdout })) + "\n");
     return;
   }
   await answerLines(engine, { json: values.json, top, interactive: Boolean(process.stdin.isTTY), input: process.stdin, output: process.stdout });

@@ -1,7 +1,8 @@
 /**
  * `npm run knowledge:check [-- --knowledge DIR]`: reports the text the hygiene check keeps out of the
  * index (injected fiction, markup debris), per file with line numbers and reasons, then a summary.
- * It reports and does not fail: exit 0, 1 when a file cannot be read, 2 for a usage or folder problem.
+ * It reports and does not fail: exit 0, 1 when a file cannot be read or has a bad front matter setting,
+ * 2 for a usage or folder problem.
  */
 import { stat } from "node:fs/promises";
 import path from "node:path";
@@ -10,7 +11,8 @@ import { createLogger } from "../log.ts";
 import { hygieneCleaner, passagesChangedByCleaning } from "../knowledge/clean.ts";
 import { HYGIENE_CONFIG_FILE, HygieneConfigError, readHygieneConfig } from "../knowledge/hygiene-config.ts";
 import { loadKnowledge } from "../knowledge/load.ts";
-import { EXIT_USAGE, loadConfigOr } from "./terminal.ts";
+import type { LoadIssue } from "../knowledge/types.ts";
+import { EXIT_USAGE, loadConfigOr } from "../startup.ts";
 
 const USAGE = `Usage: npm run knowledge:check [-- --knowledge DIR]
 
@@ -58,8 +60,9 @@ async function main(): Promise<void> {
     if (error instanceof HygieneConfigError) fail(error.message);
     throw error;
   }
-  const logger = createLogger("warn");
-  const cleaned = await loadKnowledge(dir, { logger, cleaner: hygieneCleaner(config) });
+  const logger = createLogger("warn", { format: "pretty" });
+  const settingsIssues: LoadIssue[] = [];
+  const cleaned = await loadKnowledge(dir, { logger, cleaner: hygieneCleaner(config, (issue) => settingsIssues.push(issue)) });
   // Loaded again without the check, to count the passages that the check changed or removed.
   const raw = await loadKnowledge(dir);
   const rawByPath = new Map(raw.documents.map((doc) => [doc.path, doc]));
@@ -81,7 +84,8 @@ async function main(): Promise<void> {
     console.log("");
   }
   for (const error of cleaned.errors) console.log(`${error.path}: could not be read: ${error.reason}`);
-  if (cleaned.errors.length) console.log("");
+  for (const issue of settingsIssues) console.log(`${issue.path}: ${issue.reason}`);
+  if (cleaned.errors.length || settingsIssues.length) console.log("");
 
   const files = cleaned.documents.length + cleaned.errors.length;
   const totalPassages = raw.documents.reduce((n, doc) => n + doc.passages.length, 0);
@@ -89,9 +93,10 @@ async function main(): Promise<void> {
     `Checked ${files} file${files === 1 ? "" : "s"} in ${dir}: ${spans} span${spans === 1 ? "" : "s"} flagged in ${filesFlagged} file${filesFlagged === 1 ? "" : "s"}; ` +
       `${passagesAffected} of ${totalPassages} passages affected` +
       (cleaned.errors.length ? `; ${cleaned.errors.length} file${cleaned.errors.length === 1 ? "" : "s"} could not be read` : "") +
+      (settingsIssues.length ? `; ${settingsIssues.length} bad front matter setting${settingsIssues.length === 1 ? "" : "s"}` : "") +
       ".",
   );
-  if (cleaned.errors.length) process.exitCode = EXIT_READ_ERROR;
+  if (cleaned.errors.length || settingsIssues.length) process.exitCode = EXIT_READ_ERROR;
 }
 
 await main();

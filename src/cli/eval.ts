@@ -6,7 +6,7 @@ import { AnswerEngine } from "../answer/engine.ts";
 import { parseBlindSet, parseEvalSet, QUESTION_KINDS, scoreAnswers, summarise, type EvalOutcome, type EvalSet, type EvalSummary } from "../answer/evaluate.ts";
 import type { Answer } from "../answer/types.ts";
 import { createLogger } from "../log.ts";
-import { EXIT_USAGE, exitQuietlyOnClosedPipe, loadConfigOr, openEngineOrExit } from "./terminal.ts";
+import { EXIT_USAGE, exitQuietlyOnClosedPipe, loadConfigOr, openEngineOrExit } from "../startup.ts";
 import { snapshotPathFor } from "../answer/builder.ts";
 
 const USAGE = `Usage: npm run eval -- QUESTIONS.json [--knowledge DIR] [--misses]
@@ -49,7 +49,7 @@ async function scoreFile(file: string, knowledge: string | undefined, showMisses
     fail((error as Error).message);
   }
   const config = loadConfigOr(fail);
-  const engine = await openEngineOrExit(knowledge ?? config.knowledgeDir, { logger: createLogger("error"), cacheDir: config.indexCacheDir });
+  const engine = await openEngineOrExit(knowledge ?? config.knowledgeDir, { logger: createLogger("error", { format: "pretty" }), cacheDir: config.indexCacheDir });
   const answers = questions.map((q) => engine.ask(q.q, { top: 5 }));
   const s = scoreAnswers(questions, answers);
   const misses = s.outcomes.filter(isMiss);
@@ -100,7 +100,7 @@ async function scoreAll(options: { split: string; only?: string; showMisses: boo
       continue;
     }
     const questions = set.questions.filter((q) => options.split === "all" || q.split === options.split);
-    const engine = await AnswerEngine.open(dir, { logger: createLogger("error"), ...(config.indexCacheDir ? { snapshot: snapshotPathFor(config.indexCacheDir, dir) } : {}) });
+    const engine = await AnswerEngine.open(dir, { logger: createLogger("error", { format: "pretty" }), ...(config.indexCacheDir ? { snapshot: snapshotPathFor(config.indexCacheDir, dir) } : {}) });
     const answers = questions.map((q) => engine.ask(q.q, { top: 5 }));
     const overall = scoreAnswers(questions, answers);
     const kinds: Record<string, EvalSummary> = {};

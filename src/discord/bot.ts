@@ -4,22 +4,34 @@
  */
 import {
   Client,
+  DiscordAPIError,
   Events,
+  GatewayDispatchEvents,
   GatewayIntentBits,
+  InteractionResponseType,
+  InteractionType,
   MessageFlags,
   Options,
   Partials,
+  Status,
+  RESTJSONErrorCodes,
+  Routes,
   type BaseInteraction,
   type ClientOptions,
   type ButtonInteraction,
+  type Interaction,
   type Message,
   type MessageReplyOptions,
+  type RESTPostAPIInteractionCallbackJSONBody,
 } from "discord.js";
-import type { AnswerService } from "../answer/threaded.ts";
+import type { AnswerService } from "../answer/service.ts";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
-import { buildCommands, toEditReply, toInteractionReply, type SlashCommand } from "./commands.ts";
-import { ALLOWED_MENTIONS, renderError, type Reply } from "./format.ts";
+import { loginFailure } from "./api-errors.ts";
+export { DiscordStartError } from "./api-errors.ts";
+import { acknowledge, buildCommands, toEditReply, toInteractionReply, type SlashCommand } from "./commands.ts";
+import { ALLOWED_MENTIONS, renderError, renderStaleButton, renderUnsupported, type Reply } from "./format.ts";
+import { vetInteraction, type Verdict } from "./guard.ts";
 import { answerButton, answerQuestion, createBotContext, deferIfSlow, mentionsBot, stripBotMention, type BotContext } from "./respond.ts";
 import { ConversationMemory } from "./state.ts";
 
@@ -49,15 +61,24 @@ export function cacheSettings(): ClientOptions["makeCache"] {
 
 export interface DiscordBot {
   client: Client;
+  /** "ready" while every shard of this client is connected, else what the first one that is not is doing (for /health). */
+  gatewayState(): string;
   /** Destroys the client (closing the gateway connection); safe to call twice. */
   stop(): Promise<void>;
 }
 
-export function toMessageReply(reply: Reply): MessageReplyOptions {
+/**
+ * A reply to the message `sourceId`. Its nonce is that message's id, enforced: a send that Discord made
+ * but whose response was lost (a slow or reset connection, so discord.js retries) and a message delivered
+ * twice (a replayed dispatch) both return the first reply instead of posting a second.
+ */
+export function toMessageReply(reply: Reply, sourceId: string): MessageReplyOptions {
   return {
     ...toEditReply(reply),
     // The question may have been deleted meanwhile; answer in the channel anyway.
     failIfNotExists: false,
+    nonce: sourceId,
+    enforceNonce: true,
   };
 }
 
@@ -79,7 +100,7 @@ async function handleButton(interaction: ButtonInteraction, ctx: BotContext): Pr
     messageEphemeral: interaction.message.flags.has(MessageFlags.Ephemeral),
   });
   // Slow: acknowledge without changing the message, then edit it or answer privately.
-  const { value: outcome, deferred } = await deferIfSlow(answering, ctx.deferAfterMs, () => interaction.deferUpdate());
+  const { value: outcome, deferred } = await deferIfSlow(answering, ctx.deferAfterMs, () => acknowledge(interaction, () => interaction.deferUpdate()));
   if (outcome.mode === "update") {
     if (deferred) await interaction.editReply(toEditReply(outcome.reply));
     else await interaction.update(toEditReply(outcome.reply));
@@ -88,6 +109,17 @@ async function handleButton(interaction: ButtonInteraction, ctx: BotContext): Pr
     if (deferred) await interaction.followUp(reply);
     else await interaction.reply(reply);
   }
+}
+
+/**
+ * Why a failed reply to an interaction needs no more than a log line: the interaction expired (Discord
+ * allows 3 s; under load that is expected, and nothing can be sent any more) or was already answered.
+ */
+function expectedFailure(error: unknown): string | undefined {
+  if (!(error instanceof DiscordAPIError)) return undefined;
+  if (error.code === RESTJSONErrorCodes.UnknownInteraction) return "it expired before the reply (Discord allows 3 s)";
+  if (error.code === RESTJSONErrorCodes.InteractionHasAlreadyBeenAcknowledged) return "it was already answered (a retried response)";
+  return undefined;
 }
 
 /** Tells the person something went wrong, in whatever way the interaction still allows. */
@@ -106,23 +138,49 @@ export function createHandlers(client: Client, ctx: BotContext, commands: SlashC
   const byName = new Map(commands.map((command) => [command.data.name, command]));
   const { logger } = ctx;
 
-  async function onInteraction(interaction: BaseInteraction): Promise<void> {
-    try {
-      if (interaction.isChatInputCommand()) {
-        const command = byName.get(interaction.commandName);
-        if (!command) {
+  /** Every interaction type has its case; the guard (guard.ts) lets only whole commands, autocompletes and buttons through. */
+  async function dispatchInteraction(interaction: Interaction): Promise<void> {
+    switch (interaction.type) {
+      case InteractionType.ApplicationCommand: {
+        const command = interaction.isChatInputCommand() ? byName.get(interaction.commandName) : undefined;
+        if (!interaction.isChatInputCommand() || !command) {
           logger.warn("discord: unknown command (stale registration? run npm run deploy-commands)", describeInteraction(interaction));
-          await interaction.reply(toInteractionReply(renderError()));
+          await interaction.reply(toInteractionReply(renderUnsupported()));
           return;
         }
         await command.execute(interaction, ctx);
-      } else if (interaction.isAutocomplete()) {
+        return;
+      }
+      case InteractionType.ApplicationCommandAutocomplete: {
         const command = byName.get(interaction.commandName);
         await (command?.autocomplete ? command.autocomplete(interaction, ctx) : interaction.respond([]));
-      } else if (interaction.isButton()) {
-        await handleButton(interaction, ctx);
+        return;
       }
+      case InteractionType.MessageComponent:
+        if (interaction.isButton()) await handleButton(interaction, ctx);
+        else await interaction.reply(toInteractionReply(renderUnsupported()));
+        return;
+      case InteractionType.ModalSubmit:
+        await interaction.reply(toInteractionReply(renderUnsupported()));
+        return;
+      // No Ping case: Discord sends pings over HTTP only, and discord.js has no Ping interaction.
+      default: {
+        const unknown: never = interaction;
+        logger.warn("discord: interaction of an unknown type", { interaction: (unknown as BaseInteraction).id });
+      }
+    }
+  }
+
+  async function onInteraction(interaction: Interaction): Promise<void> {
+    try {
+      await dispatchInteraction(interaction);
     } catch (error) {
+      const expected = expectedFailure(error);
+      if (expected) {
+        const log = ctx.expired.hit();
+        if (log.log) logger.warn(`discord: interaction reply not sent: ${expected}`, { ...describeInteraction(interaction), ...(log.suppressed ? { "more since the last such line": log.suppressed } : {}) });
+        return;
+      }
       logger.error("discord: interaction failed", { ...describeInteraction(interaction), error });
       try {
         await reportInteractionError(interaction);
@@ -147,24 +205,85 @@ export function createHandlers(client: Client, ctx: BotContext, commands: SlashC
         raw = stripBotMention(message.content, botUser.id, botRoleId);
       }
       const continues = !message.inGuild() || message.channel.isThread();
-      const outcome = await answerQuestion(ctx, {
-        raw,
-        userId: message.author.id,
-        conversationKey: continues ? ConversationMemory.key(message.channelId, message.author.id) : undefined,
-        ephemeral: false,
+      await withinReplyBudget(message, async () => {
+        const outcome = await answerQuestion(ctx, {
+          raw,
+          userId: message.author.id,
+          conversationKey: continues ? ConversationMemory.key(message.channelId, message.author.id) : undefined,
+          ephemeral: false,
+          via: "message",
+        });
+        if (outcome.reply) await message.reply(toMessageReply(outcome.reply, message.id));
       });
-      if (outcome.reply) await message.reply(toMessageReply(outcome.reply));
     } catch (error) {
       logger.error("discord: message failed", { message: message.id, user: message.author.id, guild: message.guildId ?? "dm", channel: message.channelId, error });
       try {
-        await message.reply(toMessageReply(renderError()));
+        await message.reply(toMessageReply(renderError(), message.id));
       } catch (replyError) {
-        logger.warn("discord: could not tell the user about the failure", { message: message.id, error: replyError });
+        logger.warn("discord: could not tell the user about the failure", { message: message.id, error: replyError instanceof Error ? replyError.message : String(replyError) });
       }
     }
   }
 
+  /** Runs `reply` if the bound on replies in flight allows (MAX_PENDING_REPLIES); otherwise the message goes unanswered, on purpose. */
+  async function withinReplyBudget(message: Message, reply: () => Promise<void>): Promise<void> {
+    const entry = ctx.replies.tryEnter();
+    if (!entry.admitted) {
+      if (entry.episodeStarts) logger.warn(`discord: over ${ctx.replies.max} DM and mention replies in flight; leaving new ones unanswered until the queue drains`);
+      logger.debug("discord: message left unanswered (too many replies in flight)", { message: message.id, user: message.author.id });
+      return;
+    }
+    try {
+      await reply();
+    } finally {
+      const shed = ctx.replies.leave();
+      if (shed !== undefined) logger.warn(`discord: reply queue drained; ${shed} DM and mention message${shed === 1 ? " was" : "s were"} left unanswered`);
+    }
+  }
+
   return { onInteraction, onMessage };
+}
+
+/** The REST callback for an interaction the guard keeps from discord.js, or none. */
+function guardResponse(verdict: Exclude<Verdict, { deliver: true }>): RESTPostAPIInteractionCallbackJSONBody | undefined {
+  if (verdict.answer === "none") return undefined;
+  if (verdict.answer === "choices") return { type: InteractionResponseType.ApplicationCommandAutocompleteResult, data: { choices: [] } };
+  const reply = verdict.answer === "stale" ? renderStaleButton() : renderUnsupported();
+  return { type: InteractionResponseType.ChannelMessageWithSource, data: { embeds: reply.embeds, components: [], flags: MessageFlags.Ephemeral, allowed_mentions: { parse: [] } } };
+}
+
+/**
+ * Vets each INTERACTION_CREATE before discord.js reads it (guard.ts): the `raw` event gets the very packet
+ * object that discord.js goes on to handle by its `t` and `d`. One that discord.js must not see is answered
+ * over REST and its packet renamed; one it may see has its `d` replaced by the vetted copy. And if
+ * discord.js still fails to emit an interaction it was given, that one is answered here too.
+ */
+function installInteractionGuard(client: Client, logger: Logger, expected: Set<string>): void {
+  const answer = (id: string, token: string, verdict: Exclude<Verdict, { deliver: true }>) => {
+    const body = guardResponse(verdict);
+    logger.warn(`discord: interaction not handed to discord.js: ${verdict.reason}`, { interaction: id, answer: verdict.answer });
+    if (!body) return;
+    client.rest.post(Routes.interactionCallback(id, token), { body, auth: false }).catch((error: unknown) => {
+      logger.warn("discord: could not answer a malformed interaction", { interaction: id, error: error instanceof Error ? error.message : String(error) });
+    });
+  };
+  client.on(Events.Raw, (packet: { t?: string; d?: unknown }) => {
+    if (packet.t !== GatewayDispatchEvents.InteractionCreate) return;
+    const verdict = vetInteraction(packet.d);
+    const d = packet.d as { id: string; token: string };
+    if (!verdict.deliver) {
+      packet.t = "INTERACTION_CREATE_ANSWERED_BY_GUARD";
+      answer(d.id, d.token, verdict);
+      return;
+    }
+    packet.d = verdict.payload;
+    // Before the client is ready discord.js queues packets, so only a ready client is expected to emit at once.
+    if (!client.isReady()) return;
+    expected.add(d.id);
+    setImmediate(() => {
+      if (expected.delete(d.id)) answer(d.id, d.token, { deliver: false, reason: "discord.js did not emit it (a payload it could not build)", answer: "unsupported" });
+    });
+  });
 }
 
 async function logLiveCommands(client: Client<true>, config: Config, logger: Logger): Promise<void> {
@@ -186,6 +305,21 @@ async function logLiveCommands(client: Client<true>, config: Config, logger: Log
   }
 }
 
+/** Status names as words: Status.WaitingForGuilds is "waiting for guilds". */
+const STATUS_WORDS = new Map<unknown, string>(
+  Object.entries(Status)
+    .filter(([, value]) => typeof value === "number")
+    .map(([name, value]) => [value, name.replace(/(?<=[a-z])(?=[A-Z])/g, " ").toLowerCase()]),
+);
+
+function gatewayState(client: Client): string {
+  if (!client.isReady()) return "connecting";
+  for (const shard of client.ws.shards.values()) {
+    if (shard.status !== Status.Ready) return `shard ${shard.id} ${STATUS_WORDS.get(shard.status) ?? String(shard.status)}`;
+  }
+  return "ready";
+}
+
 export interface StartOptions {
   config: Config;
   engine: AnswerService;
@@ -197,6 +331,8 @@ export interface StartOptions {
   sharding?: Pick<ClientOptions, "shards" | "shardCount">;
   /** See DEFER_AFTER_MS (respond.ts); tests make it short. */
   deferAfterMs?: number;
+  /** See MAX_PENDING_REPLIES (respond.ts); tests make it small. */
+  maxPendingReplies?: number;
 }
 
 export async function startDiscordBot(options: StartOptions): Promise<DiscordBot> {
@@ -212,11 +348,23 @@ export async function startDiscordBot(options: StartOptions): Promise<DiscordBot
     rest: { api: config.discordApiUrl },
     ...options.sharding,
   });
-  const ctx = createBotContext({ engine, config, logger, botName: () => client.user?.username ?? "me", ...(options.deferAfterMs !== undefined ? { deferAfterMs: options.deferAfterMs } : {}) });
+  const ctx = createBotContext({
+    engine,
+    config,
+    logger,
+    botName: () => client.user?.username ?? "me",
+    ...(options.deferAfterMs !== undefined ? { deferAfterMs: options.deferAfterMs } : {}),
+    ...(options.maxPendingReplies !== undefined ? { maxPendingReplies: options.maxPendingReplies } : {}),
+  });
   const commands = buildCommands(config);
   const handlers = createHandlers(client, ctx, commands);
 
-  client.on(Events.InteractionCreate, (interaction) => void handlers.onInteraction(interaction));
+  const expected = new Set<string>();
+  installInteractionGuard(client, logger, expected);
+  client.on(Events.InteractionCreate, (interaction) => {
+    expected.delete(interaction.id);
+    void handlers.onInteraction(interaction);
+  });
   client.on(Events.MessageCreate, (message) => void handlers.onMessage(message));
   // Without an `error` listener an EventEmitter error would crash the process.
   client.on(Events.Error, (error) => logger.error("discord: client error", { error }));
@@ -232,14 +380,16 @@ export async function startDiscordBot(options: StartOptions): Promise<DiscordBot
   try {
     await client.login(config.discordToken);
   } catch (error) {
-    const reason = error instanceof Error ? error.message : String(error);
-    throw new Error(`discord: could not log in with DISCORD_TOKEN through ${config.discordApiUrl}: ${reason}`, { cause: error });
+    // The client may have opened connections before it failed; they must not keep the process alive.
+    await client.destroy().catch(() => undefined);
+    throw loginFailure(error, config.discordApiUrl);
   }
   await logLiveCommands(await ready, config, logger);
 
   let stopped: Promise<void> | undefined;
   return {
     client,
+    gatewayState: () => gatewayState(client),
     stop() {
       stopped ??= (async () => {
         stopping = true;

@@ -6,16 +6,18 @@ import {
   ApplicationCommandOptionType,
   ApplicationCommandType,
   ApplicationIntegrationType,
+  DiscordAPIError,
   InteractionContextType,
   MessageFlags,
   PermissionFlagsBits,
+  RESTJSONErrorCodes,
   type AutocompleteInteraction,
   type ChatInputCommandInteraction,
   type InteractionReplyOptions,
   type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from "discord.js";
-import { ALLOWED_MENTIONS, renderHelp, renderLoadReport, renderReloadFailed, renderSources, type Reply } from "./format.ts";
-import { answerQuestion, deferIfSlow, suggestChoices, type BotContext } from "./respond.ts";
+import { ALLOWED_MENTIONS, renderHelp, renderLoadReport, renderReloadFailed, renderReloadRefused, renderSources, type Reply } from "./format.ts";
+import { answerQuestion, deferIfSlow, suggestChoices, withoutServerPaths, type BotContext } from "./respond.ts";
 import { ConversationMemory } from "./state.ts";
 
 export interface SlashCommand {
@@ -26,6 +28,21 @@ export interface SlashCommand {
 
 export function toInteractionReply(reply: Reply): InteractionReplyOptions {
   return { ...toEditReply(reply), ...(reply.ephemeral ? { flags: MessageFlags.Ephemeral } : {}) };
+}
+
+/**
+ * Acknowledges an interaction (`deferReply`, `deferUpdate`), counting 40060 "already acknowledged" as
+ * done: it comes when the first attempt reached Discord but its response was lost and discord.js retried.
+ * Without this the answer, which is edited in next, would be lost with it.
+ */
+export async function acknowledge(interaction: { deferred: boolean }, send: () => Promise<unknown>): Promise<void> {
+  try {
+    await send();
+  } catch (error) {
+    if (!(error instanceof DiscordAPIError && error.code === RESTJSONErrorCodes.InteractionHasAlreadyBeenAcknowledged)) throw error;
+    // What discord.js would have set had the first response arrived; editReply checks it.
+    interaction.deferred = true;
+  }
 }
 
 /** A reply's content for any send, with mentions off; also an edit of a deferred response (its flags were set when deferring). */
@@ -80,8 +97,9 @@ export function buildCommands(options: { maxQuestionLength: number }): SlashComm
         userId: interaction.user.id,
         conversationKey: conversationKeyOf(interaction),
         ephemeral,
+        via: "interaction",
       });
-      const { value: outcome, deferred } = await deferIfSlow(answering, ctx.deferAfterMs, () => interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {}));
+      const { value: outcome, deferred } = await deferIfSlow(answering, ctx.deferAfterMs, () => acknowledge(interaction, () => interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {})));
       if (!deferred) {
         // Interactions must be acknowledged; a silent outcome still gets its (private) reply here.
         if (outcome.reply) await interaction.reply(toInteractionReply(outcome.reply));
@@ -99,7 +117,7 @@ export function buildCommands(options: { maxQuestionLength: number }): SlashComm
     },
     async autocomplete(interaction, ctx) {
       const focused = interaction.options.getFocused(true);
-      const choices = focused.name === "question" ? await suggestChoices(ctx, String(focused.value)) : [];
+      const choices = focused.name === "question" ? await suggestChoices(ctx, String(focused.value), interaction.user.id) : [];
       await interaction.respond(choices);
     },
   };
@@ -107,7 +125,9 @@ export function buildCommands(options: { maxQuestionLength: number }): SlashComm
   const sources: SlashCommand = {
     data: { name: "sources", description: "List the documents I answer from.", type: ApplicationCommandType.ChatInput, ...EVERYWHERE },
     async execute(interaction, ctx) {
-      await interaction.reply(toInteractionReply(renderSources(await ctx.engine.sources(), ctx.engine.lastLoad)));
+      const listing = (async () => renderSources(await ctx.engine.sources(), ctx.engine.lastLoad))();
+      const { value: reply, deferred } = await deferIfSlow(listing, ctx.deferAfterMs, () => acknowledge(interaction, () => interaction.deferReply({ flags: MessageFlags.Ephemeral })));
+      await (deferred ? interaction.editReply(toEditReply(reply)) : interaction.reply(toInteractionReply(reply)));
     },
   };
 
@@ -123,22 +143,31 @@ export function buildCommands(options: { maxQuestionLength: number }): SlashComm
       name: "reload",
       description: "Reload the knowledge base from its folder (administrators).",
       type: ApplicationCommandType.ChatInput,
-      // Hidden from everyone but administrators by default; server owners can grant it in Integrations settings.
+      // Servers only, and shown only to administrators. Discord enforces neither everywhere (an old
+      // registration, a permission override in Integrations), so execute checks both again.
       default_member_permissions: PermissionFlagsBits.Administrator.toString(),
       contexts: [InteractionContextType.Guild],
       integration_types: [ApplicationIntegrationType.GuildInstall],
     },
     async execute(interaction, ctx) {
+      // memberPermissions is null when Discord (or a malformed payload) sends none; that is no permission.
+      const permissions = interaction.inGuild() ? (interaction.memberPermissions as typeof interaction.memberPermissions | null) : null;
+      if (!permissions?.has(PermissionFlagsBits.Administrator)) {
+        ctx.logger.warn("discord: /reload refused: not an administrator in a server", { user: interaction.user.id, guild: interaction.guildId ?? "dm" });
+        await interaction.reply(toInteractionReply(renderReloadRefused()));
+        return;
+      }
       // A big folder can take longer than the 3 seconds Discord gives the first response.
-      await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+      await acknowledge(interaction, () => interaction.deferReply({ flags: MessageFlags.Ephemeral }));
+      const hide = (text: string) => withoutServerPaths(text, ctx.engine.dir);
       let reply: Reply;
       try {
         const report = await ctx.engine.reload();
         ctx.logger.info("discord: knowledge reloaded by command", { user: interaction.user.id, documents: report.documents, passages: report.passages });
-        reply = renderLoadReport(report);
+        reply = renderLoadReport({ ...report, errors: report.errors.map((issue) => ({ path: issue.path, reason: hide(issue.reason) })) });
       } catch (error) {
-        ctx.logger.warn("discord: reload failed", { user: interaction.user.id, error });
-        reply = renderReloadFailed(error instanceof Error ? error.message : String(error));
+        ctx.logger.warn("discord: reload failed", { user: interaction.user.id, error: error instanceof Error ? error.message : String(error) });
+        reply = renderReloadFailed(hide(error instanceof Error ? error.message : String(error)));
       }
       await interaction.editReply(toEditReply(reply));
     },

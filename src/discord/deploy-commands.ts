@@ -5,10 +5,11 @@
 import { pathToFileURL } from "node:url";
 import { DiscordAPIError, REST, Routes, type RESTGetAPIApplicationCommandsResult, type RESTGetCurrentApplicationResult } from "discord.js";
 import { ConfigError, loadConfig } from "../config.ts";
-import { createLogger, type Logger } from "../log.ts";
+import { createLogger, ExpectedError, type Logger } from "../log.ts";
+import { describeApiError as describe, isTokenRejected, TOKEN_REJECTED } from "./api-errors.ts";
 import { commandData } from "./commands.ts";
 
-export class DeployError extends Error {
+export class DeployError extends ExpectedError {
   override name = "DeployError";
 }
 
@@ -27,11 +28,6 @@ export interface DeployResult {
   commands: string[];
 }
 
-function describe(error: unknown): string {
-  if (error instanceof DiscordAPIError) return `${error.status} ${error.message}`;
-  return error instanceof Error ? error.message : String(error);
-}
-
 export async function deployCommands(options: DeployOptions): Promise<DeployResult> {
   const { token, apiUrl, guildId, logger } = options;
   if (!token) throw new DeployError("DISCORD_TOKEN is not set: put the bot token in .env (see .env.example) to register commands.");
@@ -43,9 +39,7 @@ export async function deployCommands(options: DeployOptions): Promise<DeployResu
   try {
     application = (await rest.get(Routes.currentApplication())) as RESTGetCurrentApplicationResult;
   } catch (error) {
-    if (error instanceof DiscordAPIError && error.status === 401) {
-      throw new DeployError("DISCORD_TOKEN was rejected by Discord (401 Unauthorized): copy the bot token again from the Developer Portal (Bot → Reset Token).");
-    }
+    if (isTokenRejected(error)) throw new DeployError(TOKEN_REJECTED);
     throw new DeployError(`Could not read the application of DISCORD_TOKEN from ${apiUrl} (GET /applications/@me): ${describe(error)}`);
   }
   if (!application?.id) throw new DeployError(`${apiUrl} returned no application id for DISCORD_TOKEN (GET /applications/@me).`);
@@ -83,7 +77,7 @@ async function main(): Promise<number> {
     }
     throw error;
   }
-  const logger = createLogger(config.logLevel);
+  const logger = createLogger(config.logLevel, { format: config.logFormat });
   try {
     await deployCommands({ token: config.discordToken, apiUrl: config.discordApiUrl, guildId: config.discordGuildId, maxQuestionLength: config.maxQuestionLength, logger });
     return 0;

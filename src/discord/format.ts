@@ -3,12 +3,13 @@
  * payload leaves here escaped and within Discord's limits, so the adapters only choose how to send it.
  */
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponentWithCustomId, type APIEmbed } from "discord.js";
+import { fileLine, plural, sectionTrail } from "../answer/display.ts";
 import type { Answer, AnswerResult } from "../answer/types.ts";
 import type { LoadReport, SourceSummary } from "../answer/engine.ts";
 import type { PassageSource } from "../knowledge/types.ts";
 import { encodeButton } from "./custom-id.ts";
-import { escapeMarkdown, neutralisePlain, restorePlain, safeUrl } from "./escape.ts";
 import { LIMITS, fitEmbeds, truncate } from "./limits.ts";
+import { boldMarkdown, codeSpan, escapeMarkdown, excerpt, inlineMarkdown, maskedLink, neutralisePlain, restorePlain, safeUrl, type ExcerptLimits } from "./markdown.ts";
 
 /** Results per answer message. The adapter asks the engine for one more to know whether "More results" applies. */
 export const PAGE_SIZE = 3;
@@ -66,66 +67,34 @@ export function parseFooter(text: string | undefined | null): QuestionState | un
   return context ? { question, context } : { question };
 }
 
-function sectionPath(source: PassageSource): string {
-  // A Markdown document's first heading is usually its title; "Title › Title › History" says it twice.
-  const section = source.section[0] === source.title ? source.section.slice(1) : source.section;
-  return [source.title, ...section].join(" › ");
+/** "Title › Section" as Discord Markdown (in bold with `bold`), short enough for a field name with its rank. */
+function trail(source: PassageSource, bold = false): string {
+  const text = sectionTrail(source);
+  return truncate(bold ? boldMarkdown(text) : inlineMarkdown(text), 200);
 }
 
-/** "**Title › Section** · passage 3 · [open](url)", escaped; without the title when it is shown already. */
-export function citationLine(source: PassageSource, withTitle = true): string {
+/** "`guide/cli.md:52` · [open](url)": where the passage is, and a link when its document has one. */
+function whereLine(source: PassageSource): string {
   const url = safeUrl(source.url);
-  const parts = withTitle ? [`**${escapeMarkdown(sectionPath(source))}**`] : [];
-  parts.push(`passage ${source.passage}`);
-  if (url) parts.push(`[open](${url})`);
-  return parts.join(" · ");
+  return codeSpan(fileLine(source)) + (url ? ` · [open](${url})` : "");
+}
+
+/**
+ * The citation in one line: "**Title › Section** · `path:line` · [open](url)", the title and section
+ * said once, the file and line where the passage starts rather than a passage number.
+ */
+export function citationLine(source: PassageSource): string {
+  return `${trail(source, true)} · ${whereLine(source)}`;
 }
 
 function rank(offset: number, index: number): number {
   return offset + index + 1;
 }
 
-/** Where `answer` sits in `text`, trusting `answerStart` only when it is right. */
-function locateAnswer(result: AnswerResult): { before: string; answer: string; after: string } {
-  const { text } = result;
-  let start = result.answerStart;
-  if (text.slice(start, start + result.answer.length) !== result.answer) start = text.indexOf(result.answer);
-  if (start < 0 || !result.answer) return { before: "", answer: text, after: "" };
-  let answer = result.answer;
-  let before = text.slice(0, start);
-  let after = text.slice(start + answer.length);
-  // `** foo**` does not render bold in Discord, so whitespace moves outside the markers.
-  const lead = /^\s*/.exec(answer)?.[0] ?? "";
-  const trail = /\s*$/.exec(answer)?.[0] ?? "";
-  before += lead;
-  after = trail + after;
-  answer = answer.slice(lead.length, answer.length - trail.length);
-  return { before, answer, after };
-}
-
-/**
- * The passage as context with the answer in bold, cut to a window around the answer. `limits` are in
- * characters of escaped text. Returns whether anything was left out.
- */
-export function excerpt(result: AnswerResult, limits = { before: 300, answer: 900, after: 500 }): { text: string; partial: boolean } {
-  const { before, answer, after } = locateAnswer(result);
-  let partial = false;
-  const cut = (raw: string, limit: number, keep: "start" | "end") => {
-    // A part left out whole (the context of a second or third result) is not worth escaping.
-    if (limit <= 0) {
-      partial ||= raw.length > 0;
-      return "";
-    }
-    const escaped = escapeMarkdown(raw);
-    const kept = truncate(escaped, limit, { keep });
-    partial ||= kept !== escaped;
-    return kept;
-  };
-  const shown = [cut(before, limits.before, "end"), cut(answer, limits.answer, "start"), cut(after, limits.after, "start")] as const;
-  // Bold around a code block does not render; the block stands out on its own.
-  const bold = !shown[1] || shown[1].includes("```") ? shown[1] : `**${shown[1]}**`;
-  return { text: (shown[0] + bold + shown[2]).trim(), partial };
-}
+/** The best result's context: a few sentences before the answer, more after it. */
+const TOP_LIMITS: ExcerptLimits = { before: 300, answer: 900, after: 500 };
+/** A further result (or a closest match) shows only its answer unit. */
+const UNIT_ANSWER = 600;
 
 function button(label: string, customId: string, style: ButtonStyle.Primary | ButtonStyle.Secondary = ButtonStyle.Secondary): APIButtonComponentWithCustomId {
   return { type: ComponentType.Button, style, label: truncate(label, LIMITS.buttonLabel, { markdown: false }), custom_id: customId };
@@ -145,31 +114,35 @@ export interface AnswerView {
 }
 
 /**
- * An answered question: the best result's passage with the answer in bold and its citation, then one field
- * per further result with its answer sentence and citation. `answer.results` may hold one more than a page;
- * that extra result only tells whether "More results" is worth offering.
+ * An answer. Answered: the best result's passage around the answer (which stands out) and its citation,
+ * then one field per further result with its answer unit and citation. Unsure: said first, then every
+ * result as a field, plainly as closest matches rather than an answer. `answer.results` may hold one
+ * more than a page; that extra result only tells whether "More results" is worth offering.
  */
 export function renderAnswer(answer: Answer, view: AnswerView): Reply {
   const shown = answer.results.slice(0, PAGE_SIZE);
   const hasMore = answer.results.length > PAGE_SIZE;
-  const [top, ...rest] = shown;
+  const [top] = shown;
   if (!top) return renderNoMatch();
+  const unsure = answer.reason === "unsure";
 
-  // The best result gets its passage as context; the others just their answer sentence.
-  const excerpts = shown.map((result, i) => (i === 0 ? excerpt(result) : excerpt(result, { before: 0, answer: 600, after: 0 })));
-  // Shown, but plainly as not-an-answer: the person decides whether one of these is what they meant.
-  const lead = answer.reason === "unsure" ? "I'm not sure this answers it. Closest matches:\n\n" : "";
+  const fielded = unsure ? shown : shown.slice(1);
+  const fieldOffset = unsure ? 0 : 1;
+  const fields = fielded.map((result, i) => {
+    const where = whereLine(result.source);
+    const unit = excerpt(result, { before: 0, answer: Math.min(UNIT_ANSWER, LIMITS.fieldValue - where.length - 1), after: 0 }, { highlight: false, codeLabel: "" });
+    return { name: truncate(`${rank(view.offset, i + fieldOffset)}. ${trail(result.source)}`, LIMITS.fieldName), value: `${unit.text}\n${where}`, partial: unit.partial };
+  });
+  const best = unsure ? undefined : excerpt(top, TOP_LIMITS);
+  const description = best
+    ? `${best.text}\n\n${shown.length > 1 ? `${rank(view.offset, 0)}. ` : ""}${citationLine(top.source)}`
+    : `I'm not sure this answers it — closest matches:`;
   const embed: APIEmbed = {
-    color: answer.reason === "unsure" ? COLOR_INFO : COLOR_ANSWER,
-    description: `${lead}${excerpts[0]?.text ?? ""}\n\n${rest.length ? `${rank(view.offset, 0)}. ` : ""}${citationLine(top.source)}`,
-    fields: rest.map((result, i) => ({
-      // The field name is the citation's "Title › Section"; the value ends with the rest of it.
-      name: truncate(`${rank(view.offset, i + 1)}. ${escapeMarkdown(sectionPath(result.source))}`, LIMITS.fieldName),
-      value: `${excerpts[i + 1]?.text ?? ""}\n${citationLine(result.source, false)}`,
-    })),
+    color: unsure ? COLOR_INFO : COLOR_ANSWER,
+    description,
+    ...(fields.length ? { fields: fields.map(({ name, value }) => ({ name, value })) } : {}),
     footer: { text: footerFor(view.state, shown.length > 1 ? `Results ${rank(view.offset, 0)}–${rank(view.offset, shown.length - 1)}` : `Result ${rank(view.offset, 0)}`) },
   };
-  if (!embed.fields?.length) delete embed.fields;
 
   const navigation: APIButtonComponentWithCustomId[] = [];
   if (view.offset > 0) {
@@ -179,24 +152,25 @@ export function renderAnswer(answer: Answer, view: AnswerView): Reply {
     navigation.push(button("More results", encodeButton({ kind: "page", offset: view.offset + PAGE_SIZE, askerId: view.askerId }), ButtonStyle.Primary));
   }
   // Only where something was left out: a passage shown whole needs no button.
+  const partial = shown.map((_, i) => (i === 0 && best ? best.partial : fields[i - fieldOffset]?.partial === true));
   const full = shown.flatMap((result, i) =>
-    excerpts[i]?.partial
+    partial[i]
       ? [button(shown.length === 1 ? "Show full passage" : `Full passage ${rank(view.offset, i)}`, encodeButton({ kind: "full", key: result.key, offset: view.offset, askerId: view.askerId }))]
       : [],
   );
   return { embeds: fitEmbeds([embed]), components: [...row(navigation), ...row(full)], ephemeral: view.ephemeral };
 }
 
-/** One whole passage, answer in bold, with a way back to the page it came from. */
+/** One whole passage, its answer standing out, with a way back to the page it came from. */
 export function renderPassage(result: AnswerResult, view: AnswerView): Reply {
-  const whole = excerpt(result, { before: 4000, answer: 4000, after: 4000 });
+  const whole = excerpt(result, { before: 4000, answer: 4000, after: 4000 }, { highlight: true, codeLabel: "Best match:" });
   const url = safeUrl(result.source.url);
   const embed: APIEmbed = {
     color: COLOR_ANSWER,
-    title: truncate(escapeMarkdown(sectionPath(result.source)), LIMITS.embedTitle),
+    title: truncate(inlineMarkdown(sectionTrail(result.source)), LIMITS.embedTitle),
     ...(url ? { url } : {}),
-    // The title already names the document and section.
-    description: `${whole.text}\n\n${citationLine(result.source, false)}`,
+    // The title already names the document and section, and links to it.
+    description: `${whole.text}\n\n${codeSpan(fileLine(result.source))}`,
     footer: { text: footerFor(view.state) },
   };
   const back = button("Back to results", encodeButton({ kind: "page", offset: view.offset, askerId: view.askerId }));
@@ -232,6 +206,15 @@ export function renderRateLimited(retryAfterSeconds: number): Reply {
   return notice(`You're asking faster than I can keep up. Please try again in ${seconds} second${seconds === 1 ? "" : "s"}.`);
 }
 
+export function renderReloadRefused(): Reply {
+  return notice("Only server administrators can use `/reload`, and only in a server.");
+}
+
+/** For an interaction the bot never asks for (a context-menu command, a modal, a select menu, a future kind). */
+export function renderUnsupported(): Reply {
+  return notice("I can't handle that here. Use `/ask` for questions, or `/help` to see what I can do.");
+}
+
 export function renderError(): Reply {
   return notice("Something went wrong while answering. It has been logged; please try again in a moment.", COLOR_ERROR);
 }
@@ -257,10 +240,6 @@ export function renderHelp(botName = "me"): Reply {
   return { embeds: fitEmbeds([{ color: COLOR_INFO, title: "How to ask me", description: lines.join("\n") }]), components: [], ephemeral: true };
 }
 
-function plural(count: number, word: string): string {
-  return `${count} ${word}${count === 1 ? "" : "s"}`;
-}
-
 /** Adds lines until the next would not fit, then says how many were left out. */
 function linesWithin(lines: string[], max: number, more: (count: number) => string): string {
   let out = "";
@@ -280,11 +259,15 @@ function discordTime(date: Date): string {
 }
 
 export function renderSources(sources: SourceSummary[], lastLoad: LoadReport): Reply {
+  const titles = new Map<string, number>();
+  for (const source of sources) titles.set(source.title, (titles.get(source.title) ?? 0) + 1);
   const lines = sources.map((source) => {
     const url = safeUrl(source.url);
-    const title = url ? `[${escapeMarkdown(source.title)}](${url})` : `**${escapeMarkdown(source.title)}**`;
+    const title = url ? maskedLink(source.title, url) : boldMarkdown(source.title);
+    // Two documents called "Introduction" are told apart by their paths.
+    const path = (titles.get(source.title) ?? 0) > 1 ? ` ${codeSpan(source.path)}` : "";
     const sections = source.sections.length ? `${plural(source.sections.length, "section")}, ` : "";
-    return `${title} — ${sections}${plural(source.passages, "passage")}`;
+    return `${title}${path} — ${sections}${plural(source.passages, "passage")}`;
   });
   const c = lastLoad.changes;
   const documentChanges = [

@@ -31,116 +31,164 @@ export interface TruncateOptions {
   /** Appended (or prepended, when keeping the end) where text was cut. Default "…". */
   ellipsis?: string;
   /**
-   * Treat the text as Discord markdown produced by `format.ts`: keep backslash escapes, `**` pairs and
-   * `[label](url)` links / `<t:…>` timestamps whole, and close a bold span that the cut leaves open.
-   * Default true; pass false for plain-text places (footers, choice names) where `**` means nothing.
+   * Treat the text as Discord markdown produced by `markdown.ts`: keep backslash escapes, `**` pairs,
+   * inline code spans, `[label](url)` links and `<t:…>` timestamps whole, and close a bold span or code
+   * block that the cut leaves open. Default true; pass false for plain-text places (footers, choice
+   * names) where `**` means nothing.
    */
   markdown?: boolean;
   /** Which part to keep. Default "start". */
   keep?: "start" | "end";
 }
 
-// A markdown "atom" is the smallest piece the cut may not split. Order matters: the escape pair must win
-// over a bare backslash, a code fence over single backticks, a link over its `[`.
-const MARKDOWN_ATOM = /\\[\s\S]|```[\w+#.-]*\n?|\*\*|\[[^\]\n]*\]\((?:<[^>\s]*>|[^)\s]*)\)|<t:-?\d+(?::[tTdDfFR])?>|[\s\S]/gu;
-const PLAIN_ATOM = /[\s\S]/gu;
-
-function atomsOf(text: string, markdown: boolean): string[] {
-  return text.match(markdown ? MARKDOWN_ATOM : PLAIN_ATOM) ?? [];
-}
-
-/**
- * The leading atoms of `text` up to `max` characters, and the one after them: all that a cut keeping
- * the start can use. Answers cut a passage of thousands of characters to a few hundred.
- */
-function leadingAtoms(text: string, markdown: boolean, max: number): string[] {
-  const pattern = new RegExp(markdown ? MARKDOWN_ATOM : PLAIN_ATOM);
-  const atoms: string[] = [];
-  let length = 0;
-  for (let match = pattern.exec(text); match; match = pattern.exec(text)) {
-    atoms.push(match[0]);
-    length += match[0].length;
-    if (length > max) break;
-  }
-  return atoms;
-}
-
-/** How far back a cut may move to land on whitespace, so words are not chopped in half when it is cheap. */
-const WORD_BACKOFF = 40;
-
+/** What is open after an atom: bold, and a code block (with the fence line that opened it, to reopen it). */
 interface OpenSpans {
   bold: boolean;
-  code: boolean;
+  fence: string | undefined;
 }
 
-/** What closes the spans left open when keeping the start (or opens them again when keeping the end). */
-function repair(open: OpenSpans, keepEnd: boolean): string {
-  if (keepEnd) return (open.bold ? "**" : "") + (open.code ? "```\n" : "");
-  return (open.code ? "\n```" : "") + (open.bold ? "**" : "");
+const CLOSED: OpenSpans = { bold: false, fence: undefined };
+
+// The atoms of Discord markdown: the smallest pieces a cut may not split. Discord reads "```" as a code
+// block's fence wherever it stands, so a run of three backticks is a fence, never part of inline code.
+const ESCAPE = /\\[\s\S]/uy;
+const FENCE = /```[\w+#.-]*\n?/y;
+const CODE_SPAN = /(`{1,2})(?!`)[\s\S]*?[^`]\1(?!`)/uy;
+const LINK = /\[(?:\\[\s\S]|[^\]\\\n])*\]\((?:<[^>\s]*>|[^)\s]*)\)/uy;
+const TIMESTAMP = /<t:-?\d+(?::[tTdDfFR])?>/y;
+const CHAR = /[\s\S]/uy;
+
+function sticky(pattern: RegExp, text: string, at: number): string | undefined {
+  pattern.lastIndex = at;
+  return pattern.exec(text)?.[0];
+}
+
+/** The atom at `at` and what is open after it. */
+function atomAt(text: string, at: number, open: OpenSpans, markdown: boolean): { atom: string; open: OpenSpans } {
+  const char = sticky(CHAR, text, at) as string;
+  if (!markdown) return { atom: char, open };
+  if (open.fence !== undefined) {
+    // Inside a code block nothing is markup but the fence that ends it.
+    return text.startsWith("```", at) ? { atom: "```", open: { ...open, fence: undefined } } : { atom: char, open };
+  }
+  if (text.startsWith("```", at)) {
+    const fence = sticky(FENCE, text, at) as string;
+    return { atom: fence, open: { ...open, fence } };
+  }
+  if (text.startsWith("**", at)) return { atom: "**", open: { ...open, bold: !open.bold } };
+  const special = char === "\\" ? ESCAPE : char === "`" ? CODE_SPAN : char === "[" ? LINK : char === "<" ? TIMESTAMP : undefined;
+  return { atom: (special && sticky(special, text, at)) || char, open };
+}
+
+/** The atoms of `text` and what is open after each; with `limit`, only as far as one atom past that many characters. */
+function scan(text: string, markdown: boolean, limit = Infinity): { atoms: string[]; after: OpenSpans[] } {
+  const atoms: string[] = [];
+  const after: OpenSpans[] = [];
+  let open = CLOSED;
+  for (let at = 0, length = 0; at < text.length && length <= limit; ) {
+    const next = atomAt(text, at, open, markdown);
+    atoms.push(next.atom);
+    after.push(next.open);
+    open = next.open;
+    at += next.atom.length;
+    length += next.atom.length;
+  }
+  return { atoms, after };
+}
+
+/** How far a cut may move to land on whitespace, so words are not chopped in half when it is cheap. */
+const WORD_BACKOFF = 40;
+
+const isSpace = (atom: string | undefined) => atom !== undefined && /^\s$/u.test(atom);
+
+/** What closes the spans left open at the end of kept text. */
+function closing(open: OpenSpans): string {
+  return (open.fence !== undefined ? "\n```" : "") + (open.bold ? "**" : "");
+}
+
+/** What opens again the spans open at the start of kept text. */
+function reopening(open: OpenSpans): string {
+  const fence = open.fence === undefined ? "" : open.fence.endsWith("\n") ? open.fence : `${open.fence}\n`;
+  return (open.bold ? "**" : "") + fence;
+}
+
+/** Whether `atom` opens a span (given what is open after it): a marker with nothing after it is dropped. */
+function opens(atom: string, after: OpenSpans): boolean {
+  return (atom === "**" && after.bold) || (atom.startsWith("```") && after.fence !== undefined);
+}
+
+function keepStart(text: string, max: number, ellipsis: string, markdown: boolean): string {
+  const { atoms, after } = scan(text, markdown, max);
+  const openAfter = (n: number) => (n > 0 ? (after[n - 1] as OpenSpans) : CLOSED);
+  let n = 0;
+  for (let length = 0; n < atoms.length; n++) {
+    const atom = atoms[n] as string;
+    if (length + atom.length + ellipsis.length + closing(after[n] as OpenSpans).length > max) break;
+    length += atom.length;
+  }
+  // Prefer ending at whitespace when the word being cut is short enough to drop.
+  if (n < atoms.length && !isSpace(atoms[n])) {
+    for (let i = n - 1, dropped = 0; i >= 0 && dropped <= WORD_BACKOFF; i--) {
+      if (isSpace(atoms[i])) {
+        n = i;
+        break;
+      }
+      dropped += (atoms[i] as string).length;
+    }
+  }
+  for (;;) {
+    while (n > 0 && (isSpace(atoms[n - 1]) || opens(atoms[n - 1] as string, openAfter(n)))) n--;
+    const out = atoms.slice(0, n).join("") + ellipsis + closing(openAfter(n));
+    if (out.length <= max || n === 0) return out.length <= max ? out : ellipsis;
+    n--;
+  }
+}
+
+function keepEnd(text: string, max: number, ellipsis: string, markdown: boolean): string {
+  const { atoms, after } = scan(text, markdown);
+  const openBefore = (k: number) => (k > 0 ? (after[k - 1] as OpenSpans) : CLOSED);
+  let k = atoms.length;
+  for (let length = 0; k > 0; k--) {
+    const atom = atoms[k - 1] as string;
+    if (length + atom.length + ellipsis.length + reopening(openBefore(k - 1)).length > max) break;
+    length += atom.length;
+  }
+  if (k > 0 && !isSpace(atoms[k - 1])) {
+    for (let i = k, dropped = 0; i < atoms.length && dropped <= WORD_BACKOFF; i++) {
+      if (isSpace(atoms[i])) {
+        k = i + 1;
+        break;
+      }
+      dropped += (atoms[i] as string).length;
+    }
+  }
+  for (;;) {
+    // A marker that closes what the cut left out would render as literal asterisks or an empty block.
+    while (k < atoms.length && (isSpace(atoms[k]) || closes(atoms[k] as string, openBefore(k)))) k++;
+    const out = reopening(openBefore(k)) + ellipsis + atoms.slice(k).join("");
+    if (out.length <= max || k === atoms.length) return out.length <= max ? out : ellipsis;
+    k++;
+  }
+}
+
+/** Whether `atom` closes a span open before it. */
+function closes(atom: string, before: OpenSpans): boolean {
+  return (atom === "**" && before.bold) || (atom === "```" && before.fence !== undefined);
 }
 
 /**
  * Shortens `text` to at most `max` UTF-16 code units (the unit Discord's limits are checked in, and never
  * fewer characters than Discord counts). Never splits a surrogate pair, a backslash escape, a `**` marker,
- * a code fence or a link, and closes bold or a code block that the cut leaves open, so the result renders
- * like a prefix of the input. Returns the text unchanged when it already fits.
+ * inline code, a code fence or a link, and closes bold or a code block that the cut leaves open, so the
+ * result renders like a prefix of the input. Returns the text unchanged when it already fits.
  */
 export function truncate(text: string, max: number, options: TruncateOptions = {}): string {
   if (text.length <= max) return text;
   const ellipsis = options.ellipsis ?? ELLIPSIS;
   const markdown = options.markdown ?? true;
-  const keepEnd = options.keep === "end";
   if (max <= 0) return "";
   if (max < ellipsis.length) return truncate(text, max, { ...options, ellipsis: "" });
-
-  const atoms = keepEnd ? atomsOf(text, markdown).reverse() : leadingAtoms(text, markdown, max);
-
-  const kept: string[] = [];
-  // Open spans after each accepted atom, so the word back-off can rewind exactly.
-  const states: OpenSpans[] = [];
-  let length = 0;
-  let open: OpenSpans = { bold: false, code: false };
-  for (const atom of atoms) {
-    const next: OpenSpans = { ...open };
-    if (markdown && atom.startsWith("```")) next.code = !open.code;
-    // Inside a code block `**` is two literal asterisks.
-    else if (markdown && atom === "**" && !open.code) next.bold = !open.bold;
-    if (length + atom.length + ellipsis.length + repair(next, keepEnd).length > max) break;
-    kept.push(atom);
-    length += atom.length;
-    open = next;
-    states.push(next);
-  }
-
-  // Prefer ending at whitespace when the word being cut is short enough to drop.
-  const nextAtom = atoms[kept.length];
-  if (nextAtom !== undefined && !/^\s/u.test(nextAtom)) {
-    for (let i = kept.length - 1, dropped = 0; i >= 0 && dropped <= WORD_BACKOFF; i--) {
-      const atom = kept[i] as string;
-      if (/^\s$/u.test(atom)) {
-        kept.length = i;
-        states.length = i;
-        break;
-      }
-      dropped += atom.length;
-    }
-  }
-  while (kept.length > 0 && /^\s$/u.test(kept[kept.length - 1] as string)) {
-    kept.pop();
-    states.pop();
-  }
-  // A marker with nothing after it would render as literal asterisks or an empty block once repaired.
-  while (markdown && kept.length > 0 && /^(\*\*|```)/.test(kept[kept.length - 1] as string)) {
-    kept.pop();
-    states.pop();
-  }
-  open = states[states.length - 1] ?? { bold: false, code: false };
-
-  if (keepEnd) {
-    kept.reverse();
-    return repair(open, true) + ellipsis + kept.join("");
-  }
-  return kept.join("") + ellipsis + repair(open, false);
+  return options.keep === "end" ? keepEnd(text, max, ellipsis, markdown) : keepStart(text, max, ellipsis, markdown);
 }
 
 /** The subset of an embed that counts against Discord's limits (structurally an `APIEmbed`). */

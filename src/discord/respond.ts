@@ -2,7 +2,7 @@
  * What the bot says, decided without discord.js: a question, a button press or a partial question in, a
  * `Reply` out. The adapters in `bot.ts` and `commands.ts` only translate Discord events to these calls.
  */
-import type { AnswerService } from "../answer/threaded.ts";
+import type { AnswerService } from "../answer/service.ts";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 import { decodeButton } from "./custom-id.ts";
@@ -21,8 +21,7 @@ import {
   toChoices,
   type Reply,
 } from "./format.ts";
-import { LIMITS } from "./limits.ts";
-import { ConversationMemory, RateLimiter } from "./state.ts";
+import { ConversationMemory, LoadShedder, LogThrottle, RateLimiter } from "./state.ts";
 
 /** What every handler needs; built once per bot by `createBotContext`. */
 export interface BotContext {
@@ -31,11 +30,45 @@ export interface BotContext {
   logger: Logger;
   memory: ConversationMemory;
   limiter: RateLimiter;
+  /** Autocomplete's own per-user limit (see AUTOCOMPLETE). */
+  suggestLimiter: RateLimiter;
+  /** Suggestions the engine is making now (see AUTOCOMPLETE). */
+  suggesting: LoadShedder;
+  /** DM and mention replies being answered or sent (see MAX_PENDING_REPLIES). */
+  replies: LoadShedder;
+  /** Interactions that expired before their reply: expected under load, logged sparingly. */
+  expired: LogThrottle;
   /** The bot's username, for the help text. */
   botName: () => string;
   /** An interaction whose answer takes longer is acknowledged first and answered by an edit (see deferIfSlow). */
   deferAfterMs: number;
 }
+
+/**
+ * Autocomplete comes per pause in typing, from anyone, and a flood of it from one user once made 86% of
+ * autocompletes miss Discord's 3 s and held other people's answers up to 12 s. So it is kept cheap and
+ * apart from questions: a length cap, a per-user limit, a few suggestions, and at most `inFlight` being
+ * made at once. Anything over a bound is answered at once with no suggestions; a question therefore
+ * waits in the engine behind at most `inFlight` suggestions.
+ */
+export const AUTOCOMPLETE = {
+  /** Longest partial question that gets suggestions; a choice holds at most 100 characters anyway. */
+  maxChars: 100,
+  /** Suggestions asked of the engine: enough to pick from, and its cost grows with the number. */
+  suggestions: 10,
+  /** Per user: 20 in 10 s is several a second of typing, and far below a flood. */
+  perUser: 20,
+  windowMs: 10_000,
+  inFlight: 2,
+} as const;
+
+/**
+ * DM and mention replies in flight at most. Discord takes about 50 messages a second from a bot, so 100
+ * is two seconds of queue; past it, messages are deliberately not answered (a "too busy" reply would cost
+ * the same send as an answer), and the episode is logged once. Once 3,000 DMs in 12 s meant the last
+ * reply came after 62 s.
+ */
+export const MAX_PENDING_REPLIES = 100;
 
 /**
  * Discord drops an interaction that has had no response within 3 s. An answer normally takes a
@@ -51,6 +84,7 @@ export function createBotContext(options: {
   botName?: () => string;
   now?: () => number;
   deferAfterMs?: number;
+  maxPendingReplies?: number;
 }): BotContext {
   const { config, now } = options;
   return {
@@ -59,6 +93,10 @@ export function createBotContext(options: {
     logger: options.logger,
     memory: new ConversationMemory({ now }),
     limiter: new RateLimiter({ limit: config.rateLimitQuestions, windowMs: config.rateLimitWindowSeconds * 1000, now }),
+    suggestLimiter: new RateLimiter({ limit: AUTOCOMPLETE.perUser, windowMs: AUTOCOMPLETE.windowMs, now }),
+    suggesting: new LoadShedder(AUTOCOMPLETE.inFlight),
+    replies: new LoadShedder(options.maxPendingReplies ?? MAX_PENDING_REPLIES),
+    expired: new LogThrottle(60_000, now),
     botName: options.botName ?? (() => "me"),
     deferAfterMs: options.deferAfterMs ?? DEFER_AFTER_MS,
   };
@@ -102,10 +140,12 @@ export interface QuestionInput {
   /** Set in DMs and threads, where follow-ups continue the person's previous question. */
   conversationKey?: string;
   ephemeral: boolean;
+  /** An interaction must always be answered; a message (DM or mention) need not be. */
+  via: "interaction" | "message";
 }
 
 export interface QuestionOutcome {
-  /** Undefined when saying nothing is the friendliest answer (a repeated rate-limit refusal in a channel). */
+  /** Undefined when saying nothing is the friendliest answer (a repeated rate-limit refusal to a DM or mention). */
   reply: Reply | undefined;
   kind: "answer" | "unsure" | "no-match" | "help" | "too-long" | "rate-limited";
 }
@@ -120,8 +160,10 @@ export async function answerQuestion(ctx: BotContext, input: QuestionInput): Pro
 
   const decision = ctx.limiter.take(input.userId);
   if (!decision.allowed) {
-    // In an ephemeral context a refusal is private and cheap; in a channel, say it once per window.
-    const say = input.ephemeral || decision.firstRefusal;
+    // An interaction unanswered for 3 s fails in Discord ("The application did not respond"), so every one
+    // gets its (private) refusal. A DM or mention is told once per window and then ignored until the
+    // window ends: replying to each message of a flood would only feed it.
+    const say = input.via === "interaction" || decision.firstRefusal;
     return { kind: "rate-limited", reply: say ? renderRateLimited(decision.retryAfterMs / 1000) : undefined };
   }
 
@@ -187,12 +229,39 @@ export async function deferIfSlow<T>(work: Promise<T>, afterMs: number, defer: (
   return { value: await work, deferred: true };
 }
 
-/** Autocomplete choices for what has been typed so far; never throws (a failed suggestion is no suggestion). */
-export async function suggestChoices(ctx: BotContext, partial: string): Promise<{ name: string; value: string }[]> {
-  try {
-    return toChoices(await ctx.engine.suggest(normaliseQuestion(partial), LIMITS.choices));
-  } catch (error) {
-    ctx.logger.warn("discord: autocomplete suggestions failed", { partial, error });
+/** Resolves with `fallback` after `ms` unless `work` settles first (work that fails counts as settling). */
+function within<T>(work: Promise<T>, ms: number, fallback: T): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<T>((resolve) => {
+    timer = setTimeout(() => resolve(fallback), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * Autocomplete choices for what `userId` has typed so far, within the bounds of AUTOCOMPLETE and in time
+ * for Discord's window; never throws (a failed suggestion is no suggestion).
+ */
+export async function suggestChoices(ctx: BotContext, partial: string, userId: string): Promise<{ name: string; value: string }[]> {
+  if (partial.length > AUTOCOMPLETE.maxChars || !ctx.suggestLimiter.take(userId).allowed) return [];
+  if (!ctx.suggesting.tryEnter().admitted) return [];
+  // The slot is held until the engine is done, even when Discord's window closes first.
+  const making = (async () => ctx.engine.suggest(normaliseQuestion(partial), AUTOCOMPLETE.suggestions))().finally(() => ctx.suggesting.leave());
+  const choices = making.then(toChoices, (error: unknown) => {
+    ctx.logger.warn("discord: autocomplete suggestions failed", { partial, error: error instanceof Error ? error.message : String(error) });
     return [];
-  }
+  });
+  return within(choices, ctx.deferAfterMs, []);
+}
+
+/**
+ * `text` (an error message shown in Discord) without the server's file-system layout: paths in the
+ * knowledge folder relative to it, the folder itself by name, and any other absolute path as its last part.
+ */
+export function withoutServerPaths(text: string, knowledgeDir: string): string {
+  const dir = knowledgeDir.replace(/\/+$/, "").replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return text
+    .replace(new RegExp(`${dir}/`, "g"), "")
+    .replace(new RegExp(`${dir}(?![\\w.-])`, "g"), "the knowledge folder")
+    .replace(/(?<![\w.:/~-])(?:\/[^\s/'"`()]+)+\/?/g, (absolute) => absolute.split("/").filter(Boolean).pop() ?? "");
 }

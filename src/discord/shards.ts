@@ -1,7 +1,9 @@
 /**
- * `npm run start:sharded`: discord.js's ShardingManager runs one process per shard, each the normal bot entry
- * (`main.ts`). discord.js passes SHARDING_MANAGER, SHARDS (the shard id) and SHARD_COUNT to each process, and
- * its Client connects as that shard by itself; config.ts reads them so the process knows which shard it is.
+ * Sharding. One process runs up to SHARDS_PER_PROCESS shards itself (discord.js internal sharding: one
+ * Client, one engine, one index for all of them); `npm run start:sharded` spreads more over processes with
+ * discord.js's ShardingManager, each process the normal bot entry (`main.ts`) running a group of shards.
+ * discord.js passes SHARDING_MANAGER, SHARDS and SHARD_COUNT to each process; here SHARDS is the group's
+ * shard ids (a JSON list) and SHARD_COUNT the total, and config.ts reads them so the process knows its shards.
  *
  * The shard count and the identify concurrency come from GET /gateway/bot through DISCORD_API_URL (discord.js's
  * own "auto" always asks discord.com, which a REST proxy or the test server would never see). Shards start in
@@ -11,11 +13,11 @@
 import type { ChildProcess } from "node:child_process";
 import { setTimeout as sleep } from "node:timers/promises";
 import { fileURLToPath } from "node:url";
-import { DiscordAPIError, REST, Routes, ShardingManager, type RESTGetAPIGatewayBotResult, type Shard } from "discord.js";
+import { DiscordAPIError, REST, Routes, ShardingManager, type ClientOptions, type RESTGetAPIGatewayBotResult, type Shard } from "discord.js";
 import type { Config } from "../config.ts";
 import type { Logger } from "../log.ts";
 
-/** Exit code for a usage or knowledge-folder problem (as in cli/terminal.ts): respawning cannot fix it. */
+/** Exit code for a usage or knowledge-folder problem (as in startup.ts): respawning cannot fix it. */
 const EXIT_USAGE = 2;
 /** Discord: one IDENTIFY per 5 s per bucket; discord.js's ShardingManager waits 5.5 s between shards. */
 const IDENTIFY_INTERVAL_MS = 5_500;
@@ -28,6 +30,34 @@ export class ShardStartError extends Error {
     super(message);
     this.exitCode = exitCode;
   }
+}
+
+/**
+ * The Client's shards for this process, always explicit: left unset, discord.js reads SHARDS from the
+ * environment, where this bot's own SHARDS setting ("auto", a total) would mean something else.
+ * A process of `start:sharded` runs its group; otherwise SHARDS=auto is Discord's recommended count, all
+ * in this process, and a number (with SHARD_LIST) the shards this host runs.
+ */
+export function clientSharding(config: Pick<Config, "shards" | "shardList" | "shardProcess">): Pick<ClientOptions, "shards" | "shardCount"> {
+  if (config.shardProcess) return { shards: config.shardProcess.ids, shardCount: config.shardProcess.count };
+  if (config.shards === "auto") return { shards: "auto" };
+  return { shards: config.shardList ?? Array.from({ length: config.shards }, (_, i) => i), shardCount: config.shards };
+}
+
+/** This host's shards in groups of at most `perProcess`, one group per process. */
+export function shardGroups(ids: readonly number[], perProcess: number): number[][] {
+  const groups: number[][] = [];
+  for (let i = 0; i < ids.length; i += perProcess) groups.push(ids.slice(i, i + perProcess));
+  return groups;
+}
+
+/** "3" or "0-15" or "0,2,5": a group of shard ids in a log line. */
+export function describeShards(ids: readonly number[]): string {
+  const first = ids[0];
+  const last = ids[ids.length - 1];
+  if (first === undefined || last === undefined) return "none";
+  if (ids.length === 1) return String(first);
+  return last - first === ids.length - 1 ? `${first}-${last}` : ids.join(",");
 }
 
 export interface ShardPlan {
@@ -71,9 +101,11 @@ export interface ShardFleetOptions {
   config: Pick<Config, "discordToken">;
   logger: Logger;
   plan: ShardPlan;
-  /** The script each shard runs; default the bot entry, main.ts (main.js when compiled). */
+  /** Most shards per process (SHARDS_PER_PROCESS). */
+  perProcess: number;
+  /** The script each process runs; default the bot entry, main.ts (main.js when compiled). */
   entry?: string;
-  /** How long one shard may take to load the index and connect before start-up counts as failed. */
+  /** How long one process may take to load the index and connect its shards before start-up counts as failed. */
   readyTimeoutMs?: number;
   /** Wait before respawning a shard that died; doubles while it keeps dying (at most 5 minutes). */
   respawnDelayMs?: number;
@@ -81,10 +113,12 @@ export interface ShardFleetOptions {
 
 export interface ShardFleet {
   manager: ShardingManager;
-  /** Process ids of the shard processes alive now, by shard id. */
+  /** The shard ids of each process, by process number (the manager's "shard" id). */
+  groups: number[][];
+  /** Process ids of the shard processes alive now, by process number. */
   pids(): Map<number, number>;
   /**
-   * Resolves once every shard this host runs is connected. Rejects with a ShardStartError when a shard exits
+   * Resolves once every shard this host runs is connected. Rejects with a ShardStartError when a process exits
    * or times out before it first connects (a problem respawning would only repeat): stop() the rest then.
    */
   ready: Promise<void>;
@@ -108,15 +142,21 @@ function exited(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => child.once("exit", () => resolve()));
 }
 
-/** Spawns this host's shards, `maxConcurrency` at a time, and respawns any that dies after it was ready. */
+/**
+ * Spawns this host's shards in processes of at most `perProcess` shards, one process after another (each
+ * identifies its own shards, spaced by discord.js), and respawns any process that dies after it was ready.
+ * The manager's "shards" are these processes; each one's environment names its group of real shard ids.
+ */
 export function startShards(options: ShardFleetOptions): ShardFleet {
   const { plan, logger } = options;
   const entry = options.entry ?? defaultEntry();
-  const readyTimeoutMs = options.readyTimeoutMs ?? 120_000;
+  const groups = shardGroups(plan.ids, options.perProcess);
+  // A process identifies its shards one bucket at a time, 5 s apart: a larger group takes longer.
+  const readyTimeoutMs = options.readyTimeoutMs ?? 120_000 + (Math.max(...groups.map((g) => g.length)) / plan.maxConcurrency) * IDENTIFY_INTERVAL_MS;
   const respawnDelayMs = options.respawnDelayMs ?? 5_000;
   const manager = new ShardingManager(entry, {
-    totalShards: plan.total,
-    shardList: plan.ids,
+    totalShards: groups.length,
+    shardList: groups.map((_, i) => i),
     mode: "process",
     // Respawning is decided here: a shard that never came up (bad setting, bad folder) must not loop.
     respawn: false,
@@ -133,7 +173,7 @@ export function startShards(options: ShardFleetOptions): ShardFleet {
   const watch = (shard: Shard) => {
     const state = { everReady: false, readyAt: 0, failures: 0, exit: {} as Record<string, unknown> };
     health.set(shard.id, state);
-    const tag = `shards: shard ${shard.id}`;
+    const tag = `shards: process ${shard.id} (shard${groups[shard.id]?.length === 1 ? "" : "s"} ${describeShards(groups[shard.id] ?? [])})`;
     shard.on("spawn", (child) => logger.info(`${tag} started`, { pid: (child as ChildProcess).pid }));
     shard.on("ready", () => {
       state.everReady = true;
@@ -161,26 +201,29 @@ export function startShards(options: ShardFleetOptions): ShardFleet {
 
   const spawnOne = async (id: number) => {
     const shard = manager.createShard(id);
+    // discord.js sets SHARDS to the manager's id for the process; its Client reads the real shard ids instead.
+    const env = shard.env as NodeJS.ProcessEnv;
+    env.SHARDS = JSON.stringify(groups[id] ?? []);
+    env.SHARD_COUNT = String(plan.total);
     watch(shard);
     try {
       await shard.spawn(readyTimeoutMs);
     } catch (error) {
       if (stopping) throw new ShardStartError("start:sharded: stopped while the shards were starting");
       if ((error as { code?: unknown }).code === "ShardingReadyTimeout") {
-        throw new ShardStartError(`start:sharded: shard ${id} did not connect within ${Math.round(readyTimeoutMs / 1000)} s`);
+        throw new ShardStartError(`start:sharded: shard process ${id} did not connect within ${Math.round(readyTimeoutMs / 1000)} s`);
       }
       const code = health.get(id)?.exit.code;
-      throw new ShardStartError(`start:sharded: shard ${id} exited before it connected (see its log lines above)`, code === EXIT_USAGE ? EXIT_USAGE : 1);
+      throw new ShardStartError(`start:sharded: shard process ${id} exited before it connected (see its log lines above)`, code === EXIT_USAGE ? EXIT_USAGE : 1);
     }
   };
 
   const spawnAll = async () => {
-    for (let i = 0; i < plan.ids.length; i += plan.maxConcurrency) {
+    for (let id = 0; id < groups.length; id++) {
       if (stopping) throw new ShardStartError("start:sharded: stopped while the shards were starting");
-      const group = plan.ids.slice(i, i + plan.maxConcurrency);
-      const last = i + plan.maxConcurrency >= plan.ids.length;
-      const pause = last ? undefined : sleep(IDENTIFY_INTERVAL_MS, undefined, { signal: abort.signal }).catch(() => undefined);
-      await Promise.all([...group.map(spawnOne), pause]);
+      await spawnOne(id);
+      // The next process's first identify must not fall in the same 5 s window as this one's last.
+      if (id < groups.length - 1) await sleep(IDENTIFY_INTERVAL_MS, undefined, { signal: abort.signal }).catch(() => undefined);
     }
   };
 
@@ -190,6 +233,7 @@ export function startShards(options: ShardFleetOptions): ShardFleet {
 
   return {
     manager,
+    groups,
     ready,
     pids() {
       const pids = new Map<number, number>();

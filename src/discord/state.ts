@@ -1,6 +1,7 @@
 /**
- * The only in-memory state of the bot: the last question per conversation (for follow-ups) and per-user
- * rate limiting. Both are bounded and expire, and losing them on restart is harmless.
+ * The only in-memory state of the bot: the last question per conversation (for follow-ups), per-user
+ * rate limiting, the bounds on work in flight and on repeated log lines. All are bounded, and losing them
+ * on restart is harmless.
  */
 
 export type Clock = () => number;
@@ -103,5 +104,77 @@ export class RateLimiter {
     const firstRefusal = !entry.warned;
     entry.warned = true;
     return { allowed: false, retryAfterMs, firstRefusal };
+  }
+}
+
+/**
+ * A bound on work in flight (replies being answered and sent); past it, new work is shed. Shedding comes
+ * in episodes, reported once each: `tryEnter` says when one starts, and `leave` returns how much was shed
+ * when it ends, once the work in flight has fallen to half the bound (so a queue hovering at the bound
+ * does not start and end an episode on every message).
+ */
+export class LoadShedder {
+  private inFlight = 0;
+  private shed = 0;
+  private shedding = false;
+  readonly max: number;
+
+  constructor(max: number) {
+    this.max = max;
+  }
+
+  tryEnter(): { admitted: true } | { admitted: false; episodeStarts: boolean } {
+    if (this.inFlight < this.max) {
+      this.inFlight++;
+      return { admitted: true };
+    }
+    this.shed++;
+    const episodeStarts = !this.shedding;
+    this.shedding = true;
+    return { admitted: false, episodeStarts };
+  }
+
+  /** Ends one admitted piece of work; returns the number shed in the episode that this ends, if it ends one. */
+  leave(): number | undefined {
+    this.inFlight = Math.max(0, this.inFlight - 1);
+    if (!this.shedding || this.inFlight > this.max / 2) return undefined;
+    const shed = this.shed;
+    this.shedding = false;
+    this.shed = 0;
+    return shed;
+  }
+
+  get size(): number {
+    return this.inFlight;
+  }
+}
+
+/**
+ * For expected failures that can come in floods (interactions that expired before the reply): the first
+ * is logged, the rest within `windowMs` are only counted, and the next one after that is logged with the
+ * count, so a flood is a few log lines rather than one per event.
+ */
+export class LogThrottle {
+  private lastLoggedAt = Number.NEGATIVE_INFINITY;
+  private suppressed = 0;
+  private readonly windowMs: number;
+  private readonly now: Clock;
+
+  constructor(windowMs = 60_000, now: Clock = Date.now) {
+    this.windowMs = windowMs;
+    this.now = now;
+  }
+
+  /** Whether to log this occurrence, and how many went unlogged since the last line. */
+  hit(): { log: true; suppressed: number } | { log: false } {
+    const now = this.now();
+    if (now - this.lastLoggedAt < this.windowMs) {
+      this.suppressed++;
+      return { log: false };
+    }
+    const suppressed = this.suppressed;
+    this.lastLoggedAt = now;
+    this.suppressed = 0;
+    return { log: true, suppressed };
   }
 }

@@ -1,19 +1,30 @@
+import path from "node:path";
 import type { Block } from "./blocks.ts";
-import { checkDocument, type HygieneOptions } from "./hygiene.ts";
+import { MARKDOWN_EXTENSIONS } from "./files.ts";
+import { checkDocument, type HygieneOptions, type Tuning } from "./hygiene/index.ts";
 import type { BlockCleaner } from "./load.ts";
-import type { Passage } from "./types.ts";
+import { booleanError, parseBoolean } from "../settings.ts";
+import type { LoadIssue, Passage } from "./types.ts";
 
-/** Per-document hygiene options from Markdown front matter: `hygiene: off` and `keep: [text, …]`. */
-export function frontMatterHygiene(frontMatter: Record<string, unknown>): HygieneOptions {
+/**
+ * Per-document hygiene options from Markdown front matter: `hygiene: off` and `keep: [text, …]`.
+ * `hygiene` takes the same spellings as every on/off setting (settings.ts); `problems` names a value
+ * that is none of them, or a `keep` that is no text, and the check then runs as if it were unset.
+ */
+export function frontMatterHygiene(frontMatter: Record<string, unknown>): { options: HygieneOptions; problems: string[] } {
   const options: HygieneOptions = {};
-  const flag = frontMatter.hygiene;
-  if (flag === false || flag === "off" || flag === "false") options.disabled = true;
-  // "on" in a document overrides an "off" for its folder in .hygiene.json.
-  if (flag === true || flag === "on" || flag === "true") options.disabled = false;
+  const problems: string[] = [];
+  if (frontMatter.hygiene !== undefined && frontMatter.hygiene !== null) {
+    // "on" in a document overrides an "off" for its folder in .hygiene.json.
+    const enabled = parseBoolean(frontMatter.hygiene);
+    if (enabled === undefined) problems.push(booleanError("hygiene", 'front matter "hygiene"', frontMatter.hygiene));
+    else options.disabled = !enabled;
+  }
   const keep = frontMatter.keep;
   if (typeof keep === "string") options.keep = [keep];
-  else if (Array.isArray(keep)) options.keep = keep.filter((k): k is string => typeof k === "string");
-  return options;
+  else if (Array.isArray(keep) && keep.every((k) => typeof k === "string")) options.keep = keep;
+  else if (keep !== undefined && keep !== null) problems.push(`hygiene: Expected front matter "keep" to be a text or a list of texts, got ${JSON.stringify(keep)}`);
+  return { options, problems };
 }
 
 /** Where each source line starts after spans were cut out of the text, so lines stay right after cleaning. */
@@ -26,15 +37,23 @@ function shiftOffsets(offsets: number[], removed: { start: number; end: number }
 }
 
 /**
- * The loader's hygiene step: judges each document's blocks together (see hygiene.ts), drops what does
- * not belong, and reports it. `folder` holds per-file options from the folder's config, keyed by path.
+ * The loader's hygiene step: judges each document's blocks together (see hygiene/index.ts), drops what
+ * does not belong, and reports it. `folder` holds per-file options from the folder's config, keyed by
+ * path; `report` is told of front matter settings it cannot read; `tuning` overrides tunables (benches).
  */
-export function hygieneCleaner(folder: Record<string, HygieneOptions> = {}): BlockCleaner {
+export function hygieneCleaner(
+  folder: Record<string, HygieneOptions> = {},
+  report: (issue: LoadIssue) => void = () => {},
+  tuning?: Partial<Tuning>,
+): BlockCleaner {
   return (blocks, doc, relativePath) => {
-    const own = frontMatterHygiene(doc.frontMatter);
+    const { options: own, problems } = frontMatterHygiene(doc.frontMatter);
+    for (const problem of problems) report({ path: relativePath, reason: `${problem}; checked as if it were unset` });
     const options: HygieneOptions = { ...folder[relativePath], ...own };
     const keep = [...(folder[relativePath]?.keep ?? []), ...(own.keep ?? [])];
     if (keep.length) options.keep = keep;
+    if (tuning) options.tuning = tuning;
+    if ((MARKDOWN_EXTENSIONS as readonly string[]).includes(path.extname(relativePath).toLowerCase())) options.format = "markdown";
     const verdicts = checkDocument(blocks, options);
     const cleaned: Block[] = [];
     blocks.forEach((block, i) => {

@@ -1,10 +1,11 @@
 /**
- * The per-folder operator overrides for the hygiene check (see hygiene.ts); per-document overrides
+ * The per-folder operator overrides for the hygiene check (see hygiene/index.ts); per-document overrides
  * live in Markdown front matter (`hygiene: off`, `keep: ["…"]`, read by clean.ts).
  *
  * Per knowledge folder, in `.hygiene.json` at its root (hidden, so the loader does not list it as a
- * document). Keys are paths relative to the folder; `*` matches within one path segment, `**` any
- * number of segments, and a key ending in `/` covers everything below that folder:
+ * document). Keys are paths relative to the folder, as globs (picomatch: `*` within one path segment,
+ * `**` any number of segments, `?`, `[abc]`, `{a,b}`), and a key ending in `/` covers everything
+ * below that folder:
  *   {
  *     "news/sco-astana-summit.txt": { "keep": ["Lan Xue said"] },
  *     "stories/": { "hygiene": "off" }
@@ -14,8 +15,10 @@
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
-import type { HygieneOptions } from "./hygiene.ts";
-import { listKnowledgeFiles } from "./files.ts";
+import picomatch from "picomatch";
+import { booleanError, parseBoolean } from "../settings.ts";
+import type { HygieneOptions } from "./hygiene/index.ts";
+import { listKnowledgeFiles, readableFile } from "./files.ts";
 
 export const HYGIENE_CONFIG_FILE = ".hygiene.json";
 
@@ -28,16 +31,6 @@ export class HygieneConfigError extends Error {
 export type HygieneConfig = Record<string, HygieneOptions>;
 
 const ENTRY_KEYS = ["hygiene", "keep"];
-
-/** `off`/`false` → disabled, `on`/`true` → enabled, anything else → undefined (invalid). */
-function parseSwitch(value: unknown): boolean | undefined {
-  if (typeof value === "boolean") return !value;
-  if (typeof value !== "string") return undefined;
-  const lower = value.trim().toLowerCase();
-  if (["off", "false", "no"].includes(lower)) return true;
-  if (["on", "true", "yes"].includes(lower)) return false;
-  return undefined;
-}
 
 function parseKeep(value: unknown): string[] | undefined {
   if (typeof value === "string") return value.trim() ? [value] : [];
@@ -55,8 +48,9 @@ export async function readHygieneConfig(dir: string): Promise<HygieneConfig> {
   const patterns = await readHygienePatterns(dir);
   if (Object.keys(patterns).length === 0) return {};
   const config: HygieneConfig = {};
+  const matchers = Object.entries(patterns).map(([pattern, options]) => ({ matches: matcherOf(pattern), options }));
   for (const file of await listKnowledgeFiles(dir)) {
-    const options = optionsFor(file, patterns);
+    const options = optionsFor(file, matchers);
     if (options) config[file] = options;
   }
   return config;
@@ -65,9 +59,13 @@ export async function readHygieneConfig(dir: string): Promise<HygieneConfig> {
 /** The entries of `.hygiene.json` as written, keyed by pattern. */
 export async function readHygienePatterns(dir: string): Promise<HygieneConfig> {
   const file = path.join(dir, HYGIENE_CONFIG_FILE);
+  // Contained like the knowledge files: a parse error would otherwise quote a linked-in secret's first bytes.
+  const readable = await readableFile(dir, HYGIENE_CONFIG_FILE);
+  if ("missing" in readable) return {};
+  if ("reason" in readable) throw new HygieneConfigError(`hygiene-config: ${file} is ${readable.reason}`);
   let raw: string;
   try {
-    raw = await readFile(file, "utf8");
+    raw = await readFile(readable.path, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
     throw new HygieneConfigError(`hygiene-config: cannot read ${file}: ${(error as Error).message}`);
@@ -91,40 +89,43 @@ export async function readHygienePatterns(dir: string): Promise<HygieneConfig> {
     for (const [key, value] of Object.entries(entry as Record<string, unknown>)) {
       if (!ENTRY_KEYS.includes(key)) throw new HygieneConfigError(`hygiene-config: Unknown key "${key}" in ${where} (expected ${ENTRY_KEYS.join(" or ")})`);
       if (key === "hygiene") {
-        const disabled = parseSwitch(value);
-        if (disabled === undefined) throw new HygieneConfigError(`hygiene-config: Expected "hygiene" in ${where} to be "off" or "on", got ${JSON.stringify(value)}`);
-        options.disabled = disabled;
+        const enabled = parseBoolean(value);
+        if (enabled === undefined) throw new HygieneConfigError(booleanError("hygiene-config", `"hygiene" in ${where}`, value));
+        options.disabled = !enabled;
       } else {
         const keep = parseKeep(value);
         if (keep === undefined) throw new HygieneConfigError(`hygiene-config: Expected "keep" in ${where} to be a text or a list of texts, got ${JSON.stringify(value)}`);
         options.keep = keep;
       }
     }
-    config[pattern.replace(/^\.\//, "")] = options;
+    const key = pattern.replace(/^\.\//, "");
+    try {
+      matcherOf(key);
+    } catch (error) {
+      throw new HygieneConfigError(`hygiene-config: Expected ${where} to be a path or glob, got ${JSON.stringify(pattern)}: ${(error as Error).message}`);
+    }
+    config[key] = options;
   }
   return config;
 }
 
-function globToRegExp(pattern: string): RegExp {
-  const body = pattern
-    .split(/(\*\*\/?|\*)/)
-    .map((part) => (part === "**" || part === "**/" ? ".*" : part === "*" ? "[^/]*" : part.replace(/[.+?^${}()|[\]\\]/g, "\\$&")))
-    .join("");
-  return new RegExp(`^${body}${pattern.endsWith("/") ? ".*" : ""}$`);
+/** The matcher of a key: a glob, where a trailing `/` stands for everything below that folder. */
+function matcherOf(pattern: string): (relativePath: string) => boolean {
+  return picomatch(pattern.endsWith("/") ? `${pattern}**` : pattern, { dot: true });
 }
 
 /** Whether a `.hygiene.json` key covers a document path (both relative to the knowledge folder, `/`-separated). */
 export function patternMatches(pattern: string, relativePath: string): boolean {
-  return globToRegExp(pattern).test(relativePath);
+  return matcherOf(pattern)(relativePath);
 }
 
 /** Merged options of every pattern covering `relativePath`; later entries win for `hygiene`, `keep` texts add up. */
-function optionsFor(relativePath: string, patterns: HygieneConfig): HygieneOptions | undefined {
+function optionsFor(relativePath: string, patterns: Array<{ matches: (relativePath: string) => boolean; options: HygieneOptions }>): HygieneOptions | undefined {
   let matched = false;
   let disabled: boolean | undefined;
   const keep: string[] = [];
-  for (const [pattern, options] of Object.entries(patterns)) {
-    if (!patternMatches(pattern, relativePath)) continue;
+  for (const { matches, options } of patterns) {
+    if (!matches(relativePath)) continue;
     matched = true;
     if (options.disabled !== undefined) disabled = options.disabled;
     keep.push(...(options.keep ?? []));

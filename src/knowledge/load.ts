@@ -4,12 +4,13 @@ import path from "node:path";
 import type { Logger } from "../log.ts";
 import { silentLogger } from "../log.ts";
 import type { Block, ParsedDocument } from "./blocks.ts";
-import { KnowledgeError, listKnowledgeFiles, MARKDOWN_EXTENSIONS, MAX_FILE_BYTES, TEXT_EXTENSIONS } from "./files.ts";
+import { KnowledgeError, listKnowledgeFiles, MARKDOWN_EXTENSIONS, MAX_FILE_BYTES, readableFile, TEXT_EXTENSIONS } from "./files.ts";
 import { aliasesFor, frontMatterAliases } from "./aliases.ts";
 import { parseMarkdown } from "./markdown.ts";
 import { normalizeText } from "./normalize.ts";
 import { splitBlocks, type SplitOptions } from "./split.ts";
 import { parseText } from "./text.ts";
+import { linkTarget } from "./url.ts";
 import type { FlaggedSpan, KnowledgeDocument, KnowledgeSet, LoadIssue, Passage } from "./types.ts";
 
 export { KnowledgeError, listKnowledgeFiles, MARKDOWN_EXTENSIONS, MAX_FILE_BYTES, TEXT_EXTENSIONS };
@@ -39,9 +40,12 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Reads and parses one file. Never throws: every problem is a reason naming the file. */
 export async function loadFile(root: string, relativePath: string, options: LoadOptions = {}): Promise<FileResult> {
+  // First, so that a link out of the folder is warned about whatever its name.
+  const readable = await readableFile(root, relativePath);
+  if ("reason" in readable) return { error: { path: relativePath, reason: readable.reason } };
   const format = formatOf(relativePath);
   if (!format) return { skipped: { path: relativePath, reason: `not a knowledge file (supported: ${[...MARKDOWN_EXTENSIONS, ...TEXT_EXTENSIONS].join(", ")})` } };
-  const full = path.join(root, ...relativePath.split("/"));
+  const full = readable.path;
   let bytes: Buffer;
   try {
     const info = await stat(full);
@@ -68,6 +72,12 @@ export async function loadFile(root: string, relativePath: string, options: Load
     return { error: { path: relativePath, reason: `cannot parse: ${(error as Error).message}` } };
   }
 
+  // A front matter `url` is the author's, not the operator's: only a plain absolute http(s) link is kept.
+  const docUrl = linkTarget(parsed.url);
+  if (parsed.url !== undefined && !docUrl) {
+    options.logger?.warn(`knowledge: ${relativePath}: front matter url dropped: Expected an absolute http(s) URL, got ${JSON.stringify(parsed.url).slice(0, 300)}`);
+  }
+
   let blocks = parsed.blocks;
   let flagged: FlaggedSpan[] = [];
   if (options.cleaner) ({ blocks, flagged } = options.cleaner(blocks, parsed, relativePath));
@@ -77,7 +87,7 @@ export async function loadFile(root: string, relativePath: string, options: Load
   const { aliases, issues: aliasIssues } = frontMatterAliases(parsed.frontMatter, parsed.sections);
   for (const issue of aliasIssues) options.logger?.warn(`knowledge: ${relativePath}: ${issue}`);
   const passages: Passage[] = pieces.map((piece, i) => {
-    const url = parsed.url ? (piece.anchor && !parsed.url.includes("#") ? `${parsed.url}#${piece.anchor}` : parsed.url) : undefined;
+    const url = docUrl && piece.anchor && !docUrl.includes("#") ? (linkTarget(`${docUrl}#${piece.anchor}`) ?? docUrl) : docUrl;
     const phrasings = aliasesFor(aliases, piece.section);
     return {
       id: `${relativePath}#${i + 1}`,
@@ -91,7 +101,7 @@ export async function loadFile(root: string, relativePath: string, options: Load
   const document: KnowledgeDocument = {
     path: relativePath,
     title: parsed.title,
-    ...(parsed.url ? { url: parsed.url } : {}),
+    ...(docUrl ? { url: docUrl } : {}),
     sections: parsed.sections.map((s) => s.join(" › ")),
     passages,
     flagged,

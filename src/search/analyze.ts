@@ -1,6 +1,7 @@
-import { stemmer } from "stemmer";
+import { stem } from "../lexicon/stem.ts";
+import { STOP_WORDS } from "../lexicon/stopwords.ts";
+import { IRREGULAR_FORMS } from "../lexicon/verbs.ts";
 import { LruCache } from "../lru.ts";
-import { STOP_WORDS } from "./stopwords.ts";
 
 /**
  * Text analysis shared by indexing and querying, so that both sides agree on what a term is:
@@ -42,42 +43,15 @@ export function words(text: string): Word[] {
   return out;
 }
 
-/**
- * Irregular verb forms, which a suffix stemmer cannot relate to their base ("said" is not "say" to
- * Porter). Forms that are also common words of their own ("found", "left", "saw", "lay") are left out.
- */
-const IRREGULAR: ReadonlyMap<string, string> = new Map(
-  Object.entries({
-    say: "said says", tell: "told", speak: "spoke spoken", write: "wrote written", go: "went gone goes", come: "came",
-    make: "made", take: "took taken", give: "gave given", begin: "began begun", know: "knew known", think: "thought",
-    hold: "held", bring: "brought", buy: "bought", build: "built", choose: "chose chosen", run: "ran", meet: "met",
-    lead: "led", win: "won", lose: "lost", pay: "paid", send: "sent", spend: "spent", keep: "kept", feel: "felt",
-    stand: "stood", understand: "understood", grow: "grew grown", draw: "drew drawn", fall: "fell fallen", rise: "rose risen",
-    eat: "ate eaten", drive: "drove driven", fly: "flew flown", throw: "threw thrown", wear: "wore worn", break: "broke broken",
-    forget: "forgot forgotten", freeze: "froze frozen", hide: "hid hidden", sell: "sold", become: "became", seek: "sought",
-    teach: "taught", catch: "caught", fight: "fought", sing: "sang sung", swim: "swam swum", shake: "shook shaken",
-    strike: "struck", sleep: "slept", leave: "leaves", mean: "meant", hear: "heard", set: "sets", get: "got gotten",
-  }).flatMap(([base, forms]) => forms.split(" ").map((form) => [form, base] as [string, string])),
-);
-
-/** Bounded like the engine's other caches: a long-running bot sees ever new words in questions. */
-const stemCache = new LruCache<string, string>(200_000);
-
 /** The index term for one folded word, or undefined for stop words and noise. */
 export function termOf(folded: string): string | undefined {
   if (STOP_WORDS.has(folded)) return undefined;
-  const cached = stemCache.get(folded);
-  if (cached !== undefined) return cached || undefined;
-  let term = "";
-  if (/^\d+$/.test(folded)) term = folded;
-  else if (folded.length >= 2 && !/^_+$/.test(folded)) {
-    const base = IRREGULAR.get(folded);
-    if (base && STOP_WORDS.has(base)) term = "";
-    // Numbers and identifiers (`should_panic`) are matched as written; their parts are stemmed separately.
-    else term = /[\d_]/.test(folded) ? folded : stemmer(base ?? folded.replace(/'/g, ""));
-  }
-  stemCache.set(folded, term);
-  return term || undefined;
+  if (/^\d+$/.test(folded)) return folded;
+  if (folded.length < 2 || /^_+$/.test(folded)) return undefined;
+  const base = IRREGULAR_FORMS.get(folded);
+  if (base && STOP_WORDS.has(base)) return undefined;
+  // Numbers and identifiers (`should_panic`) are matched as written; their parts are stemmed separately.
+  return /[\d_]/.test(folded) ? folded : stem(base ?? folded.replace(/'/g, "")) || undefined;
 }
 
 /** Parts of an identifier: `should_panic` → should, panic; `RefCell` → ref, cell. */

@@ -2,6 +2,7 @@
  * The test server's own reading of Discord's limits: written apart from src/discord/limits.ts on purpose, so
  * a mistake there is not mirrored here. Each function returns readable problems; empty means valid.
  */
+import { ButtonStyle, ComponentType } from "discord-api-types/v10";
 
 type Json = Record<string, unknown>;
 
@@ -63,13 +64,13 @@ export function messageProblems(body: unknown, options: MessageCheckOptions = {}
   const ids = new Set<string>();
   rows.forEach((row, i) => {
     const components = isObject(row) ? arr(row.components) : [];
-    if (!isObject(row) || row.type !== 1) problems.push(`component row ${i} is not an action row`);
+    if (!isObject(row) || row.type !== ComponentType.ActionRow) problems.push(`component row ${i} is not an action row`);
     if (components.length < 1 || components.length > 5) problems.push(`action row ${i} has ${components.length} components (1 to 5)`);
     components.forEach((component, j) => {
       if (!isObject(component)) return;
       const id = str(component.custom_id);
       const label = str(component.label);
-      if (component.type === 2 && component.style !== 5) {
+      if (component.type === ComponentType.Button && component.style !== ButtonStyle.Link) {
         if (id.length < 1 || id.length > 100) problems.push(`button ${i}.${j} custom_id has ${id.length} characters (1 to 100)`);
         if (ids.has(id)) problems.push(`button ${i}.${j} repeats custom_id ${id}`);
         ids.add(id);

@@ -1,0 +1,13 @@
+/** File-path and format fragments glued to prose by a broken scrape. */
+import { matchRanges, type TextDetector } from "./detector.ts";
+
+/**
+ * A path or format fragment glued to the end of a sentence: `eyes.rmat/jp`. The word before the full
+ * stop is a plain word; in `_config.yml/collections` it is part of a file name.
+ */
+export const pathFragment: TextDetector = {
+  level: "text",
+  id: "path-fragment",
+  signal: "path fragment",
+  find: (text) => (text.includes("/") ? matchRanges(text, /(?<=(?:^|[\s("“])\p{Ll}+[.!?])[\w-]*\/[\w./-]*/gu) : []),
+};
