@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import { AnswerEngine } from "../src/answer/engine.ts";
-import { FEATURES, features, type Evidence, type FeatureName } from "../src/answer/confidence.ts";
+import { DEFAULT_MODEL, FEATURES, features, near, type Evidence, type FeatureName } from "../src/answer/confidence.ts";
 import { parseBlindSet } from "../src/answer/evaluate.ts";
 import { ROOT } from "./corpora.ts";
 
@@ -23,6 +23,8 @@ interface Sample {
   kind: string;
   label: 0 | 1;
   x: Record<FeatureName, number> | undefined;
+  /** Something in the knowledge is near the question (confidence.ts near()); questions with nothing near get no-match. */
+  near: boolean;
 }
 const samples: Sample[] = [];
 for (const name of ["seed", "rust-book", "vite-docs", "18f-handbook", "discordjs-guide", "obsidian-help"]) {
@@ -34,7 +36,7 @@ for (const name of ["seed", "rust-book", "vite-docs", "18f-handbook", "discordjs
     if (split !== "all" && q.split !== split) continue;
     let evidence: Evidence | undefined;
     engine.ask(q.q, { top: 5, onEvidence: (e) => (evidence = e) });
-    samples.push({ set: name, kind: q.kind ?? "", label: q.expect ? 1 : 0, x: evidence ? features(evidence) : undefined });
+    samples.push({ set: name, kind: q.kind ?? "", label: q.expect ? 1 : 0, x: evidence ? features(evidence) : undefined, near: evidence ? near(evidence) : false });
   }
 }
 
@@ -60,7 +62,9 @@ for (let step = 0; step < 20000; step++) {
   for (const f of FEATURES) w[f] -= rate * ((grad[f] ?? 0) / fitted.length + l2 * w[f]);
 }
 
-const scored = samples.map((s) => ({ ...s, p: s.x ? predict(s.x) : 0 }));
+// A question with nothing near gets no-match before the model is asked: probability 0.
+const scored = samples.map((s) => ({ ...s, p: s.x && s.near ? predict(s.x) : 0 }));
+console.log(`nothing near (nearTopical ${DEFAULT_MODEL.nearTopical}, nearCover ${DEFAULT_MODEL.nearCover}): ${scored.filter((s) => !s.near && s.label === 1).length} answerable, ${scored.filter((s) => !s.near && s.kind === "none-offtopic").length} off-topic, ${scored.filter((s) => !s.near && s.kind === "none-uncovered").length} uncovered`);
 const answerable = scored.filter((s) => s.label === 1);
 const none = scored.filter((s) => s.label === 0);
 // AUC: how often an answerable question scores above a no-answer one.

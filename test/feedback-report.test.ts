@@ -100,10 +100,10 @@ describe("suggestFix", () => {
     engine = await AnswerEngine.open(QA);
   });
 
-  test("an unsure question gets its closest passage, the words that passage lacks and an alias for its section", async () => {
+  test("an unanswered question gets its closest passage, the words that passage lacks and an alias for its section", async () => {
     const fix = await suggestFix("library kayak", engine);
     assert.deepEqual(fix, {
-      now: "unsure",
+      now: "weak",
       passage: { key: "cNTCNfJUCEJT", path: "riverside.md", title: "Riverside Town Guide", section: ["Orchard Library"], answer: "The Orchard Library lends books, maps and garden tools to every resident of Riverside." },
       missing: ["kayak"],
       offered: ["orchard", "lends", "books", "maps", "garden", "tools", "resident", "riverside"],
@@ -136,7 +136,7 @@ test("a gap of one word against one word gets a synonyms line", async (t) => {
   await writeFile(path.join(dir, "billing.md"), "# Billing\n\nInvoices arrive by email at the start of each month.\n");
   const fix = await suggestFix("change passcode", await AnswerEngine.open(dir));
   assert.deepEqual(fix, {
-    now: "unsure",
+    now: "weak",
     passage: { key: fix?.passage.key, path: "account.md", title: "Account", section: ["Security"], answer: "Change your password." },
     missing: ["passcode"],
     offered: ["password"],

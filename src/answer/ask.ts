@@ -443,7 +443,7 @@ export function answer(index: KnowledgeIndex, question: string, options: AnswerO
   if (!pass) return { question, answered: false, reason: "no-match", confidence: 0, results: [] };
   const { ranked, best, w, evidence, decision } = pass;
   options.onEvidence?.(evidence);
-  if (decision.outcome === "no-match" && !(options.nearest && evidence.matched > 0)) return { question, answered: false, reason: "no-match", confidence: 0, results: [] };
+  if (decision.outcome === "no-match" && !(options.nearest && evidence.exactMatched > 0)) return { question, answered: false, reason: "no-match", confidence: 0, results: [] };
   // The previous question's words help find the passage, but the unit to highlight is the one that
   // answers this question ("when was it founded?"), not the one that repeats the last.
   const forAnswer = query.some((q) => q.weight < 1 && q.of === undefined)
@@ -518,8 +518,10 @@ function rankPassages(index: KnowledgeIndex, query: readonly QueryTerm[], intent
     unitScore: best.unit?.score ?? 0,
     unitOwn: best.unit?.own ?? 0,
     matched: matchedTerms(w, present, query).size,
-    exactMatched: own.filter((q) => present.has(q.term)).length,
+    // As written, or — a word still being typed, or a word family — as the start of a word of the passage.
+    exactMatched: own.filter((q) => present.has(q.term) || (q.prefix && present.keys().some((t) => t.startsWith(q.term)))).length,
     heaviestCovered: heaviest ? (credits[0] ?? 0) : 0,
+    topical: Math.max(0, ...own.filter((q) => present.has(q.term)).map((q) => topicality(index, q.term))),
     topTwoCovered: credits.length ? ((credits[0] ?? 0) + (credits[1] ?? credits[0] ?? 0)) / 2 : 0,
     missingMax: w.total > 0 ? Math.max(0, ...missing) / w.total : 0,
     words: own.length,
@@ -528,6 +530,20 @@ function rankPassages(index: KnowledgeIndex, query: readonly QueryTerm[], intent
   };
   return { ranked, best, w, evidence, decision: decide(evidence, model) };
 }
+
+/**
+ * How much more often a term occurs in the knowledge than in English at large, as a log ratio: "Kazakhstan"
+ * in an article about Kazakhstan, "crate" in the Rust book. A question that matches such a word is about
+ * the knowledge, however many of its other words the knowledge lacks; one that matches only words like
+ * "world" or "good" is not. English frequency from the word's rank (Zipf: about 0.1 / rank).
+ */
+function topicality(index: KnowledgeIndex, term: string): number {
+  const rank = index.generalRank(term) ?? UNRANKED;
+  return Math.log(Math.max(index.share(term), 1e-9) / (0.1 / rank));
+}
+
+/** The rank given to a word rarer than the lexicon's frequency list (its 50,000 most frequent words). */
+const UNRANKED = 200_000;
 
 /** How well a passage covers one query term: 1 as written, its best related word's credit, or 0. */
 function heaviestCredit(w: Weighted, relevant: readonly string[], present: PassageTerms, term: string): number {
@@ -545,6 +561,8 @@ function unknownShare(index: KnowledgeIndex, w: Weighted, query: readonly QueryT
   let unknown = 0;
   for (const q of query) {
     if (q.weight !== 1 || q.of !== undefined || index.has(q.term) || q.answerType) continue;
+    // A partly typed word ("obs") is known when it starts words the knowledge has.
+    if (q.prefix && index.termsWithPrefix(q.term).length > 0) continue;
     unknown += w.weight.get(q.term) ?? 0;
   }
   return w.total > 0 ? unknown / w.total : 0;

@@ -29,6 +29,8 @@ export interface Evidence {
   topTwoCovered: number;
   /** The largest share of the question's weight in one word the passage lacks altogether. */
   missingMax: number;
+  /** The most topical question word the passage holds: how much more often the knowledge uses it than English does (a log ratio). */
+  topical: number;
   /** How many words the question has (its own, not a follow-up's context). */
   words: number;
   /** Share of the question's weight in words the knowledge never uses, not even through an expansion. */
@@ -47,9 +49,15 @@ export interface ConfidenceModel {
   answerAt: number;
   /** At or above (and below answerAt): show the closest passages as "unsure". Below: no-match. */
   unsureAt: number;
+  /**
+   * Nothing is near — no-match whatever the probability — when the best passage holds no question word
+   * more topical than this (see Evidence.topical)… */
+  nearTopical: number;
+  /** …and covers less of the question than this with the question's own words. Off-topic questions match only common words. */
+  nearCover: number;
 }
 
-export const FEATURES = ["cover", "exactCover", "unitScore", "unitOwn", "matchedShare", "exactShare", "heaviestCovered", "topTwoCovered", "missingMax", "unknownShare", "margin", "fewWords", "coverTimesUnit"] as const;
+export const FEATURES = ["cover", "exactCover", "unitScore", "unitOwn", "matchedShare", "exactShare", "heaviestCovered", "topTwoCovered", "missingMax", "unknownShare", "margin", "fewWords", "coverTimesUnit", "exactCount", "topical"] as const;
 export type FeatureName = (typeof FEATURES)[number];
 
 /** The features as the model reads them, each roughly from 0 to 1. */
@@ -65,6 +73,9 @@ export function features(e: Evidence): Record<FeatureName, number> {
     topTwoCovered: e.topTwoCovered,
     missingMax: e.missingMax,
     coverTimesUnit: e.cover * e.unitOwn,
+    // How many words match, up to six: two matched words say less than five, whatever their share.
+    exactCount: Math.min(e.exactMatched, 6) / 6,
+    topical: Math.min(Math.max(e.topical, 0), 15) / 15,
     unknownShare: e.unknownShare,
     margin: e.margin,
     // One- and two-word questions cover easily: "docker?" is all matched by any page that says docker.
@@ -73,10 +84,30 @@ export function features(e: Evidence): Record<FeatureName, number> {
 }
 
 export const DEFAULT_MODEL: Readonly<ConfidenceModel> = Object.freeze({
-  intercept: -1.8,
-  weights: Object.freeze({ cover: 1.2, exactCover: 1.6, unitScore: 0.7, unitOwn: 0, matchedShare: 0.7, exactShare: 0, heaviestCovered: 0, topTwoCovered: 0, missingMax: 0, coverTimesUnit: 0, unknownShare: -1, margin: -0.3, fewWords: -0.3 }),
+  intercept: -1.929,
+  weights: Object.freeze({
+    cover: 0.292,
+    exactCover: 0.269,
+    unitScore: 0.117,
+    unitOwn: 0.91,
+    matchedShare: 0.431,
+    exactShare: 0.654,
+    heaviestCovered: 0.403,
+    topTwoCovered: -0.525,
+    missingMax: -0.686,
+    unknownShare: -0.663,
+    margin: -0.019,
+    fewWords: -0.224,
+    coverTimesUnit: 0.968,
+    exactCount: 1.67,
+    topical: 0.007,
+  }),
+  // On the tune halves: 6% of answerable questions declined, 65% of no-answer ones (bench/calibrate.ts).
   answerAt: 0.3,
-  unsureAt: 0.1,
+  // Off-topic questions mostly fall below it (or are not near at all): 78% get no-match, 2% of answerable ones.
+  unsureAt: 0.15,
+  nearTopical: 5,
+  nearCover: 0.4,
 });
 
 export function probability(e: Evidence, model: ConfidenceModel = DEFAULT_MODEL): number {
@@ -86,8 +117,13 @@ export function probability(e: Evidence, model: ConfidenceModel = DEFAULT_MODEL)
   return 1 / (1 + Math.exp(-z));
 }
 
+/** Whether anything in the knowledge is near the question at all (see ConfidenceModel.nearTopical). */
+export function near(e: Evidence, model: ConfidenceModel = DEFAULT_MODEL): boolean {
+  return e.matched > 0 && (e.topical >= model.nearTopical || e.exactCover >= model.nearCover);
+}
+
 export function decide(e: Evidence, model: ConfidenceModel = DEFAULT_MODEL): { outcome: Outcome; confidence: number } {
   const p = probability(e, model);
-  const outcome = p >= model.answerAt ? "answered" : p >= model.unsureAt && e.matched > 0 ? "unsure" : "no-match";
-  return { outcome, confidence: p };
+  if (!near(e, model)) return { outcome: "no-match", confidence: p };
+  return { outcome: p >= model.answerAt ? "answered" : p >= model.unsureAt ? "unsure" : "no-match", confidence: p };
 }

@@ -186,7 +186,8 @@ export class AnswerEngine implements AnswerService {
       for (const doc of index.documents) for (const s of [doc.title, ...doc.sections]) if (out.size < max) out.add(clip(s.split(" › ").pop() ?? s));
       return [...out].slice(0, max);
     }
-    const result = answer(index, typed, { top: max });
+    // Suggestions are not answers: what is near the words typed so far is worth offering, sure or not.
+    const result = answer(index, typed, { top: max, nearest: true, ranking: { minRelativeScore: 0.05 } });
     for (const r of result.results) {
       const heading = r.source.section[r.source.section.length - 1];
       if (heading && r.highlights.length) out.add(clip(heading));

@@ -14,12 +14,13 @@ import { fileURLToPath } from "node:url";
 import { threadId } from "node:worker_threads";
 import type { LoadIssue } from "../knowledge/types.ts";
 import type { KnowledgeIndexJSON } from "../search/index.ts";
+import { lexiconFingerprint } from "../search/lexicon.ts";
 
 /**
  * Bump when this project's code changes what goes into an index or how it is serialised (analysis,
  * passage splitting, hygiene, the index layout): snapshots of another format are rebuilt.
  */
-export const SNAPSHOT_FORMAT = 2;
+export const SNAPSHOT_FORMAT = 3;
 
 /** The packages whose versions shape an index: the parsers, the stemmer and MiniSearch. */
 export const INDEX_DEPENDENCIES = ["markdown-it", "minisearch", "stemmer", "yaml"] as const;
@@ -58,9 +59,16 @@ export function installedVersion(name: string): string {
 
 let key: string | undefined;
 
-/** The key a usable snapshot must carry: the format and the installed versions of INDEX_DEPENDENCIES. */
+/**
+ * The key a usable snapshot must carry: the format, the installed versions of INDEX_DEPENDENCIES, and the
+ * lexicon's data files (lexicon/), which shape the expansion table as much as code does.
+ */
 export function snapshotKey(): string {
-  key ??= JSON.stringify({ format: SNAPSHOT_FORMAT, dependencies: Object.fromEntries(INDEX_DEPENDENCIES.map((name) => [name, installedVersion(name)])) });
+  key ??= JSON.stringify({
+    format: SNAPSHOT_FORMAT,
+    dependencies: Object.fromEntries(INDEX_DEPENDENCIES.map((name) => [name, installedVersion(name)])),
+    lexicon: lexiconFingerprint(),
+  });
   return key;
 }
 
@@ -144,7 +152,7 @@ const KINDS = new Set(["prose", "list", "code", "table", "quote"]);
 /** Checks what the engine reads of a saved index: its documents and passages, and MiniSearch's outline. */
 function checkIndex(value: unknown): void {
   const index = object(value, "index");
-  if (index.version !== 1) fail("index.version", "1", index.version);
+  if (index.version !== 2) fail("index.version", "2", index.version);
   const paths = new Set<string>();
   array(index.documents, "index.documents").forEach((item, i) => {
     const where = `index.documents[${i}]`;
@@ -163,6 +171,7 @@ function checkIndex(value: unknown): void {
     string(p.text, `${where}.text`);
     if (!KINDS.has(p.kind as string)) fail(`${where}.kind`, `one of ${[...KINDS].join(", ")}`, p.kind);
     if (p.keywords !== undefined) strings(p.keywords, `${where}.keywords`);
+    if (p.aliases !== undefined) strings(p.aliases, `${where}.aliases`);
     const source = object(p.source, `${where}.source`);
     if (!paths.has(string(source.path, `${where}.source.path`))) fail(`${where}.source.path`, "the path of a document in the snapshot", source.path);
     string(source.title, `${where}.source.title`);
@@ -173,6 +182,10 @@ function checkIndex(value: unknown): void {
   });
   counts(index.df, "index.df");
   counts(index.vocabulary, "index.vocabulary");
+  counts(index.ranks, "index.ranks");
+  for (const [stem, list] of Object.entries(object(index.expansions, "index.expansions"))) {
+    if (typeof list !== "string" || !/^[^,:]+:[\d.]+(?:,[^,:]+:[\d.]+)*$/.test(list)) fail(`index.expansions[${JSON.stringify(stem)}]`, "term:weight pairs", list);
+  }
   const mini = object(index.minisearch, "index.minisearch");
   if (mini.documentCount !== passages.length) fail("index.minisearch.documentCount", `the number of passages (${passages.length})`, mini.documentCount);
   whole(mini.nextId, "index.minisearch.nextId");

@@ -319,6 +319,11 @@ export class KnowledgeIndex {
     return Math.log(1 + (n - df + 0.5) / (df + 0.5));
   }
 
+  /** Share of the passages that contain the term (0 when none does). */
+  share(term: string): number {
+    return this.passages.length ? (this.df.get(term) ?? 0) / this.passages.length : 0;
+  }
+
   /** Whether any passage contains the term. */
   has(term: string): boolean {
     return this.df.has(term);

@@ -7,7 +7,7 @@
  * WordNet and the vectors each stay one gunzipped buffer with a map from key to line, so that loading it costs one
  * decompression and one pass: most of its 150,000 lines are never decoded.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import path from "node:path";
 import { gunzipSync } from "node:zlib";
 
@@ -154,6 +154,20 @@ export class Lexicon {
     }
     return out;
   }
+}
+
+/** The size of each lexicon file: enough for a snapshot's key to notice regenerated data, and the same on every checkout. */
+export function lexiconFingerprint(dir: string = LEXICON_DIR): string {
+  return ["wordnet.tsv.gz", "vectors.tsv.gz", "frequency.txt.gz"]
+    .map((name) => {
+      try {
+        const info = statSync(path.join(dir, name));
+        return `${name}:${info.size}`;
+      } catch {
+        return `${name}:none`;
+      }
+    })
+    .join(",");
 }
 
 let shared: Lexicon | undefined;

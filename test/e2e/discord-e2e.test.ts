@@ -134,14 +134,15 @@ for (const threaded of [true, false]) describe(`Discord bot, end to end${threade
     const { type, data } = callback(await response);
     assert.equal(type, 8);
     const values = (data.choices as { name: string; value: string }[]).map((choice) => choice.value);
+    // "lit" is a form of "light", and the word being typed also starts "lighthouse": both are offered.
     assert.deepEqual(values, [
       "light",
+      "History",
+      "Its first keeper was Agnes Hollow, who kept the lamp lit for thirty-two years.",
       "Harbor Lighthouse",
       "The Harbor Lighthouse stands on the northern breakwater of Port Wren and guides ships into the old…",
       "Maintenance",
       "To check the lighthouse lamp, run the diagnostic script:",
-      "History",
-      "The lighthouse was founded in 1871 by the Port Wren Maritime Society.",
       "Visiting",
       "The lighthouse is open to visitors from April to October, every day from 10:00 to 17:00.",
     ]);

@@ -6,7 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
-import { cp, mkdir, mkdtemp, readdir, readFile, rm, symlink, utimes, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, utimes, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
@@ -133,6 +133,7 @@ async function engineCopy(root: string, options: { bump?: string; touch?: string
   const copy = path.join(root, `engine-${Math.random().toString(16).slice(2)}`);
   await cp(path.join(ROOT, "src"), path.join(copy, "src"), { recursive: true });
   await cp(path.join(ROOT, "package.json"), path.join(copy, "package.json"));
+  await symlink(path.join(ROOT, "lexicon"), path.join(copy, "lexicon"));
   await mkdir(path.join(copy, "node_modules"));
   for (const name of await readdir(path.join(ROOT, "node_modules"))) {
     const from = path.join(ROOT, "node_modules", name);
@@ -166,10 +167,11 @@ async function openCopy(copy: string, dir: string, snapshot: string): Promise<{ 
 }
 
 describe("the snapshot key", () => {
-  test("is the snapshot format and the installed version of each package that shapes the index, from its package.json", async () => {
+  test("is the snapshot format, the installed version of each package that shapes the index, from its package.json, and the lexicon's data files", async () => {
     const versions: Record<string, string> = {};
     for (const name of INDEX_DEPENDENCIES) versions[name] = (JSON.parse(await readFile(path.join(ROOT, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
-    assert.deepEqual(JSON.parse(snapshotKey()), { format: SNAPSHOT_FORMAT, dependencies: versions });
+    const sizes = await Promise.all(["wordnet.tsv.gz", "vectors.tsv.gz", "frequency.txt.gz"].map(async (name) => `${name}:${(await stat(path.join(ROOT, "lexicon", name))).size}`));
+    assert.deepEqual(JSON.parse(snapshotKey()), { format: SNAPSHOT_FORMAT, dependencies: versions, lexicon: sizes.join(",") });
     assert.deepEqual([...INDEX_DEPENDENCIES], ["markdown-it", "minisearch", "stemmer", "yaml"]);
   });
 
