@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { fenceAt, FENCED_CODE } from "../knowledge/fence.ts";
 import { sentenceRanges } from "../knowledge/sentences.ts";
 import type { Passage } from "../knowledge/types.ts";
 import { terms as termsOf } from "../search/analyze.ts";
@@ -85,15 +86,18 @@ interface PassageAnalysis {
 /** Per index (so that a replaced index takes its cache with it), bounded like the index's own. */
 const analyses = new WeakMap<KnowledgeIndex, LruCache<number, PassageAnalysis>>();
 
+/** A code block (see knowledge/fence.ts), or a run of lines up to a blank line or a fence. */
+const UNIT_BLOCKS = new RegExp(`${FENCED_CODE}|[^\\n]+(?:\\n(?!\\n|\`{3})[^\\n]+)*`, "g");
+
 function unitsOf(text: string): Uint32Array {
   const units: number[] = [];
-  const blocks = text.matchAll(/```[\s\S]*?```|[^\n]+(?:\n(?!\n|```)[^\n]+)*/g);
+  const blocks = text.matchAll(UNIT_BLOCKS);
   for (const block of blocks) {
     const start = block.index;
     const body = block[0];
-    if (body.startsWith("```") || /^\s*(?:[-*]|\d+\.)\s/.test(body) || body.startsWith("|")) {
+    if (block[1] || /^\s*(?:[-*]|\d+\.)\s/.test(body) || body.startsWith("|")) {
       // Code, list items and table rows answer line by line; a code block as a whole.
-      if (body.startsWith("```")) units.push(start, start + body.length);
+      if (block[1]) units.push(start, start + body.length);
       else for (const line of body.matchAll(/[^\n]+/g)) units.push(start + line.index, start + line.index + line[0].length);
       continue;
     }
@@ -293,7 +297,7 @@ function bestWindow(analysis: PassageAnalysis, w: Weighted, intent: Intent, text
     let s = coverage(w, set, fits) + phrase(unitAdjacent[i] ?? 0);
     if (fits) s += w.ranking.intentBonus;
     // Code explains less than the sentence about it, and a whole listing is a poor highlight.
-    if (text.startsWith("```", unitStart(i))) s *= CODE_CREDIT;
+    if (fenceAt(text, unitStart(i))) s *= CODE_CREDIT;
     const length = unitEnd(i) - unitStart(i);
     if (length > 400) s *= 400 / length;
     return s;
@@ -334,7 +338,7 @@ function highlightsOf(analysis: PassageAnalysis, w: Weighted): Highlight[] {
 
 /** The kind of the unit that starts at `start` (see unitsOf). */
 function kindAt(text: string, start: number): AnswerKind {
-  if (text.startsWith("```", start)) return "code";
+  if (fenceAt(text, start)) return "code";
   if (text[start] === "|") return "row";
   if (/^\s*(?:[-*]|\d+\.)\s/.test(text.slice(start, start + 12))) return "item";
   return "sentence";

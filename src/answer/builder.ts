@@ -99,7 +99,8 @@ function codeHash(): Promise<string> {
     const hash = createHash("sha256");
     const src = path.resolve(import.meta.dirname, "..");
     for (const folder of ["knowledge", "search", "answer"]) {
-      const names = (await readdir(path.join(src, folder))).filter((n) => /\.(ts|js|mjs)$/.test(n)).sort();
+      // Recursive: the Markdown parser is a folder of modules (src/knowledge/markdown/).
+      const names = (await readdir(path.join(src, folder), { recursive: true })).filter((n) => /\.(ts|js|mjs)$/.test(n)).sort();
       for (const name of names) hash.update(name).update(await readFile(path.join(src, folder, name)));
     }
     return hash.digest("hex");

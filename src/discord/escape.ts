@@ -3,6 +3,7 @@
  * `allowedMentions: { parse: [] }` already stops pings; escaping also stops the text from *looking* like a
  * mention, a masked link, a spoiler or a heading, so a document cannot restyle or impersonate the bot.
  */
+import { FENCED_CODE } from "../knowledge/fence.ts";
 
 const ZWSP = "\u200B";
 
@@ -12,8 +13,8 @@ const INLINE_SPECIAL = /[\\*_~`|<>[\]()]/g;
 // Block syntax only counts at the start of a line: headings and subtext (`#`, `-#`), lists, quotes, ordered lists.
 const LINE_START = /^([ \t]*)(#|-|\+|\d+(?=\.))/gm;
 const MASS_MENTION = /@(everyone|here)/gi;
-// A fenced code block renders nothing inside it, so it can stay as it is (the lazy match cannot hold a fence).
-const CODE_BLOCK = /```[\w+#.-]{0,20}\n[\s\S]*?```/g;
+// A fenced code block renders nothing inside it, so it can stay as it is.
+const CODE_BLOCK = new RegExp(FENCED_CODE, "g");
 // Bare links stay clickable and unescaped: an escape inside a URL would end up in the link target.
 const BARE_URL = /\bhttps?:\/\/[^\s<>]+[^\s<>.,;:!?'")\]]/g;
 

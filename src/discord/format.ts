@@ -5,6 +5,7 @@
 import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponentWithCustomId, type APIEmbed } from "discord.js";
 import type { Answer, AnswerResult } from "../answer/types.ts";
 import type { LoadReport, SourceSummary } from "../answer/engine.ts";
+import { hasFence } from "../knowledge/fence.ts";
 import type { PassageSource } from "../knowledge/types.ts";
 import { encodeButton } from "./custom-id.ts";
 import { escapeMarkdown, neutralisePlain, restorePlain, safeUrl } from "./escape.ts";
@@ -123,7 +124,7 @@ export function excerpt(result: AnswerResult, limits = { before: 300, answer: 90
   };
   const shown = [cut(before, limits.before, "end"), cut(answer, limits.answer, "start"), cut(after, limits.after, "start")] as const;
   // Bold around a code block does not render; the block stands out on its own.
-  const bold = !shown[1] || shown[1].includes("```") ? shown[1] : `**${shown[1]}**`;
+  const bold = !shown[1] || hasFence(shown[1]) ? shown[1] : `**${shown[1]}**`;
   return { text: (shown[0] + bold + shown[2]).trim(), partial };
 }
 

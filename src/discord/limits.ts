@@ -3,6 +3,8 @@
  * Pure: no discord.js, no I/O, so the tests and the test server can reason about it directly.
  */
 
+import { FENCE_MARKER } from "../knowledge/fence.ts";
+
 /** https://discord.com/developers/docs/resources/message#embed-object-embed-limits and friends. */
 export const LIMITS = {
   content: 2000,
@@ -42,7 +44,7 @@ export interface TruncateOptions {
 
 // A markdown "atom" is the smallest piece the cut may not split. Order matters: the escape pair must win
 // over a bare backslash, a code fence over single backticks, a link over its `[`.
-const MARKDOWN_ATOM = /\\[\s\S]|```[\w+#.-]*\n?|\*\*|\[[^\]\n]*\]\((?:<[^>\s]*>|[^)\s]*)\)|<t:-?\d+(?::[tTdDfFR])?>|[\s\S]/gu;
+const MARKDOWN_ATOM = new RegExp(`\\\\[\\s\\S]|${FENCE_MARKER}\\n?|\\*\\*|\\[[^\\]\\n]*\\]\\((?:<[^>\\s]*>|[^)\\s]*)\\)|<t:-?\\d+(?::[tTdDfFR])?>|[\\s\\S]`, "gu");
 const PLAIN_ATOM = /[\s\S]/gu;
 
 function atomsOf(text: string, markdown: boolean): string[] {

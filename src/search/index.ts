@@ -1,5 +1,6 @@
 import MiniSearch, { type Options, type SearchOptions } from "minisearch";
 import SearchableMap from "minisearch/SearchableMap";
+import { splitCode } from "../knowledge/fence.ts";
 import type { KnowledgeDocument, Passage } from "../knowledge/types.ts";
 import { termList, termOf, words } from "./analyze.ts";
 import { LruCache } from "../lru.ts";
@@ -18,15 +19,9 @@ interface IndexedPassage {
   keywords: string;
 }
 
-const CODE_FENCE = /```[^\n]*\n([\s\S]*?)\n?```/g;
-
 /** Splits a passage's text into prose and code for indexing. */
 function indexed(id: number, p: Passage): IndexedPassage {
-  const code: string[] = [];
-  const text = p.text.replace(CODE_FENCE, (_m, body: string) => {
-    code.push(body);
-    return " ";
-  });
+  const { prose: text, code } = splitCode(p.text);
   return { id, text, code: code.join("\n"), section: p.source.section.join(" › "), title: p.source.title, keywords: (p.keywords ?? []).join(" ; ") };
 }
 

@@ -1,0 +1,157 @@
+/**
+ * HTML and components (Vue in VitePress/VuePress, JSX in MDX) inside Markdown. What the page shows of a
+ * component is the text inside it, so tags are dropped and their content kept; `<script>` and `<style>`
+ * show nothing. A self-closing component in running text (`<DocsLink path="Client:Class" />`) renders
+ * as a name, so it keeps the name its attributes give; anywhere else it is dropped.
+ */
+import type { StateInline } from "markdown-it";
+import type { ContainerMeta } from "./containers.ts";
+
+/** One HTML or JSX tag; attribute values may hold `>` in quotes or `{…}` expressions (JSX), and span lines. */
+export const TAG = /<(\/?)([A-Za-z][\w.:-]*)((?:\s+(?:[^\s"'>{}=/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|\{(?:[^{}]|\{[^{}]*\})*\}|[^\s"'=<>`]+))?|\{(?:[^{}]|\{[^{}]*\})*\}))*)\s*(\/?)>|<!--[\s\S]*?-->/g;
+
+const TAG_HERE = new RegExp(TAG.source, "y");
+
+/** A component rather than an HTML element: PascalCase (Vue, JSX), dashed (custom elements) or a Vue `<template>`. */
+export function isComponent(name: string): boolean {
+  return /^[A-Z]/.test(name) || name.includes("-") || name === "template";
+}
+
+/** The value of attribute `name` in a tag's attribute text. */
+export function attribute(attrs: string, name: string): string | undefined {
+  const m = new RegExp(`(?:^|\\s):?${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s"'>]+))`, "i").exec(attrs);
+  return m ? (m[1] ?? m[2] ?? m[3]) : undefined;
+}
+
+/**
+ * The name a self-closing component shows in running text: its `text`, `label` or `title`, or else the
+ * last part of its `path`, without a `:Kind` qualifier, as inline code (`path="Client:Class#login"` → `Client#login`).
+ */
+function componentName(attrs: string): string {
+  const text = attribute(attrs, "text") ?? attribute(attrs, "label") ?? attribute(attrs, "title");
+  if (text?.trim()) return text.trim();
+  const path = attribute(attrs, "path")?.split("/").pop()?.replace(/:\w+/g, "").trim();
+  return path ? "`" + path + "`" : "";
+}
+
+/** What inline HTML shows in running text: `<br>` a space, `<code>` a backtick, a self-closing component its name, other tags nothing. */
+export function inlineHtml(html: string): string {
+  const newlines = "\n".repeat(html.split("\n").length - 1);
+  TAG_HERE.lastIndex = 0;
+  const m = TAG_HERE.exec(html);
+  if (!m?.[2]) return newlines;
+  const [, closing, name = "", attrs = "", selfClosing] = m;
+  const lower = name.toLowerCase();
+  if (lower === "br") return " " + newlines;
+  if (lower === "code" || lower === "kbd") return lower === "code" ? "`" + newlines : newlines;
+  if (!closing && selfClosing && isComponent(name)) return componentName(attrs) + newlines;
+  return newlines;
+}
+
+/** Components that are one tab of a group (VuePress `<CodeGroupItem title>`, Docusaurus `<TabItem label>`): their name captions code inside. */
+const TAB_COMPONENT = /^(?:CodeGroupItem|code-group-item|CodeBlock|code-block|TabItem|Tab|tab)$/;
+
+/** A piece of an HTML block of components: Markdown text (tags removed, lines kept), or a tab opening or closing. */
+export type ComponentPiece = { text: string; offset: number } | { open: ContainerMeta; tag: string } | { close: string };
+
+/**
+ * A block of components: the text between the tags, as Markdown to parse again (MDX and VuePress both
+ * render Markdown inside components), cut where a tab opens or closes.
+ */
+export function componentPieces(html: string): ComponentPiece[] {
+  const pieces: ComponentPiece[] = [];
+  let text = "";
+  let start = 0;
+  let at = 0;
+  let skipUntil: string | undefined;
+  const flush = (next: number) => {
+    if (text.trim()) pieces.push({ text, offset: start });
+    text = "";
+    start = next;
+  };
+  for (const m of html.matchAll(TAG)) {
+    const [whole, closing, name = "", attrs = "", selfClosing] = m;
+    const between = html.slice(at, m.index);
+    if (!skipUntil) text += between;
+    else text += between.replace(/[^\n]/g, "");
+    at = m.index + whole.length;
+    const lines = whole.replace(/[^\n]/g, "");
+    const lower = name.toLowerCase();
+    if (skipUntil) {
+      if (closing && lower === skipUntil) skipUntil = undefined;
+      text += lines;
+      continue;
+    }
+    if (!closing && !selfClosing && (lower === "script" || lower === "style")) {
+      skipUntil = lower;
+      text += lines;
+      continue;
+    }
+    if (TAB_COMPONENT.test(name) && !selfClosing) {
+      flush(at);
+      const label = attribute(attrs, "title") ?? attribute(attrs, "label") ?? attribute(attrs, "value");
+      pieces.push(closing ? { close: name } : { open: label ? { label } : {}, tag: name });
+      text = lines;
+      continue;
+    }
+    text += lines;
+  }
+  if (!skipUntil) text += html.slice(at);
+  flush(html.length);
+  return pieces;
+}
+
+/**
+ * Markdown taken out of components, ready to parse again: each line's indentation is dropped outside
+ * code fences (components nest by indenting, which Markdown would read as code), and fenced code keeps
+ * the indentation it has past its fence's.
+ */
+export function dedent(markdown: string): string {
+  let fence: { marker: string; indent: number } | undefined;
+  return markdown
+    .split("\n")
+    .map((line) => {
+      const m = /^([ \t]*)(`{3,}|~{3,})/.exec(line);
+      const indent = m?.[1]?.length ?? 0;
+      if (!fence && m) {
+        fence = { marker: m[2] ?? "```", indent };
+        return line.slice(indent);
+      }
+      if (fence) {
+        const closes = m && m[2]?.[0] === fence.marker[0] && (m[2]?.length ?? 0) >= fence.marker.length && !line.slice(indent + (m[2]?.length ?? 0)).trim();
+        const out = line.slice(Math.min(fence.indent, line.length - line.trimStart().length));
+        if (closes) fence = undefined;
+        return out;
+      }
+      return line.trimStart();
+    })
+    .join("\n");
+}
+
+/** MDX's `{expression}`s, comments included: JavaScript, never shown as text. */
+export function mdxExpression(state: StateInline, silent: boolean): boolean {
+  const { src, pos } = state;
+  if (src.charCodeAt(pos) !== 0x7b) return false;
+  let depth = 0;
+  for (let i = pos; i < state.posMax; i++) {
+    const c = src[i];
+    if (c === "{") depth++;
+    else if (c === "}" && --depth === 0) {
+      if (!silent) state.pending = state.pending.replace(/[ \t]+$/, "");
+      state.pos = i + 1;
+      return true;
+    }
+  }
+  return false;
+}
+
+/** How an HTML block is read: dropped, code, components holding Markdown, or HTML elements. */
+export function htmlBlockKind(html: string, mdx: boolean): "drop" | "code" | "components" | "html" {
+  const first = /^\s*<(\/?)([A-Za-z][\w.:-]*|!--)/.exec(html);
+  const name = first?.[2] ?? "";
+  if (!first || name === "!--") return html.replace(TAG, "").trim() ? "components" : "drop";
+  const lower = name.toLowerCase();
+  if (lower === "script" || lower === "style") return "drop";
+  if (lower === "pre") return "code";
+  return mdx || isComponent(name) ? "components" : "html";
+}
