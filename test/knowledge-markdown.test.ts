@@ -31,7 +31,7 @@ describe("Markdown documents", () => {
   });
 
   test("a file with an unsupported extension is skipped with the list of supported ones", () => {
-    assert.deepEqual(fixtureSet().skipped, [{ path: "rota.csv", reason: "not a knowledge file (supported: .md, .markdown, .mdx, .txt)" }]);
+    assert.deepEqual(fixtureSet().skipped, [{ path: "rota.csv", reason: "not a knowledge file (supported: .md, .markdown, .mdx, .txt, .html, .htm)" }]);
   });
 
   test("the front matter title is the document title and its url the document link", () => {
@@ -349,8 +349,8 @@ describe("files the loader cannot use", () => {
 
   test("unsupported files are skipped, hidden files and node_modules are not even listed", () => {
     assert.deepEqual(broken.skipped, [
-      { path: "logo.png", reason: "not a knowledge file (supported: .md, .markdown, .mdx, .txt)" },
-      { path: "rota.csv", reason: "not a knowledge file (supported: .md, .markdown, .mdx, .txt)" },
+      { path: "logo.png", reason: "not a knowledge file (supported: .md, .markdown, .mdx, .txt, .html, .htm)" },
+      { path: "rota.csv", reason: "not a knowledge file (supported: .md, .markdown, .mdx, .txt, .html, .htm)" },
     ]);
   });
 
