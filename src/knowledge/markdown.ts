@@ -6,7 +6,8 @@ import type { Block, ParsedDocument } from "./blocks.ts";
 import { DocumentBuilder } from "./document-builder.ts";
 import { htmlEvents, type HtmlEvent } from "./html-blocks.ts";
 import { codeText, MDBOOK_DIRECTIVE } from "./markdown/code.ts";
-import { componentPieces, dedent, htmlBlockKind } from "./markdown/components.ts";
+import type { ContainerMeta } from "./markdown/containers.ts";
+import { alignMdx, componentPieces, dedent, htmlBlockKind } from "./markdown/components.ts";
 import { cutFrontMatter } from "./markdown/front-matter.ts";
 import { inlineCode, inlineText } from "./markdown/inline.ts";
 import type { EmbedTarget } from "./markdown/obsidian.ts";
@@ -54,7 +55,11 @@ function listBlocks(tokens: readonly Token[], from: number, to: number, emphasis
   let depth = -1;
   const markers: { ordered: boolean; next: number }[] = [];
   let itemStarted = false;
-  const line = (text: string) => {
+  // A box inside an item (`:::caution` under a step) leads into its first line, as a box does elsewhere.
+  let lead = "";
+  const line = (raw: string) => {
+    const text = lead ? `${/[:.!?…]$/.test(lead) ? lead : lead + ":"} ${raw}` : raw;
+    lead = "";
     const indent = "  ".repeat(Math.max(0, depth));
     if (itemStarted) {
       const m = markers[depth];
@@ -70,6 +75,7 @@ function listBlocks(tokens: readonly Token[], from: number, to: number, emphasis
       markers[depth] = { ordered: t.type === "ordered_list_open", next: Number(t.attrGet("start") ?? 1) };
     } else if (t.type === "bullet_list_close" || t.type === "ordered_list_close") depth--;
     else if (t.type === "list_item_open") itemStarted = true;
+    else if (t.type === "container_open" && (t.meta as ContainerMeta | null)?.lead) lead = (t.meta as ContainerMeta).lead ?? "";
     else if (t.type === "inline") {
       const text = joinInline(inlineText(t.children, emphasis)).text;
       if (text) line(text);
@@ -250,6 +256,14 @@ function walk(w: Walk, tokens: readonly Token[], lineBase: number): void {
       case "html_block":
         htmlBlock(w, t, line, lineBase);
         break;
+      case "component_open": {
+        const meta = t.meta as { name: string; label?: string };
+        if (meta.label) builder.open({ label: meta.label, tag: meta.name, line });
+        break;
+      }
+      case "component_close":
+        builder.close((t.meta as { name: string }).name);
+        break;
       default:
         // Thematic breaks, front matter: not passage text.
         break;
@@ -261,7 +275,7 @@ function parse(source: string, path: string, options: MarkdownOptions, visiting:
   const { body, frontMatter } = cutFrontMatter(source, path);
   const md = parserFor(Boolean(options.mdx));
   const env: Record<string, unknown> = {};
-  const tokens = md.parse(body, env);
+  const tokens = md.parse(options.mdx ? alignMdx(body) : body, env);
 
   let title = typeof frontMatter.title === "string" && frontMatter.title.trim() ? collapseSpaces(frontMatter.title) : "";
   let titleToken = -1;

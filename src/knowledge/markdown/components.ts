@@ -4,7 +4,7 @@
  * show nothing. A self-closing component in running text (`<DocsLink path="Client:Class" />`) renders
  * as a name, so it keeps the name its attributes give; anywhere else it is dropped.
  */
-import type { StateInline } from "markdown-it";
+import type { StateBlock, StateInline } from "markdown-it";
 import type { ContainerMeta } from "./containers.ts";
 
 /** One HTML or JSX tag; attribute values may hold `>` in quotes or `{…}` expressions (JSX), and span lines. */
@@ -154,4 +154,94 @@ export function htmlBlockKind(html: string, mdx: boolean): "drop" | "code" | "co
   if (lower === "script" || lower === "style") return "drop";
   if (lower === "pre") return "code";
   return mdx || isComponent(name) ? "components" : "html";
+}
+
+/** The component tags that make up a whole run of text from `start` (only tags and spaces), or undefined if there is anything else. */
+function tagsOnly(text: string, start: number): { name: string; closing: boolean; selfClosing: boolean; attrs: string }[] | undefined {
+  const tags: { name: string; closing: boolean; selfClosing: boolean; attrs: string }[] = [];
+  let at = start;
+  while (at < text.length) {
+    while (at < text.length && /[ \t]/.test(text[at] ?? "")) at++;
+    if (at >= text.length) break;
+    TAG_HERE.lastIndex = at;
+    const m = TAG_HERE.exec(text);
+    if (!m?.[2] || !isComponent(m[2])) return undefined;
+    tags.push({ name: m[2], closing: Boolean(m[1]), selfClosing: Boolean(m[4]), attrs: m[3] ?? "" });
+    at = m.index + m[0].length;
+  }
+  return tags.length ? tags : undefined;
+}
+
+/** Where a run of lines that holds only component tags ends (tags may span lines), or -1. */
+function tagLinesEnd(lines: readonly string[], from: number): number {
+  if (!/^\s*<[A-Za-z/]/.test(lines[from] ?? "")) return -1;
+  let text = lines[from] ?? "";
+  for (let i = from; i < Math.min(lines.length, from + 40); i++) {
+    if (i > from) text += "\n" + lines[i];
+    if (tagsOnly(text, 0)) return i;
+    if (!/<[^>]*$/.test(text.replace(/"[^"]*"|'[^']*'|\{[^{}]*\}/g, ""))) return -1;
+  }
+  return -1;
+}
+
+/**
+ * MDX nests Markdown in JSX by indenting it, and (without indented code) reads it at any depth, so
+ * that a fence four spaces in under `<TabItem>` is still a fence. For markdown-it, which reads
+ * indentation as CommonMark does, each component's content is moved back to where its first line
+ * starts, and lines of only component tags to the margin (componentLine reads them). Lines stay put.
+ */
+export function alignMdx(source: string): string {
+  const lines = source.split("\n");
+  const open: { name: string; indent?: string }[] = [];
+  let fence: { marker: string; cut: number } | undefined;
+  const cutOf = () => open.findLast((o) => o.indent !== undefined)?.indent?.length ?? 0;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? "";
+    const lead = /^[ \t]*/.exec(line)?.[0] ?? "";
+    if (fence) {
+      lines[i] = line.slice(Math.min(fence.cut, lead.length));
+      const m = /^[ \t]*(`{3,}|~{3,})[ \t]*$/.exec(line);
+      if (m?.[1] && m[1][0] === fence.marker[0] && m[1].length >= fence.marker.length) fence = undefined;
+      continue;
+    }
+    if (!line.trim()) continue;
+    const end = tagLinesEnd(lines, i);
+    if (end >= 0) {
+      for (const tag of tagsOnly(lines.slice(i, end + 1).join("\n"), 0) ?? []) {
+        if (tag.closing) {
+          const at = open.findLastIndex((o) => o.name === tag.name);
+          if (at >= 0) open.length = at;
+        } else if (!tag.selfClosing) open.push({ name: tag.name });
+      }
+      for (let j = i; j <= end; j++) lines[j] = (lines[j] ?? "").trimStart();
+      i = end;
+      continue;
+    }
+    const top = open[open.length - 1];
+    if (top && top.indent === undefined) top.indent = lead;
+    const cut = Math.min(cutOf(), lead.length);
+    lines[i] = line.slice(cut);
+    const m = /^[ \t]*(`{3,}|~{3,})/.exec(lines[i] ?? "");
+    if (m?.[1]) fence = { marker: m[1], cut };
+  }
+  return lines.join("\n");
+}
+
+/** A line (or lines) of only component tags in MDX: `component_open`/`component_close` tokens, no text. */
+export function componentLine(state: StateBlock, startLine: number, endLine: number, silent: boolean): boolean {
+  if (state.sCount[startLine]! - state.blkIndent >= 4) return false;
+  const lines: string[] = [];
+  for (let l = startLine; l < Math.min(endLine, startLine + 40); l++) lines.push(state.src.slice(state.bMarks[l]! + state.tShift[l]!, state.eMarks[l]));
+  const end = tagLinesEnd(lines, 0);
+  if (end < 0) return false;
+  if (silent) return true;
+  for (const tag of tagsOnly(lines.slice(0, end + 1).join("\n"), 0) ?? []) {
+    if (tag.selfClosing) continue;
+    const token = state.push(tag.closing ? "component_close" : "component_open", "", tag.closing ? -1 : 1);
+    const label = attribute(tag.attrs, "title") ?? attribute(tag.attrs, "label") ?? attribute(tag.attrs, "value");
+    token.meta = { name: tag.name, ...(TAB_COMPONENT.test(tag.name) && label ? { label } : {}) };
+    token.map = [startLine, startLine + end + 1];
+  }
+  state.line = startLine + end + 1;
+  return true;
 }

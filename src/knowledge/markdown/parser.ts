@@ -4,7 +4,7 @@
  */
 import MarkdownIt from "markdown-it";
 import type { MarkdownIt as Parser, Token } from "markdown-it";
-import { mdxExpression } from "./components.ts";
+import { componentLine, mdxExpression } from "./components.ts";
 import { containersPlugin } from "./containers.ts";
 import { inlineText } from "./inline.ts";
 import { obsidianPlugin } from "./obsidian.ts";
@@ -17,6 +17,7 @@ function create(mdx: boolean): Parser {
   if (mdx) {
     md.disable("code");
     md.inline.ruler.before("text", "mdx_expression", mdxExpression);
+    md.block.ruler.before("html_block", "component_line", componentLine, { alt: ["paragraph", "reference", "blockquote", "list"] });
   }
   md.use(templatingPlugin);
   md.use(obsidianPlugin);

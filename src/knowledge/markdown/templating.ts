@@ -21,6 +21,8 @@ interface Tag {
   closing: boolean;
   /** Everything after the name. */
   args: string;
+  /** Hugo's `{{< name />}}`: a tag with no content and no close. */
+  selfClosing: boolean;
   /** Hugo's escaped form (a comment inside the brackets), shown literally as the tag it escapes. */
   escaped: boolean;
   /** Offset just after the tag. */
@@ -41,14 +43,16 @@ function readTag(src: string, pos: number, max = src.length): Tag | undefined {
   const escaped = style !== "liquid" && inner.startsWith("/*") && inner.endsWith("*/");
   if (escaped) inner = inner.slice(2, -2).trim();
   const m = /^(\/)?([\w.-]+)([\s\S]*)$/.exec(inner);
-  if (!m) return { style, name: "", closing: false, args: inner, escaped, end: closeAt + CLOSERS[style].length };
+  if (!m) return { style, name: "", closing: false, args: inner, selfClosing: false, escaped, end: closeAt + CLOSERS[style].length };
   let name = m[2] ?? "";
   let closing = Boolean(m[1]);
   if (style === "liquid" && /^end\w/.test(name)) {
     closing = true;
     name = name.slice(3);
   }
-  return { style, name, closing, args: (m[3] ?? "").trim(), escaped, end: closeAt + CLOSERS[style].length };
+  const args = (m[3] ?? "").trim();
+  const selfClosing = style !== "liquid" && args.endsWith("/");
+  return { style, name, closing, args: selfClosing ? args.slice(0, -1).trim() : args, selfClosing, escaped, end: closeAt + CLOSERS[style].length };
 }
 
 /** The quoted strings and `key=value` pairs of a tag's arguments. */
@@ -128,6 +132,9 @@ function lineTag(state: StateBlock, line: number, endLine: number): { tag: Tag; 
   return { tag, lastLine };
 }
 
+/** Paired tags whose content is code: Jekyll/Hugo `highlight`, Hugo docs' `code-toggle`. */
+const CODE_TAGS = new Set(["highlight", "code-toggle", "code", "codeblock"]);
+
 /** Tags whose content is never shown. */
 const HIDDEN = new Set(["comment", "capture"]);
 
@@ -141,7 +148,7 @@ function templateBlock(state: StateBlock, startLine: number, endLine: number, si
   let depth = 0;
   let close = -1;
   let closeLast = -1;
-  if (!tag.closing) {
+  if (!tag.closing && !tag.selfClosing) {
     for (let line = lastLine + 1; line < endLine && close < 0; line++) {
       const other = lineTag(state, line, endLine);
       if (!other || other.tag.name !== tag.name || other.tag.style !== tag.style) continue;
@@ -162,9 +169,10 @@ function templateBlock(state: StateBlock, startLine: number, endLine: number, si
     return true;
   }
   const { quoted, named, words } = argsOf(tag.args);
-  if (tag.name === "highlight") {
+  if (CODE_TAGS.has(tag.name)) {
     const code = state.push("fence", "code", 0);
-    code.info = words[0] ?? quoted[0] ?? "";
+    // Hugo's code-toggle shows configuration, written in TOML, in each format; its TOML is what is shown first.
+    code.info = tag.name === "code-toggle" ? "toml" : (named.lang ?? words[0] ?? quoted[0] ?? "");
     code.content = state.getLines(lastLine + 1, close, state.sCount[startLine]!, true);
     code.map = [startLine, closeLast + 1];
     state.line = closeLast + 1;
