@@ -79,7 +79,7 @@ export function findFences(text: string): Fence[] {
   return out;
 }
 
-/** Whether a code block opens at `offset` of the text. */
+/** Whether a code block opens at `offset` of the text, at the start of a line (callers pass the start of a block or unit). */
 export function fenceAt(text: string, offset: number): boolean {
   if (!text.startsWith("```", offset)) return false;
   FENCED_HERE.lastIndex = offset;

@@ -69,8 +69,10 @@ export function htmlEvents(html: string, options: HtmlOptions = {}): HtmlEvent[]
       const last = listLines.length - 1;
       if (last >= 0 && /^\s*(?:-|\d+\.) $/.test(listLines[last] ?? "")) listLines[last] += shown;
       else listLines.push("  ".repeat(lists.length) + shown);
-    } else events.push({ type: "block", kind: quote ? "quote" : "prose", text: shown, offset, emphasis });
-    emphasis = [];
+    } else {
+      events.push({ type: "block", kind: quote ? "quote" : "prose", text: shown, offset, emphasis });
+      emphasis = [];
+    }
   };
 
   const parser = new Parser(
@@ -135,7 +137,7 @@ export function htmlEvents(html: string, options: HtmlOptions = {}): HtmlEvent[]
         if (textAt < 0 && data.trim()) textAt = parser.startIndex;
         text += data;
       },
-      onclosetag(name) {
+      onclosetag(name, implied) {
         if (hidden) {
           hidden--;
           return;
@@ -186,6 +188,8 @@ export function htmlEvents(html: string, options: HtmlOptions = {}): HtmlEvent[]
             events.push({ type: "open", meta: lead ? { lead } : {}, tag: "details", offset: open.offset });
           }
         } else if (name === "details") {
+          // Closed only because the fragment ended: Markdown splits a details element around its Markdown content.
+          if (implied) return;
           flush();
           const open = details.pop();
           if (!open || open.open) events.push({ type: "close", tag: "details" });

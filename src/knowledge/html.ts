@@ -2,7 +2,8 @@
  * HTML pages (.html, .htm), such as a saved news article or an exported docs page. The main content is
  * found by Mozilla's Readability (Firefox Reader View) over a linkedom document, which leaves out the
  * page chrome: navigation, footers, cookie banners, share bars, related links. What it keeps becomes
- * blocks like Markdown's (html-blocks.ts). The title is the page's `og:title`, else its `<title>`; the
+ * blocks like Markdown's (html-blocks.ts). The title is the page's `og:title`, else its `<title>` (without
+ * a site name after a separator, as Readability reads it); the
  * link is its `<link rel="canonical">`, else `og:url`, when that is an http(s) URL.
  *
  * linkedom rather than jsdom: a DOM complete enough for Readability at a fraction of the size and load
@@ -55,11 +56,14 @@ function lineFinder(source: string): (text: string) => number {
 export function parseHtml(source: string, path: string): ParsedDocument {
   const { document } = parseHTML(source);
   const meta = (property: string) => document.querySelector(`meta[property="${property}"], meta[name="${property}"]`)?.getAttribute("content");
-  const title = collapseSpaces(meta("og:title") ?? document.querySelector("title")?.textContent ?? "").replace(/\n/g, " ") || undefined;
+  const ogTitle = meta("og:title");
   const url = httpUrl(document.querySelector('link[rel="canonical"]')?.getAttribute("href")) ?? httpUrl(meta("og:url"));
   // Readability changes the document it reads; the metadata above is taken first.
   const article = new Readability(document as unknown as ConstructorParameters<typeof Readability>[0], { keepClasses: true, charThreshold: 0 }).parse();
-  const content = article?.content ?? document.body?.innerHTML ?? "";
+  // Without og:title, Readability's reading of <title> drops a site name after a separator ("Lamp manual | Keepers").
+  const title = collapseSpaces(ogTitle ?? article?.title ?? "").replace(/\n/g, " ") || undefined;
+  // A fragment, or a page Readability finds no article in, is read whole (its head, scripts and navigation still show nothing).
+  const content = article?.textContent?.trim() && article.content ? article.content : source;
 
   const builder = new DocumentBuilder();
   const lineOf = lineFinder(source);

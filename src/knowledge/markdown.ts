@@ -10,7 +10,7 @@ import type { ContainerMeta } from "./markdown/containers.ts";
 import { alignMdx, componentPieces, dedent, htmlBlockKind } from "./markdown/components.ts";
 import { cutFrontMatter } from "./markdown/front-matter.ts";
 import { inlineCode, inlineText } from "./markdown/inline.ts";
-import type { EmbedTarget } from "./markdown/obsidian.ts";
+import { stripComments, type EmbedTarget } from "./markdown/obsidian.ts";
 import { parserFor, type Token } from "./markdown/parser.ts";
 import { collapseSpaces, joinLines, titleFromPath } from "./normalize.ts";
 import type { PassageKind } from "./types.ts";
@@ -220,6 +220,8 @@ function walk(w: Walk, tokens: readonly Token[], lineBase: number): void {
         }
         const emphasis: string[] = [];
         const { text, lineOffsets } = joinInline(inlineText(children, emphasis));
+        // A container marker that closes nothing (a mis-nested `:::`) is not text.
+        if (/^:{3,}$/.test(text)) break;
         builder.add(builder.quoted ? "quote" : "prose", text, line, lineOffsets, emphasis);
         noteBlockIds(w, tokens.slice(i - 1, i));
         break;
@@ -275,18 +277,17 @@ function parse(source: string, path: string, options: MarkdownOptions, visiting:
   const { body, frontMatter } = cutFrontMatter(source, path);
   const md = parserFor(Boolean(options.mdx));
   const env: Record<string, unknown> = {};
-  const tokens = md.parse(options.mdx ? alignMdx(body) : body, env);
+  const tokens = md.parse(options.mdx ? alignMdx(stripComments(body)) : stripComments(body), env);
 
   let title = typeof frontMatter.title === "string" && frontMatter.title.trim() ? collapseSpaces(frontMatter.title) : "";
   let titleToken = -1;
-  if (!title) {
-    const headings = tokens.map((t, i) => (t.type === "heading_open" ? i : -1)).filter((i) => i >= 0);
-    const chosen = headings.find((i) => tokens[i]?.tag === "h1") ?? headings[0];
-    const text = chosen === undefined ? "" : joinInline(inlineText(tokens[chosen + 1]?.children ?? null)).text;
-    if (chosen !== undefined && text) {
-      titleToken = chosen;
-      title = text;
-    }
+  const headings = tokens.map((t, i) => (t.type === "heading_open" ? i : -1)).filter((i) => i >= 0);
+  const chosen = headings.find((i) => tokens[i]?.tag === "h1") ?? headings[0];
+  const text = chosen === undefined ? "" : joinInline(inlineText(tokens[chosen + 1]?.children ?? null)).text;
+  // The first heading is the title when there is no other, and also when it repeats the front matter's (VitePress pages often have both).
+  if (chosen !== undefined && text && (!title || text === title)) {
+    titleToken = chosen;
+    title = text;
   }
   if (!title) title = titleFromPath(path);
   const url = typeof frontMatter.url === "string" && frontMatter.url.trim() ? frontMatter.url.trim() : undefined;

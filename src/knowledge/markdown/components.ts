@@ -187,19 +187,20 @@ function tagLinesEnd(lines: readonly string[], from: number): number {
 /**
  * MDX nests Markdown in JSX by indenting it, and (without indented code) reads it at any depth, so
  * that a fence four spaces in under `<TabItem>` is still a fence. For markdown-it, which reads
- * indentation as CommonMark does, each component's content is moved back to where its first line
- * starts, and lines of only component tags to the margin (componentLine reads them). Lines stay put.
+ * indentation as CommonMark does, each component's content is moved back to the column of the
+ * component's own tag (componentLine then reads the tag lines). Lines stay put.
  */
 export function alignMdx(source: string): string {
   const lines = source.split("\n");
-  const open: { name: string; indent?: string }[] = [];
+  /** Open components: the column of their tag once moved, and how far their content moves left. */
+  const open: { name: string; column: number; cut?: number }[] = [];
   let fence: { marker: string; cut: number } | undefined;
-  const cutOf = () => open.findLast((o) => o.indent !== undefined)?.indent?.length ?? 0;
+  const cutNow = () => open.findLast((o) => o.cut !== undefined)?.cut ?? 0;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? "";
-    const lead = /^[ \t]*/.exec(line)?.[0] ?? "";
+    const lead = /^[ \t]*/.exec(line)?.[0].length ?? 0;
     if (fence) {
-      lines[i] = line.slice(Math.min(fence.cut, lead.length));
+      lines[i] = line.slice(Math.min(fence.cut, lead));
       const m = /^[ \t]*(`{3,}|~{3,})[ \t]*$/.exec(line);
       if (m?.[1] && m[1][0] === fence.marker[0] && m[1].length >= fence.marker.length) fence = undefined;
       continue;
@@ -207,19 +208,24 @@ export function alignMdx(source: string): string {
     if (!line.trim()) continue;
     const end = tagLinesEnd(lines, i);
     if (end >= 0) {
-      for (const tag of tagsOnly(lines.slice(i, end + 1).join("\n"), 0) ?? []) {
-        if (tag.closing) {
-          const at = open.findLastIndex((o) => o.name === tag.name);
-          if (at >= 0) open.length = at;
-        } else if (!tag.selfClosing) open.push({ name: tag.name });
+      const tags = tagsOnly(lines.slice(i, end + 1).join("\n"), 0) ?? [];
+      // A closing tag lines up with its opening tag: the cut of what encloses the component.
+      for (const tag of tags.filter((t) => t.closing)) {
+        const at = open.findLastIndex((o) => o.name === tag.name);
+        if (at >= 0) open.length = at;
       }
-      for (let j = i; j <= end; j++) lines[j] = (lines[j] ?? "").trimStart();
+      const cut = Math.min(cutNow(), lead);
+      for (const tag of tags) if (!tag.closing && !tag.selfClosing) open.push({ name: tag.name, column: lead - cut });
+      for (let j = i; j <= end; j++) {
+        const l = lines[j] ?? "";
+        lines[j] = l.slice(Math.min(cut, /^[ \t]*/.exec(l)?.[0].length ?? 0));
+      }
       i = end;
       continue;
     }
     const top = open[open.length - 1];
-    if (top && top.indent === undefined) top.indent = lead;
-    const cut = Math.min(cutOf(), lead.length);
+    if (top && top.cut === undefined) top.cut = Math.max(0, lead - top.column);
+    const cut = Math.min(cutNow(), lead);
     lines[i] = line.slice(cut);
     const m = /^[ \t]*(`{3,}|~{3,})/.exec(lines[i] ?? "");
     if (m?.[1]) fence = { marker: m[1], cut };

@@ -1,3 +1,4 @@
+import { parse as parseToml } from "smol-toml";
 import { parse as parseYaml } from "yaml";
 
 /** Thrown for a Markdown file that cannot be used; the loader reports it and skips the file. */
@@ -6,9 +7,9 @@ export class MarkdownError extends Error {
 }
 
 /**
- * Cuts the front matter out of a Markdown source without moving any line: YAML between `---` lines
- * (ended by `---` or `...`) is parsed and returned; Hugo's TOML between `+++` lines is blanked.
- * markdown-it-front-matter would cover only the first of these, so this stays hand-written.
+ * Cuts the front matter out of a Markdown source without moving any line, and parses it: YAML between
+ * `---` lines (ended by `---` or `...`), or Hugo's TOML between `+++` lines. markdown-it-front-matter
+ * would cover only the first of these, so the cutting stays here; the parsing is yaml's and smol-toml's.
  */
 export function cutFrontMatter(source: string, path: string): { body: string; frontMatter: Record<string, unknown> } {
   const marker = /^(---|\+\+\+)[ \t]*(?:\n|$)/.exec(source)?.[1];
@@ -16,15 +17,15 @@ export function cutFrontMatter(source: string, path: string): { body: string; fr
   const lines = source.split("\n");
   const end = lines.findIndex((l, i) => i > 0 && (l.trim() === marker || (marker === "---" && l.trim() === "...")));
   if (end < 0) return { body: source, frontMatter: {} };
-  const frontMatter = marker === "---" ? parseFrontMatter(lines.slice(1, end).join("\n"), path) : {};
+  const frontMatter = parseFrontMatter(lines.slice(1, end).join("\n"), path, marker === "---" ? "yaml" : "toml");
   for (let i = 0; i <= end; i++) lines[i] = "";
   return { body: lines.join("\n"), frontMatter };
 }
 
-function parseFrontMatter(yaml: string, path: string): Record<string, unknown> {
+function parseFrontMatter(text: string, path: string, format: "yaml" | "toml"): Record<string, unknown> {
   let data: unknown;
   try {
-    data = parseYaml(yaml);
+    data = format === "yaml" ? parseYaml(text) : parseToml(text);
   } catch (error) {
     throw new MarkdownError(`markdown: invalid front matter in ${path}: ${(error as Error).message.split("\n")[0]?.replace(/:\s*$/, "")}`);
   }

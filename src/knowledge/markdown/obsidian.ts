@@ -3,12 +3,12 @@
  * - `[[Page]]`, `[[Page|alias]]`, `[[Page#Heading]]`: a link showing the alias, else the page (and heading);
  * - `![[Note]]`, `![[Note#Heading]]`, `![[Note#^block]]`: an embed, a token the document walker replaces
  *   with the embedded note's text (media embeds show no text);
- * - `%%comment%%`, inline or as a block of lines: hidden;
+ * - `%%comment%%`, inline or across lines: hidden (stripComments, before parsing);
  * - `==highlight==`: highlighted text;
  * - `^block-id` at the end of a line: hidden.
  */
 import type { MarkdownIt } from "markdown-it";
-import type { StateBlock, StateCore, StateInline } from "markdown-it";
+import type { StateCore, StateInline } from "markdown-it";
 
 /** Embeds of files that are not notes: images, audio, video, PDFs, canvases. */
 const MEDIA = /\.(?:png|jpe?g|gif|svg|webp|avif|bmp|mp3|wav|ogg|m4a|flac|webm|mp4|mov|mkv|pdf|canvas|base)$/i;
@@ -62,29 +62,62 @@ function wikilink(state: StateInline, silent: boolean): boolean {
   return true;
 }
 
-function inlineComment(state: StateInline, silent: boolean): boolean {
-  const { src, pos } = state;
-  if (!src.startsWith("%%", pos)) return false;
-  const end = src.indexOf("%%", pos + 2);
-  if (end < 0 || end > state.posMax) return false;
-  if (!silent) state.pending = state.pending.replace(/[ \t]+$/, "");
-  state.pos = end + 2;
-  return true;
-}
-
-/** A comment of whole lines: from a line starting with `%%` to the line where it ends. */
-function blockComment(state: StateBlock, startLine: number, endLine: number, silent: boolean): boolean {
-  if (state.sCount[startLine]! - state.blkIndent >= 4) return false;
-  const start = state.bMarks[startLine]! + state.tShift[startLine]!;
-  if (!state.src.startsWith("%%", start)) return false;
-  const close = state.src.indexOf("%%", start + 2);
-  if (close < 0) return false;
-  let last = startLine;
-  while (last + 1 < endLine && state.eMarks[last]! < close) last++;
-  if (state.eMarks[last]! < close || state.src.slice(close + 2, state.eMarks[last]).trim()) return false;
-  if (silent) return true;
-  state.line = last + 1;
-  return true;
+/**
+ * Obsidian's comments, removed before parsing: `%%` pairs up with the next `%%` wherever it is, within a
+ * line or across paragraphs, as Obsidian reads it; only code (fenced, or in backticks) is left alone.
+ * Line breaks inside a comment are kept, so line numbers stay right.
+ */
+export function stripComments(source: string): string {
+  if (!source.includes("%%")) return source;
+  const lines = source.split("\n");
+  let fence: string | undefined;
+  let inComment = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? "";
+    const marker = /^\s*(`{3,}|~{3,})/.exec(line)?.[1];
+    if (!inComment && fence) {
+      if (marker && marker[0] === fence[0] && marker.length >= fence.length && !line.trim().slice(marker.length).trim()) fence = undefined;
+      continue;
+    }
+    if (!inComment && marker) {
+      fence = marker;
+      continue;
+    }
+    // A line a comment runs into keeps its indentation: it may be inside a list item or an admonition.
+    let out = inComment ? (/^[ \t]*/.exec(line)?.[0] ?? "") : "";
+    let at = 0;
+    while (at < line.length) {
+      if (inComment) {
+        const end = line.indexOf("%%", at);
+        if (end < 0) break;
+        inComment = false;
+        at = end + 2;
+        continue;
+      }
+      const code = /`+/g;
+      code.lastIndex = at;
+      const next = line.indexOf("%%", at);
+      const tick = code.exec(line);
+      if (tick && (next < 0 || tick.index < next)) {
+        const close = line.indexOf(tick[0], tick.index + tick[0].length);
+        const stop = close < 0 ? tick.index + tick[0].length : close + tick[0].length;
+        out += line.slice(at, stop);
+        at = stop;
+        continue;
+      }
+      if (next < 0) {
+        out += line.slice(at);
+        break;
+      }
+      // The space before a comment goes with it, unless it is the line's indentation.
+      const before = line.slice(at, next);
+      out += (out + before).trim() ? before.replace(/[ \t]+$/, "") : before;
+      inComment = true;
+      at = next + 2;
+    }
+    lines[i] = out;
+  }
+  return lines.join("\n");
 }
 
 function highlight(state: StateInline, silent: boolean): boolean {
@@ -127,8 +160,6 @@ function blockIds(state: StateCore): void {
 export function obsidianPlugin(md: MarkdownIt): void {
   md.inline.ruler.before("link", "wikilink", wikilink);
   md.inline.ruler.before("image", "wikiembed", wikilink);
-  md.inline.ruler.before("text", "obsidian_comment", inlineComment);
   md.inline.ruler.before("emphasis", "highlight", highlight);
-  md.block.ruler.before("paragraph", "obsidian_comment", blockComment, { alt: ["paragraph", "reference", "blockquote", "list"] });
   md.core.ruler.after("inline", "block_ids", blockIds);
 }

@@ -101,13 +101,20 @@ function templateInline(state: StateInline, silent: boolean): boolean {
       }
     }
     if (!silent && shown) state.push("text", "", 0).content = shown;
+    else if (!silent) closeGap(state, end);
     state.pos = end;
     return true;
   }
   const interpolation = INTERPOLATION.exec(src.slice(pos, Math.min(state.posMax, pos + 400)));
   if (!interpolation) return false;
+  if (!silent) closeGap(state, pos + interpolation[0].length);
   state.pos += interpolation[0].length;
   return true;
+}
+
+/** A tag that shows nothing leaves no space before the punctuation after it ("this page is {{ x }}." → "this page is."). */
+function closeGap(state: StateInline, end: number): void {
+  if (/^[.,;:!?)]/.test(state.src.slice(end, end + 1))) state.pending = state.pending.replace(/[ \t]+$/, "");
 }
 
 /** A link destination that is a template tag (`[text]({% page "/x/" %})`): a link whose target the site fills in. */
