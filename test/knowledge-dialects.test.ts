@@ -151,6 +151,38 @@ describe("documentation dialects become what their rendered page shows", () => {
   });
 });
 
+describe("MDX indentation", () => {
+  test("components indented anywhere, and fences indented under them with spaces or tabs, are still read; a list keeps its items", () => {
+    const source = [
+      "# Fonts",
+      "",
+      "1. Install the font:",
+      "",
+      "    <Tabs>",
+      "      <TabItem label=\"npm\">",
+      "    \t```sh",
+      "        npm i font",
+      "        ```",
+      "      </TabItem>",
+      "    </Tabs>",
+      "",
+      "2. Use it.",
+      "",
+      "        <Note>",
+      "            Fonts load once.",
+      "        </Note>",
+    ].join("\n");
+    assert.deepEqual(
+      parseMarkdown(source, "fonts.mdx", { mdx: true }).blocks.map((b) => [b.kind, b.text]),
+      [
+        ["list", "1. Install the font:"],
+        ["code", "npm:\n```sh\nnpm i font\n```"],
+        ["list", "2. Use it.\n  Fonts load once."],
+      ],
+    );
+  });
+});
+
 describe("an Obsidian vault", () => {
   const VAULT = path.join(ROOT, "obsidian");
 

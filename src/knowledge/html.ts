@@ -35,9 +35,11 @@ function lineFinder(source: string): (text: string) => number {
   return (text) => {
     const words = text.replace(/^```.*\n/, "").replace(/^[-|\d.\s]+/, "").match(/[\p{L}\p{N}]+/gu)?.slice(0, 3);
     if (words?.length) {
-      const at = new RegExp(words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("[^\\p{L}\\p{N}]+"), "u").exec(source.slice(from));
+      const pattern = new RegExp(words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("[^\\p{L}\\p{N}]+"), "gu");
+      pattern.lastIndex = from;
+      const at = pattern.exec(source);
       if (at) {
-        const offset = from + at.index;
+        const offset = at.index;
         from = offset;
         let lo = 0;
         let hi = lineStarts.length - 1;

@@ -57,6 +57,7 @@ function listBlocks(tokens: readonly Token[], from: number, to: number, emphasis
   let itemStarted = false;
   // A box inside an item (`:::caution` under a step) leads into its first line, as a box does elsewhere.
   let lead = "";
+  let tab: string | undefined;
   const line = (raw: string) => {
     const text = lead ? `${/[:.!?…]$/.test(lead) ? lead : lead + ":"} ${raw}` : raw;
     lead = "";
@@ -76,11 +77,14 @@ function listBlocks(tokens: readonly Token[], from: number, to: number, emphasis
     } else if (t.type === "bullet_list_close" || t.type === "ordered_list_close") depth--;
     else if (t.type === "list_item_open") itemStarted = true;
     else if (t.type === "container_open" && (t.meta as ContainerMeta | null)?.lead) lead = (t.meta as ContainerMeta).lead ?? "";
+    // An MDX tab inside an item captions its code, as it does outside lists.
+    else if (t.type === "component_open" && (t.meta as ContainerMeta | null)?.label) tab = (t.meta as ContainerMeta).label;
+    else if (t.type === "component_close") tab = undefined;
     else if (t.type === "inline") {
       const text = joinInline(inlineText(t.children, emphasis)).text;
       if (text) line(text);
     } else if (t.type === "fence" || t.type === "code_block") {
-      const code = codeText(t.content, t.type === "fence" ? t.info : "", label);
+      const code = codeText(t.content, t.type === "fence" ? t.info : "", tab ?? label);
       const parts = code.split("\n");
       if (parts.length === 3 && parts[0]?.startsWith("```")) {
         line(inlineCode(parts[1] ?? ""));

@@ -184,27 +184,51 @@ function tagLinesEnd(lines: readonly string[], from: number): number {
   return -1;
 }
 
+function expandIndent(line: string): string {
+  if (!/^ *\t/.test(line)) return line;
+  const lead = /^[ \t]*/.exec(line)?.[0] ?? "";
+  let column = 0;
+  for (const c of lead) column = c === "\t" ? column + 4 - (column % 4) : column + 1;
+  return " ".repeat(column) + line.slice(lead.length);
+}
+
 /**
  * MDX nests Markdown in JSX by indenting it, and (without indented code) reads it at any depth, so
  * that a fence four spaces in under `<TabItem>` is still a fence. For markdown-it, which reads
  * indentation as CommonMark does, each component's content is moved back to the column of the
- * component's own tag (componentLine then reads the tag lines). Lines stay put.
+ * component's own tag, and a line indented four or more past where it can start a block (the margin,
+ * or the content of the list item it is in) is moved back to there. componentLine reads the tag lines.
+ * Lines stay put.
  */
 export function alignMdx(source: string): string {
   const lines = source.split("\n");
   /** Open components: the column of their tag once moved, and how far their content moves left. */
   const open: { name: string; column: number; cut?: number }[] = [];
+  /** Content columns of the list items the current line may be in. */
+  const items: number[] = [];
   let fence: { marker: string; cut: number } | undefined;
   const cutNow = () => open.findLast((o) => o.cut !== undefined)?.cut ?? 0;
+  const leadOf = (l: string) => /^[ \t]*/.exec(l)?.[0].length ?? 0;
+  /** How much further left a line (already moved out of its components) goes to start a block where MDX would. */
+  const overhang = (line: string): number => {
+    const lead = leadOf(line);
+    while (items.length && lead < (items[items.length - 1] ?? 0)) items.pop();
+    const base = items[items.length - 1] ?? 0;
+    const item = /^[ \t]*(?:[-*+]|\d{1,9}[.)])( {1,4}|\t|$)/.exec(line);
+    if (item && lead - base < 4) items.push(item[0].length);
+    return lead - base >= 4 ? lead - base : 0;
+  };
   for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? "";
-    const lead = /^[ \t]*/.exec(line)?.[0].length ?? 0;
     if (fence) {
-      lines[i] = line.slice(Math.min(fence.cut, lead));
+      const line = lines[i] ?? "";
+      lines[i] = line.slice(Math.min(fence.cut, leadOf(line)));
       const m = /^[ \t]*(`{3,}|~{3,})[ \t]*$/.exec(line);
       if (m?.[1] && m[1][0] === fence.marker[0] && m[1].length >= fence.marker.length) fence = undefined;
       continue;
     }
+    // Indentation is measured in columns below; a tab in it (tab stops of four, as CommonMark) becomes spaces.
+    const line = (lines[i] = expandIndent(lines[i] ?? ""));
+    const lead = leadOf(line);
     if (!line.trim()) continue;
     const end = tagLinesEnd(lines, i);
     if (end >= 0) {
@@ -214,18 +238,20 @@ export function alignMdx(source: string): string {
         const at = open.findLastIndex((o) => o.name === tag.name);
         if (at >= 0) open.length = at;
       }
-      const cut = Math.min(cutNow(), lead);
+      const moved = line.slice(Math.min(cutNow(), lead));
+      const cut = Math.min(cutNow(), lead) + overhang(moved);
       for (const tag of tags) if (!tag.closing && !tag.selfClosing) open.push({ name: tag.name, column: lead - cut });
       for (let j = i; j <= end; j++) {
-        const l = lines[j] ?? "";
-        lines[j] = l.slice(Math.min(cut, /^[ \t]*/.exec(l)?.[0].length ?? 0));
+        const l = expandIndent(lines[j] ?? "");
+        lines[j] = l.slice(Math.min(cut, leadOf(l)));
       }
       i = end;
       continue;
     }
     const top = open[open.length - 1];
     if (top && top.cut === undefined) top.cut = Math.max(0, lead - top.column);
-    const cut = Math.min(cutNow(), lead);
+    let cut = Math.min(cutNow(), lead);
+    cut += overhang(line.slice(cut));
     lines[i] = line.slice(cut);
     const m = /^[ \t]*(`{3,}|~{3,})/.exec(lines[i] ?? "");
     if (m?.[1]) fence = { marker: m[1], cut };
@@ -236,6 +262,7 @@ export function alignMdx(source: string): string {
 /** A line (or lines) of only component tags in MDX: `component_open`/`component_close` tokens, no text. */
 export function componentLine(state: StateBlock, startLine: number, endLine: number, silent: boolean): boolean {
   if (state.sCount[startLine]! - state.blkIndent >= 4) return false;
+  if (state.src.charCodeAt(state.bMarks[startLine]! + state.tShift[startLine]!) !== 0x3c) return false;
   const lines: string[] = [];
   for (let l = startLine; l < Math.min(endLine, startLine + 40); l++) lines.push(state.src.slice(state.bMarks[l]! + state.tShift[l]!, state.eMarks[l]));
   const end = tagLinesEnd(lines, 0);
