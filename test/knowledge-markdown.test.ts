@@ -278,6 +278,19 @@ describe("parseMarkdown details", () => {
     );
   });
 
+  test("a heading's custom id or attributes are left out of its text, and an id is its anchor", () => {
+    const parsed = parseMarkdown("# T\n\n## Setup {#lamp-setup}\n\nA.\n\n## Queue {/queue-it/}\n\nB.\n\n## Plain {: .wide }\n\nC.\n\n## Sets {a, b}\n\nD.\n", "ids.md");
+    assert.deepEqual(
+      parsed.blocks.map((b) => [b.section, b.anchor]),
+      [
+        [["Setup"], "lamp-setup"],
+        [["Queue"], "queue-it"],
+        [["Plain"], "plain"],
+        [["Sets {a, b}"], "sets-a-b"],
+      ],
+    );
+  });
+
   test("two sections with the same heading get distinct anchors, like GitHub and mdBook", () => {
     const parsed = parseMarkdown("# T\n\n## Example\n\none\n\n## Example\n\ntwo\n", "dup.md");
     assert.deepEqual(

@@ -51,10 +51,11 @@ export class DocumentBuilder {
     this.stack = [];
   }
 
-  heading(depth: number, text: string): void {
+  /** A section heading; `id` is the author's own anchor for it, when the source gives one. */
+  heading(depth: number, text: string, id?: string): void {
     if (!text) return;
     this.stack = this.stack.filter((h) => h.depth < depth);
-    this.stack.push({ depth, text, anchor: this.anchorOf(text) });
+    this.stack.push({ depth, text, anchor: id ?? this.anchorOf(text) });
     this.sections.push(this.stack.map((h) => h.text));
   }
 

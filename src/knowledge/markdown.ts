@@ -116,6 +116,19 @@ function tableText(tokens: readonly Token[], from: number, to: number): string {
   return rows.join("\n");
 }
 
+/**
+ * A heading's text without the custom id or attributes that many tools let authors add at its end
+ * (`## Setup {#setup}` in Docusaurus, MkDocs and kramdown, `{/setup/}` on react.dev, `{: .class}`);
+ * an id is the section's anchor.
+ */
+function headingText(children: Token[] | null): { text: string; id?: string } {
+  const raw = joinInline(inlineText(children)).text;
+  const m = /\s*\{(?:#([\w-]+)|\/([\w-]+)\/|:[^}]*)[^}]*\}$/.exec(raw);
+  if (!m || m.index === 0) return { text: raw };
+  const id = m[1] ?? m[2];
+  return { text: raw.slice(0, m.index), ...(id ? { id } : {}) };
+}
+
 /** Where each `^block-id` of Obsidian sits: the block that ends with it. */
 type BlockIds = Map<string, Block>;
 
@@ -206,9 +219,9 @@ function walk(w: Walk, tokens: readonly Token[], lineBase: number): void {
     const line = lineBase + (t.map?.[0] ?? 0) + 1;
     switch (t.type) {
       case "heading_open": {
-        const text = joinInline(inlineText(tokens[i + 1]?.children ?? null)).text;
+        const { text, id } = headingText(tokens[i + 1]?.children ?? null);
         if (lineBase === 0 && i === w.titleToken) builder.titleHeading(text);
-        else builder.heading(Number(t.tag.slice(1)), text);
+        else builder.heading(Number(t.tag.slice(1)), text, id);
         i = closing(tokens, i);
         break;
       }
@@ -287,7 +300,7 @@ function parse(source: string, path: string, options: MarkdownOptions, visiting:
   let titleToken = -1;
   const headings = tokens.map((t, i) => (t.type === "heading_open" ? i : -1)).filter((i) => i >= 0);
   const chosen = headings.find((i) => tokens[i]?.tag === "h1") ?? headings[0];
-  const text = chosen === undefined ? "" : joinInline(inlineText(tokens[chosen + 1]?.children ?? null)).text;
+  const text = chosen === undefined ? "" : headingText(tokens[chosen + 1]?.children ?? null).text;
   // The first heading is the title when there is no other, and also when it repeats the front matter's (VitePress pages often have both).
   if (chosen !== undefined && text && (!title || text === title)) {
     titleToken = chosen;

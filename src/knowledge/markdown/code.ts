@@ -8,8 +8,11 @@ import { codeBlockText, fenceLanguage } from "../fence.ts";
 /** mdBook preprocessor lines such as `{{#include ../listings/x.rs}}`: directives, not text. */
 export const MDBOOK_DIRECTIVE = /^\s*\{\{#[a-z_]+[^}]*\}\}\s*$/;
 
-/** A file or tab name in an info string: VitePress `[vite.config.js]`, Docusaurus/MkDocs `title="x.ts"`, Nextra `filename="x"`. */
-const CAPTION = /\[([^\]\n]+)\]|\b(?:title|filename|file)=(?:"([^"\n]*)"|'([^'\n]*)'|([^\s"'{}]+))/;
+/**
+ * A file or tab name in an info string: VitePress `[vite.config.js]`, Docusaurus/MkDocs `title="x.ts"`,
+ * Nextra `filename="x"`. A bracket holding quotes or commas is line-highlight data (react.dev's `[[1, 1, "x"]]`), not a name.
+ */
+const CAPTION = /\[([^[\]\n"',]+)\]|\b(?:title|filename|file)=(?:"([^"\n]*)"|'([^'\n]*)'|([^\s"'{}]+))/;
 
 /** The caption an info string gives its code, if any. */
 export function captionOf(info: string): string | undefined {

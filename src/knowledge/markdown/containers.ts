@@ -46,8 +46,8 @@ export function containerMeta(params: string): ContainerMeta {
   return boxMeta(m[1] ?? "", m[2] ?? m[3] ?? m[4]);
 }
 
-/** `!!! note "Title"`, `??? tip`, `???+ warning ""` (an empty title hides it). */
-const MKDOCS = /^(!!!|\?\?\?\+?)[ \t]+([\w-]+)(?:[ \t]+(?:"([^"]*)"|'([^']*)'))?[ \t]*$/;
+/** `!!! note "Title"`, `??? tip`, `???+ warning ""` (an empty title hides it), `!!! note annotate "Title"` (Material's modifiers). */
+const MKDOCS = /^(!!!|\?\?\?\+?)[ \t]+([\w-]+)(?:[ \t]+[\w-]+)*?(?:[ \t]+(?:"([^"]*)"|'([^']*)'))?[ \t]*$/;
 
 /** MkDocs admonitions: the body is the following lines indented by four spaces (or a tab), blank lines included. */
 function mkdocsAdmonition(state: StateBlock, startLine: number, endLine: number, silent: boolean): boolean {
