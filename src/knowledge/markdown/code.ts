@@ -5,6 +5,20 @@
  */
 import { codeBlockText, fenceLanguage } from "../fence.ts";
 
+/**
+ * Fences in Markdown source, for the passes that run before markdown-it (comments, component
+ * indentation) and must leave code alone: the opening marker of a line, and whether a line closes it.
+ */
+export function fenceMarker(line: string): { marker: string; indent: number } | undefined {
+  const m = /^([ \t]*)(`{3,}|~{3,})/.exec(line);
+  return m?.[2] ? { marker: m[2], indent: m[1]?.length ?? 0 } : undefined;
+}
+
+export function closesFence(line: string, marker: string): boolean {
+  const m = fenceMarker(line);
+  return Boolean(m && m.marker[0] === marker[0] && m.marker.length >= marker.length && !line.slice(m.indent + m.marker.length).trim());
+}
+
 /** mdBook preprocessor lines such as `{{#include ../listings/x.rs}}`: directives, not text. */
 export const MDBOOK_DIRECTIVE = /^\s*\{\{#[a-z_]+[^}]*\}\}\s*$/;
 

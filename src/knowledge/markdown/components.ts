@@ -5,6 +5,7 @@
  * as a name, so it keeps the name its attributes give; anywhere else it is dropped.
  */
 import type { StateBlock, StateInline } from "markdown-it";
+import { closesFence, fenceMarker } from "./code.ts";
 import type { ContainerMeta } from "./containers.ts";
 
 /** One HTML or JSX tag; attribute values may hold `>` in quotes or `{…}` expressions (JSX), and span lines. */
@@ -111,14 +112,13 @@ export function dedent(markdown: string): string {
   return markdown
     .split("\n")
     .map((line) => {
-      const m = /^([ \t]*)(`{3,}|~{3,})/.exec(line);
-      const indent = m?.[1]?.length ?? 0;
+      const m = fenceMarker(line);
       if (!fence && m) {
-        fence = { marker: m[2] ?? "```", indent };
-        return line.slice(indent);
+        fence = m;
+        return line.slice(m.indent);
       }
       if (fence) {
-        const closes = m && m[2]?.[0] === fence.marker[0] && (m[2]?.length ?? 0) >= fence.marker.length && !line.slice(indent + (m[2]?.length ?? 0)).trim();
+        const closes = closesFence(line, fence.marker);
         const out = line.slice(Math.min(fence.indent, line.length - line.trimStart().length));
         if (closes) fence = undefined;
         return out;
@@ -222,8 +222,7 @@ export function alignMdx(source: string): string {
     if (fence) {
       const line = lines[i] ?? "";
       lines[i] = line.slice(Math.min(fence.cut, leadOf(line)));
-      const m = /^[ \t]*(`{3,}|~{3,})[ \t]*$/.exec(line);
-      if (m?.[1] && m[1][0] === fence.marker[0] && m[1].length >= fence.marker.length) fence = undefined;
+      if (closesFence(line, fence.marker)) fence = undefined;
       continue;
     }
     // Indentation is measured in columns below; a tab in it (tab stops of four, as CommonMark) becomes spaces.
@@ -253,8 +252,8 @@ export function alignMdx(source: string): string {
     let cut = Math.min(cutNow(), lead);
     cut += overhang(line.slice(cut));
     lines[i] = line.slice(cut);
-    const m = /^[ \t]*(`{3,}|~{3,})/.exec(lines[i] ?? "");
-    if (m?.[1]) fence = { marker: m[1], cut };
+    const m = fenceMarker(lines[i] ?? "");
+    if (m) fence = { marker: m.marker, cut };
   }
   return lines.join("\n");
 }

@@ -9,6 +9,7 @@
  */
 import type { MarkdownIt } from "markdown-it";
 import type { StateCore, StateInline } from "markdown-it";
+import { closesFence, fenceMarker } from "./code.ts";
 
 /** Embeds of files that are not notes: images, audio, video, PDFs, canvases. */
 const MEDIA = /\.(?:png|jpe?g|gif|svg|webp|avif|bmp|mp3|wav|ogg|m4a|flac|webm|mp4|mov|mkv|pdf|canvas|base)$/i;
@@ -74,9 +75,9 @@ export function stripComments(source: string): string {
   let inComment = false;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i] ?? "";
-    const marker = /^\s*(`{3,}|~{3,})/.exec(line)?.[1];
+    const marker = fenceMarker(line)?.marker;
     if (!inComment && fence) {
-      if (marker && marker[0] === fence[0] && marker.length >= fence.length && !line.trim().slice(marker.length).trim()) fence = undefined;
+      if (closesFence(line, fence)) fence = undefined;
       continue;
     }
     if (!inComment && marker) {
