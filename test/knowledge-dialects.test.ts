@@ -151,6 +151,16 @@ describe("documentation dialects become what their rendered page shows", () => {
   });
 });
 
+describe("boxes and the tabs in them", () => {
+  test("a tab component left open inside a box ends with the box: code after it has no caption", () => {
+    const parsed = parseMarkdown('# T\n\n::: tip\n<CodeGroupItem title="npm">\n\n```sh\nnpm i\n```\n:::\n\n```sh\nls\n```\n', "t.md");
+    assert.deepEqual(
+      parsed.blocks.map((b) => b.text),
+      ["Tip:", "npm:\n```sh\nnpm i\n```", "```sh\nls\n```"],
+    );
+  });
+});
+
 describe("MDX indentation", () => {
   test("components indented anywhere, and fences indented under them with spaces or tabs, are still read; a list keeps its items", () => {
     const source = [

@@ -67,9 +67,12 @@ export class DocumentBuilder {
     this.frames.push({ ...meta, ...(meta.quote ? { saved: this.stack } : {}) });
   }
 
-  /** Closes the innermost box, or the innermost one opened by `tag`; a close with nothing to close is ignored. */
+  /**
+   * Closes the innermost Markdown box (and any HTML element left open inside it), or with `tag` the
+   * innermost box that tag opened; a close with nothing to close is ignored.
+   */
   close(tag?: string): void {
-    const at = tag === undefined ? this.frames.length - 1 : this.frames.findLastIndex((f) => f.tag === tag);
+    const at = this.frames.findLastIndex((f) => f.tag === tag);
     if (at < 0) return;
     for (const frame of this.frames.splice(at).reverse()) {
       // A titled box with nothing in it still shows its title.
