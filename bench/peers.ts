@@ -7,6 +7,7 @@ import { create, insertMultiple, search as oramaSearch, type Orama } from "@oram
 import { Document } from "flexsearch";
 import lunr from "lunr";
 import MiniSearch from "minisearch";
+import { splitCode } from "../src/knowledge/fence.ts";
 import type { Passage } from "../src/knowledge/types.ts";
 import { MINISEARCH_OPTIONS } from "../src/search/index.ts";
 
@@ -96,11 +97,9 @@ export const PEERS: readonly Peer[] = [lunrPeer, flexsearchPeer, oramaPeer];
  */
 export function plainMiniSearch(passages: readonly Passage[]): MiniSearch {
   const mini = new MiniSearch(MINISEARCH_OPTIONS as ConstructorParameters<typeof MiniSearch>[0]);
-  const fence = /```[^\n]*\n([\s\S]*?)\n?```/g;
   mini.addAll(
     passages.map((p, id) => {
-      const code: string[] = [];
-      const text = p.text.replace(fence, (_m, body: string) => (code.push(body), " "));
+      const { prose: text, code } = splitCode(p.text);
       return { id, text, code: code.join("\n"), section: p.source.section.join(" › "), title: p.source.title, keywords: (p.keywords ?? []).join(" ; ") };
     }),
   );

@@ -198,7 +198,7 @@ describe("AnswerEngine.reload", () => {
     await unlink(path.join(dir, "observatory.txt"));
     await assert.rejects(engine.reload(), {
       name: "KnowledgeError",
-      message: `knowledge: no usable knowledge files in ${dir} (add .md, .markdown, .mdx or .txt files)`,
+      message: `knowledge: no usable knowledge files in ${dir} (add .md, .markdown, .mdx, .txt or .html files)`,
     });
     assert.equal(engine.ask(DECLARATION_QUESTION).answered, true);
   });
@@ -209,7 +209,7 @@ describe("AnswerEngine.reload", () => {
     await writeFile(path.join(dir, "blank.txt"), "\n\n");
     await assert.rejects(AnswerEngine.open(dir), {
       name: "KnowledgeError",
-      message: `knowledge: no usable knowledge files in ${dir} (add .md, .markdown, .mdx or .txt files); problems: blank.txt: empty file (only whitespace)`,
+      message: `knowledge: no usable knowledge files in ${dir} (add .md, .markdown, .mdx, .txt or .html files); problems: blank.txt: empty file (only whitespace)`,
     });
   });
 

@@ -31,7 +31,7 @@ describe("Markdown documents", () => {
   });
 
   test("a file with an unsupported extension is skipped with the list of supported ones", () => {
-    assert.deepEqual(fixtureSet().skipped, [{ path: "rota.csv", reason: "not a knowledge file (supported: .md, .markdown, .mdx, .txt)" }]);
+    assert.deepEqual(fixtureSet().skipped, [{ path: "rota.csv", reason: "not a knowledge file (supported: .md, .markdown, .mdx, .txt, .html, .htm)" }]);
   });
 
   test("the front matter title is the document title and its url the document link", () => {
@@ -85,8 +85,9 @@ describe("Markdown documents", () => {
       },
       {
         id: "guide.md#2",
-        text: "The lamp must be lit at sunset and put out at sunrise, every day of the year, whatever the weather. A keeper who is late must write the reason in the logbook.",
+        text: "The lamp must be lit at sunset and put out at sunrise, every day of the year, whatever the weather. A keeper who is late must write the reason in the logbook.\n\nKeep a spare box of matches by the lamp.",
         kind: "prose",
+        keywords: ["matches"],
         source: { ...source, section: ["Lighting the lamp"], passage: 2, line: 11, url: "https://example.org/keepers#lighting-the-lamp" },
       },
       {
@@ -113,7 +114,7 @@ describe("Markdown documents", () => {
 
   test("a hard-wrapped paragraph becomes one passage line", () => {
     assert.equal(
-      texts("guide.md")[1],
+      texts("guide.md")[1]?.split("\n\n")[0],
       "The lamp must be lit at sunset and put out at sunrise, every day of the year, whatever the weather. A keeper who is late must write the reason in the logbook.",
     );
   });
@@ -165,9 +166,10 @@ describe("Markdown documents", () => {
     assert.equal(texts("guide.md")[4], "| Shift | Hours |\n| --- | --- |\n| Night | 18–06 |\n| Day | 06–18 |\n\n```sh\nlamp --start --wick 3\n```");
   });
 
-  test("front matter, HTML blocks, HTML comments and mdBook {{#include}} lines are not passage text", () => {
+  test("front matter, HTML tags, HTML comments and mdBook {{#include}} lines are not passage text; an HTML block's text is", () => {
     const all = fixtureSet().documents.flatMap((d) => d.passages.map((p) => p.text)).join("\n");
-    for (const absent of ["title:", "tags", "Raw HTML", "<div", "editor:", "{{#include", "listings/"]) {
+    assert.ok(all.includes("Keep a spare box of matches by the lamp."));
+    for (const absent of ["title:", "tags", "<div", "<em>", "editor:", "{{#include", "listings/"]) {
       assert.equal(all.includes(absent), false, `passage text should not contain ${JSON.stringify(absent)}`);
     }
   });
@@ -247,11 +249,25 @@ describe("parseMarkdown details", () => {
     );
   });
 
-  test("JSX-looking lines inside a fenced code block in a list item are kept", () => {
-    const parsed = parseMarkdown("# T\n\n1. Create the component:\n\n    ```jsx\n    <App>\n      <Header />\n    </App>\n    ```\n\nDone.\n", "l.mdx", { mdx: true });
-    const list = parsed.blocks[0]?.text ?? "";
-    assert.match(list, /^1\. Create the component:\n/);
-    assert.ok(list.includes("<App>") && list.includes("<Header />") && list.includes("</App>"), JSON.stringify(list));
+  test("JSX-looking lines inside a fenced code block in a list item are kept, as a code block after the item", () => {
+    const parsed = parseMarkdown("# T\n\n1. Create the component:\n\n    ```jsx\n    <App>\n      <Header />\n    </App>\n    ```\n2. Render it.\n\nDone.\n", "l.mdx", { mdx: true });
+    assert.deepEqual(
+      parsed.blocks.map((b) => [b.kind, b.text]),
+      [
+        ["list", "1. Create the component:"],
+        ["code", "```jsx\n<App>\n  <Header />\n</App>\n```"],
+        ["list", "2. Render it."],
+        ["prose", "Done."],
+      ],
+    );
+  });
+
+  test("one line of code in a list item stays on the item as inline code", () => {
+    const parsed = parseMarkdown("1. Install it:\n\n   ```sh\n   npm i lamp\n   ```\n2. Run it.\n", "l.md");
+    assert.deepEqual(
+      parsed.blocks.map((b) => [b.kind, b.text]),
+      [["list", "1. Install it:\n  `npm i lamp`\n2. Run it."]],
+    );
   });
 
   test("an indented code block of tag lines is kept as code", () => {
@@ -259,6 +275,19 @@ describe("parseMarkdown details", () => {
     assert.deepEqual(
       parsed.blocks.map((b) => b.text),
       ["Indented code:", "```\n<Config>\n  <Item />\n</Config>\n```", "After."],
+    );
+  });
+
+  test("a heading's custom id or attributes are left out of its text, and an id is its anchor", () => {
+    const parsed = parseMarkdown("# T\n\n## Setup {#lamp-setup}\n\nA.\n\n## Queue {/queue-it/}\n\nB.\n\n## Plain {: .wide }\n\nC.\n\n## Sets {a, b}\n\nD.\n", "ids.md");
+    assert.deepEqual(
+      parsed.blocks.map((b) => [b.section, b.anchor]),
+      [
+        [["Setup"], "lamp-setup"],
+        [["Queue"], "queue-it"],
+        [["Plain"], "plain"],
+        [["Sets {a, b}"], "sets-a-b"],
+      ],
     );
   });
 
@@ -333,8 +362,8 @@ describe("files the loader cannot use", () => {
 
   test("unsupported files are skipped, hidden files and node_modules are not even listed", () => {
     assert.deepEqual(broken.skipped, [
-      { path: "logo.png", reason: "not a knowledge file (supported: .md, .markdown, .mdx, .txt)" },
-      { path: "rota.csv", reason: "not a knowledge file (supported: .md, .markdown, .mdx, .txt)" },
+      { path: "logo.png", reason: "not a knowledge file (supported: .md, .markdown, .mdx, .txt, .html, .htm)" },
+      { path: "rota.csv", reason: "not a knowledge file (supported: .md, .markdown, .mdx, .txt, .html, .htm)" },
     ]);
   });
 

@@ -15,7 +15,7 @@ import { AnswerEngine } from "../src/answer/engine.ts";
 
 const run = promisify(execFile);
 const QA = path.join(import.meta.dirname, "fixtures", "engine", "qa");
-const PARSERS = /\/markdown-it\/|\/yaml\/|\/src\/knowledge\/(markdown|load|clean|hygiene)\.ts/;
+const PARSERS = /\/(markdown-it|markdown-it-container|yaml|htmlparser2|linkedom|@mozilla\/readability)\/|\/src\/knowledge\/(markdown|load|clean|hygiene|html|html-blocks|document-builder)(\.ts|\/)/;
 
 /** Opens the engine in a child process and returns where its index came from and the parser modules it loaded. */
 async function openInChild(root: string, dir: string, snapshot: string): Promise<{ source: string; parsers: string[] }> {

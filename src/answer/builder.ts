@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { HYGIENE_CONFIG_FILE, HygieneConfigError, readHygieneConfig, type HygieneConfig } from "../knowledge/hygiene-config.ts";
-import { KnowledgeError, listKnowledgeFiles, MARKDOWN_EXTENSIONS, TEXT_EXTENSIONS } from "../knowledge/files.ts";
+import { KNOWLEDGE_EXTENSIONS, KnowledgeError, listKnowledgeFiles } from "../knowledge/files.ts";
 import type { BlockCleaner } from "../knowledge/load.ts";
 import type { SplitOptions } from "../knowledge/split.ts";
 import type { KnowledgeDocument, LoadIssue, Passage } from "../knowledge/types.ts";
@@ -89,7 +89,7 @@ interface Entry {
   hash: string;
 }
 
-const SUPPORTED = new Set<string>([...MARKDOWN_EXTENSIONS, ...TEXT_EXTENSIONS]);
+const SUPPORTED = new Set<string>(KNOWLEDGE_EXTENSIONS);
 
 /** Hash of every knowledge file's path and bytes, and of the folder's settings files. */
 export async function contentHash(dir: string): Promise<string> {
@@ -229,7 +229,7 @@ export class KnowledgeBuilder implements Served {
     }
     if (documents.size === 0) {
       const why = set.errors.length ? `; problems: ${set.errors.map((e) => `${e.path}: ${e.reason}`).join("; ")}` : "";
-      throw new KnowledgeError(`knowledge: no usable knowledge files in ${set.root} (add .md, .markdown, .mdx or .txt files)${why}`);
+      throw new KnowledgeError(`knowledge: no usable knowledge files in ${set.root} (add .md, .markdown, .mdx, .txt or .html files)${why}`);
     }
     const ordered = [...documents.values()].sort((a, b) => (a.document.path < b.document.path ? -1 : 1));
     const index = KnowledgeIndex.build(ordered.map((d) => d.document));

@@ -187,7 +187,7 @@ export class AnswerEngine implements AnswerService {
       return [...out].slice(0, max);
     }
     // Suggestions are not answers: what is near the words typed so far is worth offering, sure or not.
-    const result = answer(index, typed, { top: max, nearest: true, ranking: { minRelativeScore: 0.05 } });
+    const result = answer(index, typed, { top: max, nearest: true, ranking: { minRelativeScore: 0 } });
     for (const r of result.results) {
       const heading = r.source.section[r.source.section.length - 1];
       if (heading && r.highlights.length) out.add(clip(heading));

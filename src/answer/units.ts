@@ -5,6 +5,7 @@
  * unit together with that context ("embed title limit" against the row "| title | 256 characters |" under
  * "| Field | Limit |"), and the unit alone is what gets highlighted.
  */
+import { FENCED_CODE } from "../knowledge/fence.ts";
 import { sentenceRanges } from "../knowledge/sentences.ts";
 import type { AnswerKind } from "./types.ts";
 
@@ -16,7 +17,8 @@ export interface AnswerUnit {
   context: readonly (readonly [number, number])[];
 }
 
-const FENCE_BLOCK = /```[\s\S]*?```|[^\n]+(?:\n(?!\n|```)[^\n]+)*/g;
+/** A code block (knowledge/fence.ts), or a run of lines up to a blank line or a fence. */
+const FENCE_BLOCK = new RegExp(`${FENCED_CODE}|[^\\n]+(?:\\n(?!\\n|\`{3})[^\\n]+)*`, "g");
 const LIST_ITEM = /^(\s*)(?:[-*+]|\d+[.)])\s/;
 /** A table's delimiter row: | --- | :---: |. */
 const DELIMITER_ROW = /^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)*\|?\s*$/;
@@ -43,7 +45,7 @@ export function unitsOf(text: string): AnswerUnit[] {
   for (const block of text.matchAll(FENCE_BLOCK)) {
     const start = block.index;
     const body = block[0];
-    if (body.startsWith("```")) {
+    if (block[1]) {
       const intro = leadIn(units, start, text);
       units.push({ start, end: start + body.length, kind: "code", context: intro ? [intro] : [] });
       continue;

@@ -3,6 +3,7 @@
  * Pure: no discord.js, no I/O, so the tests and the test server can reason about it directly.
  */
 
+
 /** https://discord.com/developers/docs/resources/message#embed-object-embed-limits and friends. */
 export const LIMITS = {
   content: 2000,

@@ -14,6 +14,9 @@ export class KnowledgeError extends ExpectedError {
 
 export const MARKDOWN_EXTENSIONS = [".md", ".markdown", ".mdx"] as const;
 export const TEXT_EXTENSIONS = [".txt"] as const;
+export const HTML_EXTENSIONS = [".html", ".htm"] as const;
+/** Every extension the loader reads, in the order the "supported" message lists them. */
+export const KNOWLEDGE_EXTENSIONS = [...MARKDOWN_EXTENSIONS, ...TEXT_EXTENSIONS, ...HTML_EXTENSIONS] as const;
 /** Larger files are almost certainly not hand-written knowledge (dumps, logs) and would slow every load. */
 export const MAX_FILE_BYTES = 4 * 1024 * 1024;
 

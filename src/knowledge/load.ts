@@ -4,8 +4,9 @@ import path from "node:path";
 import type { Logger } from "../log.ts";
 import { silentLogger } from "../log.ts";
 import type { Block, ParsedDocument } from "./blocks.ts";
-import { KnowledgeError, listKnowledgeFiles, MARKDOWN_EXTENSIONS, MAX_FILE_BYTES, readableFile, TEXT_EXTENSIONS } from "./files.ts";
 import { aliasesFor, frontMatterAliases } from "./aliases.ts";
+import { embedLookup, NoteIndex } from "./embeds.ts";
+import { HTML_EXTENSIONS, KNOWLEDGE_EXTENSIONS, KnowledgeError, listKnowledgeFiles, MARKDOWN_EXTENSIONS, MAX_FILE_BYTES, readableFile, TEXT_EXTENSIONS } from "./files.ts";
 import { parseMarkdown } from "./markdown.ts";
 import { normalizeText } from "./normalize.ts";
 import { splitBlocks, type SplitOptions } from "./split.ts";
@@ -13,7 +14,7 @@ import { parseText } from "./text.ts";
 import { linkTarget } from "./url.ts";
 import type { FlaggedSpan, KnowledgeDocument, KnowledgeSet, LoadIssue, Passage } from "./types.ts";
 
-export { KnowledgeError, listKnowledgeFiles, MARKDOWN_EXTENSIONS, MAX_FILE_BYTES, TEXT_EXTENSIONS };
+export { HTML_EXTENSIONS, KNOWLEDGE_EXTENSIONS, KnowledgeError, listKnowledgeFiles, MARKDOWN_EXTENSIONS, MAX_FILE_BYTES, TEXT_EXTENSIONS };
 
 /** Removes injected text from a document's blocks; see hygiene.ts. Returns cleaned blocks and what was removed. */
 export type BlockCleaner = (blocks: Block[], doc: ParsedDocument, relativePath: string) => { blocks: Block[]; flagged: FlaggedSpan[] };
@@ -23,17 +24,30 @@ export interface LoadOptions {
   split?: SplitOptions;
   /** Cleans each document's blocks before splitting (the hygiene check). */
   cleaner?: BlockCleaner;
+  /** The folder's notes, for Obsidian embeds (`![[Note]]`); loadKnowledge makes it from the folder's files. */
+  notes?: NoteIndex;
 }
 
 /** One file's outcome: a document, or an issue to report. */
 export type FileResult = { document: KnowledgeDocument; hash: string } | { error: LoadIssue } | { skipped: LoadIssue };
 
-function formatOf(relativePath: string): "markdown" | "mdx" | "text" | undefined {
+function formatOf(relativePath: string): "markdown" | "mdx" | "text" | "html" | undefined {
   const ext = path.extname(relativePath).toLowerCase();
   if (ext === ".mdx") return "mdx";
   if ((MARKDOWN_EXTENSIONS as readonly string[]).includes(ext)) return "markdown";
   if ((TEXT_EXTENSIONS as readonly string[]).includes(ext)) return "text";
+  if ((HTML_EXTENSIONS as readonly string[]).includes(ext)) return "html";
   return undefined;
+}
+
+/** The HTML parser (Readability, linkedom) is loaded only for a folder that has HTML files. */
+let htmlParser: Promise<typeof import("./html.ts")> | undefined;
+
+async function parse(format: "markdown" | "mdx" | "text" | "html", source: string, relativePath: string, options: LoadOptions): Promise<ParsedDocument> {
+  if (format === "text") return parseText(source, relativePath);
+  if (format === "html") return (await (htmlParser ??= import("./html.ts"))).parseHtml(source, relativePath);
+  const embeds = options.notes && source.includes("![[") ? await options.notes.embedsOf(source) : undefined;
+  return parseMarkdown(source, relativePath, { mdx: format === "mdx", ...(embeds?.size ? { embed: embedLookup(embeds) } : {}) });
 }
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
@@ -44,7 +58,7 @@ export async function loadFile(root: string, relativePath: string, options: Load
   const readable = await readableFile(root, relativePath);
   if ("reason" in readable) return { error: { path: relativePath, reason: readable.reason } };
   const format = formatOf(relativePath);
-  if (!format) return { skipped: { path: relativePath, reason: `not a knowledge file (supported: ${[...MARKDOWN_EXTENSIONS, ...TEXT_EXTENSIONS].join(", ")})` } };
+  if (!format) return { skipped: { path: relativePath, reason: `not a knowledge file (supported: ${KNOWLEDGE_EXTENSIONS.join(", ")})` } };
   const full = readable.path;
   let bytes: Buffer;
   try {
@@ -67,7 +81,7 @@ export async function loadFile(root: string, relativePath: string, options: Load
 
   let parsed: ParsedDocument;
   try {
-    parsed = format === "text" ? parseText(source, relativePath) : parseMarkdown(source, relativePath, { mdx: format === "mdx" });
+    parsed = await parse(format, source, relativePath, options);
   } catch (error) {
     return { error: { path: relativePath, reason: `cannot parse: ${(error as Error).message}` } };
   }
@@ -117,12 +131,13 @@ export async function loadKnowledge(root: string, options: LoadOptions = {}): Pr
   const logger = options.logger ?? silentLogger;
   const absolute = path.resolve(root);
   const files = await listKnowledgeFiles(absolute);
+  const notes = options.notes ?? new NoteIndex(absolute, files);
   const documents: KnowledgeDocument[] = [];
   const errors: LoadIssue[] = [];
   const skipped: LoadIssue[] = [];
   const hashes: Record<string, string> = {};
   for (const file of files) {
-    const result = await loadFile(absolute, file, options);
+    const result = await loadFile(absolute, file, { ...options, notes });
     if ("document" in result) {
       documents.push(result.document);
       hashes[file] = result.hash;
@@ -131,8 +146,22 @@ export async function loadKnowledge(root: string, options: LoadOptions = {}): Pr
       logger.warn(`knowledge: skipped ${result.error.path}: ${result.error.reason}`);
     } else {
       skipped.push(result.skipped);
-      logger.info(`knowledge: ignored ${result.skipped.path}: ${result.skipped.reason}`);
+      logger.debug(`knowledge: ignored ${result.skipped.path}: ${result.skipped.reason}`);
     }
   }
+  if (skipped.length) logger.info(`knowledge: ignored ${ignoredSummary(skipped)}`);
   return { root: absolute, documents, errors, skipped, hashes };
+}
+
+/** "51 .png files, 3 .json files, 1 file without an extension": what a folder holds besides knowledge, most first. */
+export function ignoredSummary(skipped: readonly LoadIssue[]): string {
+  const counts = new Map<string, number>();
+  for (const s of skipped) {
+    const ext = path.extname(s.path).toLowerCase();
+    counts.set(ext, (counts.get(ext) ?? 0) + 1);
+  }
+  return [...counts]
+    .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .map(([ext, n]) => `${n} ${ext ? `${ext} file` : "file"}${n === 1 ? "" : "s"}${ext ? "" : " without an extension"}`)
+    .join(", ");
 }

@@ -1,136 +1,35 @@
-import MarkdownIt from "markdown-it";
-import type { Token } from "markdown-it";
-import { parse as parseYaml } from "yaml";
+/**
+ * Markdown files (.md, .markdown, .mdx) to a title, sections and blocks, reading each dialect's
+ * constructs as the rendered page shows them (see the plugins in ./markdown/ and README "Adding knowledge").
+ */
 import type { Block, ParsedDocument } from "./blocks.ts";
-import { collapseSpaces, joinLines, slugify, titleFromPath } from "./normalize.ts";
+import { DocumentBuilder } from "./document-builder.ts";
+import { htmlEvents, type HtmlEvent } from "./html-blocks.ts";
+import { codeText, MDBOOK_DIRECTIVE } from "./markdown/code.ts";
+import type { ContainerMeta } from "./markdown/containers.ts";
+import { alignMdx, componentPieces, dedent, htmlBlockKind } from "./markdown/components.ts";
+import { cutFrontMatter } from "./markdown/front-matter.ts";
+import { inlineCode, inlineText } from "./markdown/inline.ts";
+import { stripComments, type EmbedTarget } from "./markdown/obsidian.ts";
+import { parserFor, type Token } from "./markdown/parser.ts";
+import { collapseSpaces, joinLines, titleFromPath } from "./normalize.ts";
 import type { PassageKind } from "./types.ts";
 
-/** Thrown for a Markdown file that cannot be used; the loader reports it and skips the file. */
-export class MarkdownError extends Error {
-  override name = "MarkdownError";
+export { MarkdownError } from "./markdown/front-matter.ts";
+export type { EmbedTarget } from "./markdown/obsidian.ts";
+
+export interface MarkdownOptions {
+  mdx?: boolean;
+  /** The source of a note that an Obsidian embed (`![[Note]]`) names, when it is in the knowledge folder. */
+  embed?: (note: string) => { path: string; source: string } | undefined;
 }
 
-/**
- * markdown-it: CommonMark with GFM tables, a token stream with line maps, and fast (tens of MB/s),
- * which matters when a docs folder is reloaded on every save. HTML is recognised so it can be dropped
- * rather than shown as text.
- */
-const md = new MarkdownIt("default", { html: true, linkify: false, typographer: false });
-
-/** mdBook preprocessor lines such as `{{#include ../listings/x.rs}}`: directives, not text. */
-const MDBOOK_DIRECTIVE = /^\s*\{\{#[a-z_]+[^}]*\}\}\s*$/;
 /** Top-level ES module lines of MDX. */
 const MDX_ESM = /^\s*(import|export)\s/;
-/** A line that is only a component tag: `<Note>`, `</Note>`, `<Listing number="1-2" caption="…">`. */
-const COMPONENT_LINE = /^ {0,3}<\/?[A-Z][\w.]*(?:\s[^<>]*)?\/?>\s*$/;
-/** Fences at any indentation: inside list items they are indented past the item's marker. */
-const FENCE = /^\s*(`{3,}|~{3,})/;
-
-interface HeadingEntry {
-  depth: number;
-  text: string;
-  anchor: string;
-}
-
-/** Anchors as GitHub and mdBook make them: a repeated heading gets `-1`, `-2`, … */
-function anchorMaker(): (heading: string) => string {
-  const seen = new Map<string, number>();
-  return (heading) => {
-    const base = slugify(heading);
-    const count = seen.get(base) ?? 0;
-    seen.set(base, count + 1);
-    return count === 0 ? base : `${base}-${count}`;
-  };
-}
-
-/**
- * Prepares the source without moving any line: front matter is cut out (and returned), and lines that
- * are only a component tag (MDX, or mdBook's `<Listing>`) are blanked outside code fences — CommonMark
- * would read such a tag as the start of an HTML block and swallow the text after it.
- */
-function prepare(source: string, path: string): { body: string; frontMatter: Record<string, unknown> } {
-  const lines = source.split("\n");
-  let frontMatter: Record<string, unknown> = {};
-  if (lines[0]?.trim() === "---" || lines[0]?.trim() === "+++") {
-    const marker = lines[0].trim();
-    const end = lines.findIndex((l, i) => i > 0 && (l.trim() === marker || (marker === "---" && l.trim() === "...")));
-    if (end > 0) {
-      if (marker === "---") frontMatter = parseFrontMatter(lines.slice(1, end).join("\n"), path);
-      for (let i = 0; i <= end; i++) lines[i] = "";
-    }
-  }
-  let fence: string | undefined;
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] ?? "";
-    const marker = FENCE.exec(line)?.[1];
-    if (marker && (!fence || (marker[0] === fence[0] && marker.length >= fence.length))) {
-      fence = fence ? undefined : marker;
-      continue;
-    }
-    if (!fence && COMPONENT_LINE.test(line)) lines[i] = "";
-  }
-  return { body: lines.join("\n"), frontMatter };
-}
-
-function parseFrontMatter(yaml: string, path: string): Record<string, unknown> {
-  let data: unknown;
-  try {
-    data = parseYaml(yaml);
-  } catch (error) {
-    throw new MarkdownError(`markdown: invalid front matter in ${path}: ${(error as Error).message.split("\n")[0]?.replace(/:\s*$/, "")}`);
-  }
-  if (data === null || data === undefined) return {};
-  if (typeof data !== "object" || Array.isArray(data)) {
-    throw new MarkdownError(`markdown: Expected front matter in ${path} to be a mapping of keys to values, got ${Array.isArray(data) ? "a list" : JSON.stringify(data)}`);
-  }
-  return data as Record<string, unknown>;
-}
-
-/**
- * Plain text of inline tokens for display, with "\n" where the source had a line break: inline code
- * keeps its backticks; emphasis, links, images and inline HTML lose their syntax. Emphasised text is
- * also collected into `emphasis`: authors mark the terms they define that way.
- */
-function inlineText(tokens: readonly Token[] | null, emphasis?: string[]): string {
-  if (!tokens) return "";
-  let out = "";
-  const open: number[] = [];
-  for (const t of tokens) {
-    switch (t.type) {
-      case "text":
-        out += t.content;
-        break;
-      case "code_inline":
-        out += t.content.includes("`") ? "`` " + t.content + " ``" : "`" + t.content + "`";
-        break;
-      case "softbreak":
-      case "hardbreak":
-        out += "\n";
-        break;
-      case "em_open":
-      case "strong_open":
-        open.push(out.length);
-        break;
-      case "em_close":
-      case "strong_close": {
-        const start = open.pop();
-        const inner = start === undefined ? "" : collapseSpaces(out.slice(start).replace(/\n/g, " "));
-        if (emphasis && inner && inner.length <= 60) emphasis.push(inner);
-        break;
-      }
-      case "image":
-        // The alt text is not shown, but its line breaks still count for line numbers.
-        out += "\n".repeat(t.children?.filter((c) => c.type === "softbreak").length ?? 0);
-        break;
-      case "html_inline":
-        out += "\n".repeat(t.content.split("\n").length - 1);
-        break;
-      default:
-        break;
-    }
-  }
-  return out;
-}
+/** How deep embeds of embeds are followed; a note embedding itself stops at the first repeat anyway. */
+const MAX_EMBED_DEPTH = 3;
+/** Component text parsed again holds no tags, so one level is the rule; this only guards against a pattern the tag grammar misses. */
+const MAX_COMPONENT_DEPTH = 4;
 
 /** An inline run of Markdown as one line (see joinLines); a line that is only an mdBook directive counts as empty. */
 function joinInline(raw: string): { text: string; lineOffsets: number[] } {
@@ -145,22 +44,30 @@ function closing(tokens: readonly Token[], start: number): number {
   return tokens.length - 1;
 }
 
-function codeText(token: Token): string {
-  const body = token.content
-    .split("\n")
-    .filter((l) => !MDBOOK_DIRECTIVE.test(l))
-    .join("\n")
-    .replace(/^\n+|\s+$/g, "");
-  const lang = token.info.trim().split(/\s+/)[0] ?? "";
-  return body ? "```" + lang + "\n" + body + "\n```" : "";
-}
-
-/** A list as lines: "- item", "1. item", nested lists indented by two spaces per level. */
-function listText(tokens: readonly Token[], from: number, to: number, emphasis: string[]): string {
-  const lines: string[] = [];
+/**
+ * A list as blocks of lines: "- item", "1. item", nested lists indented by two spaces per level. Code of
+ * one line stays on its item's line as inline code; longer code ends the list block, follows as a code
+ * block, and the list goes on after it.
+ */
+function listBlocks(tokens: readonly Token[], from: number, to: number, emphasis: string[], label: string | undefined): { kind: PassageKind; text: string }[] {
+  const out: { kind: PassageKind; text: string }[] = [];
+  let lines: string[] = [];
   let depth = -1;
   const markers: { ordered: boolean; next: number }[] = [];
   let itemStarted = false;
+  // A box inside an item (`:::caution` under a step) leads into its first line, as a box does elsewhere.
+  let lead = "";
+  let tab: string | undefined;
+  const line = (raw: string) => {
+    const text = lead ? `${/[:.!?…]$/.test(lead) ? lead : lead + ":"} ${raw}` : raw;
+    lead = "";
+    const indent = "  ".repeat(Math.max(0, depth));
+    if (itemStarted) {
+      const m = markers[depth];
+      lines.push(`${indent}${m?.ordered ? `${m.next++}.` : "-"} ${text}`);
+      itemStarted = false;
+    } else lines.push(`${indent}  ${text}`);
+  };
   for (let i = from; i <= to; i++) {
     const t = tokens[i];
     if (!t) continue;
@@ -169,19 +76,29 @@ function listText(tokens: readonly Token[], from: number, to: number, emphasis: 
       markers[depth] = { ordered: t.type === "ordered_list_open", next: Number(t.attrGet("start") ?? 1) };
     } else if (t.type === "bullet_list_close" || t.type === "ordered_list_close") depth--;
     else if (t.type === "list_item_open") itemStarted = true;
-    else if (t.type === "inline" || t.type === "fence" || t.type === "code_block") {
-      const text = t.type === "inline" ? joinInline(inlineText(t.children, emphasis)).text : "`" + t.content.trim().replace(/\n/g, " ") + "`";
-      if (!text) continue;
-      const indent = "  ".repeat(Math.max(0, depth));
-      if (itemStarted) {
-        const m = markers[depth];
-        const marker = m?.ordered ? `${m.next++}.` : "-";
-        lines.push(`${indent}${marker} ${text}`);
-        itemStarted = false;
-      } else lines.push(`${indent}  ${text}`);
+    else if (t.type === "container_open" && (t.meta as ContainerMeta | null)?.lead) lead = (t.meta as ContainerMeta).lead ?? "";
+    // An MDX tab inside an item captions its code, as it does outside lists.
+    else if (t.type === "component_open" && (t.meta as ContainerMeta | null)?.label) tab = (t.meta as ContainerMeta).label;
+    else if (t.type === "component_close") tab = undefined;
+    else if (t.type === "inline") {
+      const text = joinInline(inlineText(t.children, emphasis)).text;
+      if (text) line(text);
+    } else if (t.type === "fence" || t.type === "code_block") {
+      const code = codeText(t.content, t.type === "fence" ? t.info : "", tab ?? label);
+      const parts = code.split("\n");
+      if (parts.length === 3 && parts[0]?.startsWith("```")) {
+        line(inlineCode(parts[1] ?? ""));
+        continue;
+      }
+      if (!code) continue;
+      if (lines.length) out.push({ kind: "list", text: lines.join("\n") });
+      lines = [];
+      out.push({ kind: "code", text: code });
+      itemStarted = false;
     }
   }
-  return lines.join("\n");
+  if (lines.length) out.push({ kind: "list", text: lines.join("\n") });
+  return out;
 }
 
 function tableText(tokens: readonly Token[], from: number, to: number): string {
@@ -200,99 +117,208 @@ function tableText(tokens: readonly Token[], from: number, to: number): string {
 }
 
 /**
- * Parses Markdown (CommonMark + GFM tables, YAML front matter; MDX and mdBook files as Markdown with
- * their ESM lines, JSX/HTML tags and `{{#…}}` directives left out) into a title, sections and blocks.
+ * A heading's text without the custom id or attributes that many tools let authors add at its end
+ * (`## Setup {#setup}` in Docusaurus, MkDocs and kramdown, `{/setup/}` on react.dev, `{: .class}`);
+ * an id is the section's anchor.
  */
-export function parseMarkdown(source: string, path: string, options: { mdx?: boolean } = {}): ParsedDocument {
-  const { body, frontMatter } = prepare(source, path);
-  const tokens = md.parse(body, {});
+function headingText(children: Token[] | null): { text: string; id?: string } {
+  const raw = joinInline(inlineText(children)).text;
+  const m = /\s*\{(?:#([\w-]+)|\/([\w-]+)\/|:[^}]*)[^}]*\}$/.exec(raw);
+  if (!m || m.index === 0) return { text: raw };
+  const id = m[1] ?? m[2];
+  return { text: raw.slice(0, m.index), ...(id ? { id } : {}) };
+}
 
-  let title = typeof frontMatter.title === "string" && frontMatter.title.trim() ? collapseSpaces(frontMatter.title) : "";
-  let titleToken = -1;
-  if (!title) {
-    const headings = tokens.map((t, i) => (t.type === "heading_open" ? i : -1)).filter((i) => i >= 0);
-    const h1 = headings.find((i) => tokens[i]?.tag === "h1");
-    const chosen = h1 ?? headings[0];
-    const text = chosen === undefined ? "" : joinInline(inlineText(tokens[chosen + 1]?.children ?? null)).text;
-    if (chosen !== undefined && text) {
-      titleToken = chosen;
-      title = text;
-    }
+/** Where each `^block-id` of Obsidian sits: the block that ends with it. */
+type BlockIds = Map<string, Block>;
+
+interface Walk {
+  md: ReturnType<typeof parserFor>;
+  options: MarkdownOptions;
+  builder: DocumentBuilder;
+  env: Record<string, unknown>;
+  titleToken: number;
+  ids: BlockIds;
+  /** Paths of the notes being embedded, to stop a loop. */
+  visiting: string[];
+  /** How many component blocks deep the walk is: their text is parsed again, and that must end. */
+  depth: number;
+}
+
+/** Lines before `offset` in `text`. */
+const linesBefore = (text: string, offset: number) => text.slice(0, Math.max(0, offset)).split("\n").length - 1;
+
+function applyHtml(w: Walk, events: HtmlEvent[], html: string, line: number): void {
+  for (const e of events) {
+    if (e.type === "block") w.builder.add(e.kind === "prose" && w.builder.quoted ? "quote" : e.kind, e.text, line + linesBefore(html, e.offset), [0], e.emphasis);
+    else if (e.type === "heading") w.builder.heading(e.depth, e.text);
+    else if (e.type === "open") w.builder.open({ ...e.meta, tag: e.tag, line: line + linesBefore(html, e.offset) });
+    else w.builder.close(e.tag);
   }
-  if (!title) title = titleFromPath(path);
-  const url = typeof frontMatter.url === "string" && frontMatter.url.trim() ? frontMatter.url.trim() : undefined;
+}
 
-  const blocks: Block[] = [];
-  const sections: string[][] = [];
-  const anchorOf = anchorMaker();
-  let stack: HeadingEntry[] = [];
-  let titleAnchor: string | undefined;
-  const saved: HeadingEntry[][] = [];
+/** Inline Markdown inside an HTML element's text (template tags, wiki links), as passage text. */
+function inlineMarkdown(w: Walk, text: string): string {
+  return inlineText(w.md.parseInline(text, w.env)[0]?.children ?? null).replace(/\s*\n\s*/g, " ");
+}
 
-  const push = (kind: PassageKind, text: string, line: number, lineOffsets: number[], emphasis: string[] = []) => {
-    if (!text.trim()) return;
-    const deepest = stack[stack.length - 1];
-    const anchor = deepest ? deepest.anchor : titleAnchor;
-    const terms = [...new Set(emphasis.filter(Boolean))];
-    blocks.push({ kind, text, line, lineOffsets, section: stack.map((h) => h.text), ...(anchor ? { anchor } : {}), ...(terms.length ? { emphasis: terms } : {}) });
-  };
+function htmlBlock(w: Walk, t: Token, line: number, lineBase: number): void {
+  const html = t.content;
+  switch (htmlBlockKind(html, Boolean(w.options.mdx))) {
+    case "drop":
+      return;
+    case "code":
+    case "html":
+      applyHtml(w, htmlEvents(html, { inline: (text) => inlineMarkdown(w, text) }), html, line);
+      return;
+    case "components":
+      if (w.depth >= MAX_COMPONENT_DEPTH) return;
+      for (const piece of componentPieces(html)) {
+        if ("text" in piece) {
+          w.depth++;
+          walk(w, w.md.parse(dedent(piece.text), w.env), lineBase + (t.map?.[0] ?? 0) + linesBefore(html, piece.offset));
+          w.depth--;
+        }
+        else if ("open" in piece) w.builder.open({ ...piece.open, tag: piece.tag });
+        else w.builder.close(piece.close);
+      }
+  }
+}
 
+/** An embedded note's blocks: all of them, a heading's section, or the block with an id. */
+function embedded(w: Walk, target: EmbedTarget): Block[] {
+  const found = w.options.embed?.(target.note);
+  if (!found || w.visiting.includes(found.path) || w.visiting.length > MAX_EMBED_DEPTH) return [];
+  const inner = parse(found.source, found.path, w.options, [...w.visiting, found.path]);
+  if (target.block) {
+    const block = inner.ids.get(target.block);
+    return block ? [block] : [];
+  }
+  if (target.heading) {
+    const wanted = target.heading.toLowerCase();
+    return inner.doc.blocks.filter((b) => b.section.some((s) => s.toLowerCase() === wanted));
+  }
+  return inner.doc.blocks;
+}
+
+/** Records the block just added as the one that `^block-id`s in these tokens name (see obsidian.ts). */
+function noteBlockIds(w: Walk, tokens: readonly Token[]): void {
+  const block = w.builder.blocks[w.builder.blocks.length - 1];
+  if (!block) return;
+  for (const t of tokens) {
+    const id = (t.meta as { blockId?: string } | null)?.blockId;
+    if (id) w.ids.set(id, block);
+  }
+}
+
+function walk(w: Walk, tokens: readonly Token[], lineBase: number): void {
+  const { builder } = w;
   for (let i = 0; i < tokens.length; i++) {
     const t = tokens[i];
     if (!t) continue;
-    const line = (t.map?.[0] ?? 0) + 1;
+    const line = lineBase + (t.map?.[0] ?? 0) + 1;
     switch (t.type) {
       case "heading_open": {
-        const text = joinInline(inlineText(tokens[i + 1]?.children ?? null)).text;
-        if (i === titleToken) {
-          titleAnchor = anchorOf(text);
-          stack = [];
-        } else if (text) {
-          const depth = Number(t.tag.slice(1));
-          stack = stack.filter((h) => h.depth < depth);
-          stack.push({ depth, text, anchor: anchorOf(text) });
-          sections.push(stack.map((h) => h.text));
-        }
+        const { text, id } = headingText(tokens[i + 1]?.children ?? null);
+        if (lineBase === 0 && i === w.titleToken) builder.titleHeading(text);
+        else builder.heading(Number(t.tag.slice(1)), text, id);
         i = closing(tokens, i);
         break;
       }
       case "paragraph_open": {
         const inline = tokens[i + 1];
         i = closing(tokens, i);
-        if (options.mdx && (inline?.content ?? "").split("\n").every((l) => !l.trim() || MDX_ESM.test(l))) break;
+        if (w.options.mdx && (inline?.content ?? "").split("\n").every((l) => !l.trim() || MDX_ESM.test(l))) break;
+        const children = inline?.children ?? [];
+        const embeds = children.filter((c) => c.type === "embed");
+        if (embeds.length && children.every((c) => c.type === "embed" || c.type === "softbreak" || (c.type === "text" && !c.content.trim()))) {
+          for (const e of embeds) for (const b of embedded(w, e.meta as unknown as EmbedTarget)) builder.add(b.kind, b.text, line, [0], b.emphasis);
+          break;
+        }
         const emphasis: string[] = [];
-        const { text, lineOffsets } = joinInline(inlineText(inline?.children ?? null, emphasis));
-        push(saved.length ? "quote" : "prose", text, line, lineOffsets, emphasis);
+        const { text, lineOffsets } = joinInline(inlineText(children, emphasis));
+        // A container marker that closes nothing (a mis-nested `:::`) is not text.
+        if (/^:{3,}$/.test(text)) break;
+        builder.add(builder.quoted ? "quote" : "prose", text, line, lineOffsets, emphasis);
+        noteBlockIds(w, tokens.slice(i - 1, i));
         break;
       }
       case "fence":
       case "code_block":
-        push("code", codeText(t), line, [0]);
+        builder.add("code", codeText(t.content, t.type === "fence" ? t.info : "", builder.label), line, [0]);
         break;
       case "bullet_list_open":
       case "ordered_list_open": {
         const end = closing(tokens, i);
         const emphasis: string[] = [];
-        push("list", listText(tokens, i, end, emphasis), line, [0], emphasis);
+        for (const b of listBlocks(tokens, i, end, emphasis, builder.label)) builder.add(b.kind, b.text, line, [0], b.kind === "list" ? emphasis : []);
+        noteBlockIds(w, tokens.slice(i, end));
         i = end;
         break;
       }
       case "table_open": {
         const end = closing(tokens, i);
-        push("table", tableText(tokens, i, end), line, [0]);
+        builder.add("table", tableText(tokens, i, end), line, [0]);
         i = end;
         break;
       }
       case "blockquote_open":
-        saved.push(stack);
+        builder.open({ quote: true, line });
+        break;
+      case "container_open":
+        builder.open({ ...(t.meta as object), line });
         break;
       case "blockquote_close":
-        stack = saved.pop() ?? stack;
+      case "container_close":
+        builder.close();
+        break;
+      case "html_block":
+        htmlBlock(w, t, line, lineBase);
+        break;
+      case "component_open": {
+        const meta = t.meta as { name: string; label?: string };
+        if (meta.label) builder.open({ label: meta.label, tag: meta.name, line });
+        break;
+      }
+      case "component_close":
+        builder.close((t.meta as { name: string }).name);
         break;
       default:
-        // HTML blocks (and JSX in MDX), thematic breaks: not passage text.
+        // Thematic breaks, front matter: not passage text.
         break;
     }
   }
-  return { title, ...(url ? { url } : {}), frontMatter, sections, blocks };
+}
+
+function parse(source: string, path: string, options: MarkdownOptions, visiting: string[]): { doc: ParsedDocument; ids: BlockIds } {
+  const { body, frontMatter } = cutFrontMatter(source, path);
+  const md = parserFor(Boolean(options.mdx));
+  const env: Record<string, unknown> = {};
+  const tokens = md.parse(options.mdx ? alignMdx(stripComments(body)) : stripComments(body), env);
+
+  let title = typeof frontMatter.title === "string" && frontMatter.title.trim() ? collapseSpaces(frontMatter.title) : "";
+  let titleToken = -1;
+  const headings = tokens.map((t, i) => (t.type === "heading_open" ? i : -1)).filter((i) => i >= 0);
+  const chosen = headings.find((i) => tokens[i]?.tag === "h1") ?? headings[0];
+  const text = chosen === undefined ? "" : headingText(tokens[chosen + 1]?.children ?? null).text;
+  // The first heading is the title when there is no other, and also when it repeats the front matter's (VitePress pages often have both).
+  if (chosen !== undefined && text && (!title || text === title)) {
+    titleToken = chosen;
+    title = text;
+  }
+  if (!title) title = titleFromPath(path);
+  const url = typeof frontMatter.url === "string" && frontMatter.url.trim() ? frontMatter.url.trim() : undefined;
+
+  const builder = new DocumentBuilder();
+  const w: Walk = { md, options, builder, env, titleToken, ids: new Map(), visiting, depth: 0 };
+  walk(w, tokens, 0);
+  return { doc: { title, ...(url ? { url } : {}), frontMatter, sections: builder.sections, blocks: builder.blocks }, ids: w.ids };
+}
+
+/**
+ * Parses Markdown (CommonMark + GFM tables, YAML front matter, and the dialects of VitePress, VuePress,
+ * Docusaurus, MkDocs, GitHub, Obsidian, Jekyll/Eleventy, Hugo, MDX and mdBook) into a title, sections and blocks.
+ */
+export function parseMarkdown(source: string, path: string, options: MarkdownOptions = {}): ParsedDocument {
+  return parse(source, path, options, [path]).doc;
 }

@@ -1,5 +1,6 @@
 import MiniSearch, { type Options, type SearchOptions } from "minisearch";
 import SearchableMap from "minisearch/SearchableMap";
+import { splitCode } from "../knowledge/fence.ts";
 import type { KnowledgeDocument, Passage } from "../knowledge/types.ts";
 import { termList, termOf, words } from "./analyze.ts";
 import { DEFAULT_EXPANSION, ExpansionTable, type ExpansionJSON, type ExpansionWeights } from "./expansion.ts";
@@ -23,15 +24,9 @@ interface IndexedPassage {
   aliases: string;
 }
 
-const CODE_FENCE = /```[^\n]*\n([\s\S]*?)\n?```/g;
-
 /** Splits a passage's text into prose and code for indexing. */
 function indexed(id: number, p: Passage): IndexedPassage {
-  const code: string[] = [];
-  const text = p.text.replace(CODE_FENCE, (_m, body: string) => {
-    code.push(body);
-    return " ";
-  });
+  const { prose: text, code } = splitCode(p.text);
   return { id, text, code: code.join("\n"), section: p.source.section.join(" › "), title: p.source.title, keywords: (p.keywords ?? []).join(" ; "), aliases: (p.aliases ?? []).join(" ; ") };
 }
 

@@ -139,7 +139,6 @@ for (const threaded of [true, false]) describe(`Discord bot, end to end${threade
       "light",
       "History",
       "Its first keeper was Agnes Hollow, who kept the lamp lit for thirty-two years.",
-      "Harbor Lighthouse",
       "The Harbor Lighthouse stands on the northern breakwater of Port Wren and guides ships into the old…",
       "Maintenance",
       "To check the lighthouse lamp, run the diagnostic script:",
@@ -337,8 +336,8 @@ for (const threaded of [true, false]) describe(`Discord bot, end to end${threade
           title: "Knowledge sources",
           description:
             `**Green Tea Basics** — ${plural(count("Green Tea Basics"))}\n` +
-            `[Harbor Lighthouse](https://example.org/lighthouse) — 4 sections, ${plural(count("Harbor Lighthouse"))}\n` +
-            `**Port Wren Library** — 3 sections, ${plural(count("Port Wren Library"))}\n` +
+            `[Harbor Lighthouse](https://example.org/lighthouse) — 3 sections, ${plural(count("Harbor Lighthouse"))}\n` +
+            `**Port Wren Library** — 2 sections, ${plural(count("Port Wren Library"))}\n` +
             `**Community \\*Notices\\* \\<@&123456789012345678\\>** — 1 section, ${plural(count("Community *Notices* <@&123456789012345678>"))}\n\n` +
             `${documents} documents, ${passages} passages. Last loaded <t:${loaded}:f> (<t:${loaded}:R>).`,
         },
