@@ -85,11 +85,11 @@ describe("expansion table", () => {
     const { rules } = parseSynonyms("throttling, rate limit\nlaptop => computer\n");
     const built = ExpansionTable.build(["rate", "limit", "computer", "laptop"], undefined, DEFAULT_EXPANSION, rules);
     assert.deepEqual(built.lookup("throttl"), [
-      { term: "limit", weight: 0.95 },
-      { term: "rate", weight: 0.95 },
+      { term: "limit", weight: 0.95, operator: true },
+      { term: "rate", weight: 0.95, operator: true },
     ]);
-    assert.deepEqual(built.lookup("rate_limit"), [{ term: "throttl", weight: 0.95 }]);
-    assert.deepEqual(built.lookup("laptop"), [{ term: "comput", weight: 0.95 }]);
+    assert.deepEqual(built.lookup("rate_limit"), [{ term: "throttl", weight: 0.95, operator: true }]);
+    assert.deepEqual(built.lookup("laptop"), [{ term: "comput", weight: 0.95, operator: true }]);
     // One-way: "computer" does not find "laptop".
     assert.deepEqual(built.lookup("comput"), []);
   });

@@ -194,6 +194,8 @@ interface Weighted {
   order: Map<string, number>;
   /** Related words added by analysis → the query term they stand for, and how much they count for it. */
   related: Map<string, { of: string; credit: number }>;
+  /** Related words from the operator's synonyms, which count as the question's own words as evidence. */
+  operator: Set<string>;
   total: number;
   ranking: Ranking;
   /** Memo of queryTermOf: the same passage words are looked up for every candidate. */
@@ -229,6 +231,7 @@ function weigh(index: KnowledgeIndex, query: readonly QueryTerm[], ranking: Rank
   return {
     weight,
     related,
+    operator: new Set(query.filter((q) => q.operator).map((q) => q.term)),
     prefixes: query.filter((q) => q.prefix && q.of === undefined).map((q) => q.term),
     answerTypes: query.filter((q) => q.answerType).map((q) => q.term),
     order: new Map(query.filter((q) => q.of === undefined).map((q, i) => [q.term, i])),
@@ -289,7 +292,7 @@ function relevantTerms(index: KnowledgeIndex, w: Weighted): string[] {
 function passageCoverage(w: Weighted, relevant: readonly string[], present: PassageTerms, fits: boolean, exact = false): number {
   const found: [string, number][] = [];
   for (const term of relevant) {
-    if (exact && w.related.has(term)) continue;
+    if (exact && w.related.has(term) && !w.operator.has(term)) continue;
     const credit = present.get(term);
     if (credit !== undefined) found.push([term, credit]);
   }
@@ -389,7 +392,7 @@ function bestUnit(analysis: PassageAnalysis, w: Weighted, intent: Intent, text: 
     const length = unitEnd(i) - unitStart(i);
     if (length > 400) s *= 400 / length;
     if (s > best.score) {
-      const exact = [...(mine ?? [])].filter(([t]) => !w.related.has(t));
+      const exact = [...(mine ?? [])].filter(([t]) => !w.related.has(t) || w.operator.has(t));
       best = { start: unitStart(i), end: unitEnd(i), kind, score: s, own: coverageOf(w, exact, false) };
     }
   }
@@ -519,9 +522,9 @@ function rankPassages(index: KnowledgeIndex, query: readonly QueryTerm[], intent
     unitOwn: best.unit?.own ?? 0,
     matched: matchedTerms(w, present, query).size,
     // As written, or — a word still being typed, or a word family — as the start of a word of the passage.
-    exactMatched: own.filter((q) => present.has(q.term) || (q.prefix && present.keys().some((t) => t.startsWith(q.term)))).length,
+    exactMatched: own.filter((q) => present.has(q.term) || (q.prefix && present.keys().some((t) => t.startsWith(q.term))) || operatorMatch(w, present, q.term) !== undefined).length,
     heaviestCovered: heaviest ? (credits[0] ?? 0) : 0,
-    topical: Math.max(0, ...own.filter((q) => present.has(q.term)).map((q) => topicality(index, q.term))),
+    topical: Math.max(0, ...own.flatMap((q) => (present.has(q.term) ? [q.term] : (operatorMatch(w, present, q.term) ?? []))).map((t) => topicality(index, t))),
     topTwoCovered: credits.length ? ((credits[0] ?? 0) + (credits[1] ?? credits[0] ?? 0)) / 2 : 0,
     missingMax: w.total > 0 ? Math.max(0, ...missing) / w.total : 0,
     words: own.length,
@@ -544,6 +547,12 @@ function topicality(index: KnowledgeIndex, term: string): number {
 
 /** The rank given to a word rarer than the lexicon's frequency list (its 50,000 most frequent words). */
 const UNRANKED = 200_000;
+
+/** The operator's synonym of a query term that a passage holds, if any. */
+function operatorMatch(w: Weighted, present: PassageTerms, term: string): string | undefined {
+  for (const t of w.operator) if (w.related.get(t)?.of === term && present.has(t)) return t;
+  return undefined;
+}
 
 /** How well a passage covers one query term: 1 as written, its best related word's credit, or 0. */
 function heaviestCredit(w: Weighted, relevant: readonly string[], present: PassageTerms, term: string): number {

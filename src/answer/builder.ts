@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { HYGIENE_CONFIG_FILE, HygieneConfigError, readHygieneConfig, type HygieneConfig } from "../knowledge/hygiene-config.ts";
+import { readSynonyms, SYNONYMS_FILE, type SynonymRule } from "../knowledge/synonyms.ts";
 import { KNOWLEDGE_EXTENSIONS, KnowledgeError, listKnowledgeFiles } from "../knowledge/files.ts";
 import type { BlockCleaner } from "../knowledge/load.ts";
 import type { SplitOptions } from "../knowledge/split.ts";
@@ -59,9 +60,10 @@ export interface BuildSummary {
  */
 export interface FolderSettings {
   [HYGIENE_CONFIG_FILE]: HygieneConfig;
+  [SYNONYMS_FILE]: SynonymRule[];
 }
 
-const SETTINGS_FILES = [HYGIENE_CONFIG_FILE] as const;
+export const SETTINGS_FILES = [HYGIENE_CONFIG_FILE, SYNONYMS_FILE] as const;
 
 /** What a build needs to know of the index being served, in small pieces (they may cross threads). */
 export interface ServedSummary {
@@ -117,7 +119,7 @@ function fingerprint(text: string): string {
   return createHash("sha1").update(text).digest("base64").slice(0, 16);
 }
 
-const NO_SETTINGS: FolderSettings = { [HYGIENE_CONFIG_FILE]: {} };
+const NO_SETTINGS: FolderSettings = { [HYGIENE_CONFIG_FILE]: {}, [SYNONYMS_FILE]: [] };
 
 export class KnowledgeBuilder implements Served {
   private readonly options: BuilderOptions;
@@ -232,7 +234,7 @@ export class KnowledgeBuilder implements Served {
       throw new KnowledgeError(`knowledge: no usable knowledge files in ${set.root} (add .md, .markdown, .mdx, .txt or .html files)${why}`);
     }
     const ordered = [...documents.values()].sort((a, b) => (a.document.path < b.document.path ? -1 : 1));
-    const index = KnowledgeIndex.build(ordered.map((d) => d.document));
+    const index = KnowledgeIndex.build(ordered.map((d) => d.document), { synonyms: settings[SYNONYMS_FILE] });
     this.adopt(documents, index, content, { errors: set.errors, skipped: set.skipped }, settings);
     const summary: BuildSummary = {
       durationMs: performance.now() - started,
@@ -262,7 +264,21 @@ export class KnowledgeBuilder implements Served {
         this.logger.warn(`knowledge: ${error.message}; using the last good hygiene settings`);
       }
     }
-    return { settings: { [HYGIENE_CONFIG_FILE]: hygiene }, issues };
+    // The operator's synonyms: each bad line is reported and left out, the others apply; a file that cannot
+    // be read keeps the last good rules.
+    let synonyms = last[SYNONYMS_FILE];
+    const read = await readSynonyms(dir);
+    if (read.unreadable) {
+      issues.push({ path: SYNONYMS_FILE, reason: `${read.unreadable} — using the last good synonyms` });
+      this.logger.warn(`knowledge: ${SYNONYMS_FILE} is ${read.unreadable}; using the last good synonyms`);
+    } else {
+      synonyms = read.rules;
+      for (const issue of read.issues) {
+        issues.push({ path: SYNONYMS_FILE, reason: `line ${issue.line}: ${issue.reason}` });
+        this.logger.warn(`knowledge: ${SYNONYMS_FILE} line ${issue.line}: ${issue.reason}`);
+      }
+    }
+    return { settings: { [HYGIENE_CONFIG_FILE]: hygiene, [SYNONYMS_FILE]: synonyms }, issues };
   }
 
   /**

@@ -184,7 +184,7 @@ function checkIndex(value: unknown): void {
   counts(index.vocabulary, "index.vocabulary");
   counts(index.ranks, "index.ranks");
   for (const [stem, list] of Object.entries(object(index.expansions, "index.expansions"))) {
-    if (typeof list !== "string" || !/^[^,:]+:[\d.]+(?:,[^,:]+:[\d.]+)*$/.test(list)) fail(`index.expansions[${JSON.stringify(stem)}]`, "term:weight pairs", list);
+    if (typeof list !== "string" || !/^[^,:]+:[\d.]+(?::o)?(?:,[^,:]+:[\d.]+(?::o)?)*$/.test(list)) fail(`index.expansions[${JSON.stringify(stem)}]`, "term:weight pairs", list);
   }
   const mini = object(index.minisearch, "index.minisearch");
   if (mini.documentCount !== passages.length) fail("index.minisearch.documentCount", `the number of passages (${passages.length})`, mini.documentCount);

@@ -68,7 +68,7 @@ export async function readableFile(root: string, relativePath: string): Promise<
   const info = await stat(real).catch(() => undefined);
   if (info?.isDirectory()) return { reason: "a symbolic link to a folder; links to folders are not followed" };
   const ext = path.extname(real).toLowerCase();
-  if (![...MARKDOWN_EXTENSIONS, ...TEXT_EXTENSIONS].some((known) => known === ext)) return { reason: "a symbolic link to a file that is not a knowledge file; not read" };
+  if (!KNOWLEDGE_EXTENSIONS.some((known) => known === ext)) return { reason: "a symbolic link to a file that is not a knowledge file; not read" };
   return { path: real };
 }
 

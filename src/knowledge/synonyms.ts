@@ -10,7 +10,7 @@
  * A bad line is reported with the file, the line number and the line, and the other lines still apply.
  */
 import { readFile } from "node:fs/promises";
-import path from "node:path";
+import { readableFile } from "./files.ts";
 
 export const SYNONYMS_FILE = ".synonyms.txt";
 
@@ -65,15 +65,22 @@ export function parseSynonyms(text: string): { rules: SynonymRule[]; issues: Syn
   return { rules, issues };
 }
 
-/** Reads `.synonyms.txt` from a knowledge folder: no file means no rules. An unreadable file is an issue. */
-export async function readSynonyms(dir: string): Promise<{ rules: SynonymRule[]; issues: SynonymIssue[] }> {
+/**
+ * Reads `.synonyms.txt` from a knowledge folder: no file means no rules. A file that cannot be read (or
+ * is a link out of the folder, read like the knowledge files) is `unreadable`, so the caller can keep
+ * the last good rules.
+ */
+export async function readSynonyms(dir: string): Promise<{ rules: SynonymRule[]; issues: SynonymIssue[]; unreadable?: string }> {
+  const readable = await readableFile(dir, SYNONYMS_FILE);
+  if ("missing" in readable) return { rules: [], issues: [] };
+  if ("reason" in readable) return { rules: [], issues: [], unreadable: readable.reason };
   let text: string;
   try {
-    text = await readFile(path.join(dir, SYNONYMS_FILE), "utf8");
+    text = await readFile(readable.path, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return { rules: [], issues: [] };
-    return { rules: [], issues: [{ line: 0, reason: `unreadable: ${code ?? (error as Error).message}` }] };
+    return { rules: [], issues: [], unreadable: `unreadable: ${code ?? (error as Error).message}` };
   }
   return parseSynonyms(text);
 }

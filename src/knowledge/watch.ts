@@ -4,6 +4,7 @@ import path from "node:path";
 import { watch, type FSWatcher } from "chokidar";
 import type { Logger } from "../log.ts";
 import { HYGIENE_CONFIG_FILE } from "./hygiene-config.ts";
+import { SYNONYMS_FILE } from "./synonyms.ts";
 
 export interface KnowledgeWatcher {
   /** Resolves once the first look at the folder is done: changes from then on are seen (while it exists). */
@@ -23,11 +24,11 @@ export interface WatchOptions {
   logger: Logger;
 }
 
-/** Hidden files and folders (like the index snapshot the bot writes itself) and node_modules are not knowledge; `.hygiene.json` is. */
+/** Hidden files and folders (like the index snapshot the bot writes itself) and node_modules are not knowledge; the settings files `.hygiene.json` and `.synonyms.txt` are. */
 function ignoredIn(dir: string): (file: string) => boolean {
   return (file) => {
     const relative = path.relative(dir, file);
-    if (relative === "" || relative === HYGIENE_CONFIG_FILE) return false;
+    if (relative === "" || relative === HYGIENE_CONFIG_FILE || relative === SYNONYMS_FILE) return false;
     return relative.split(path.sep).some((part) => part.startsWith(".") || part === "node_modules");
   };
 }

@@ -44,9 +44,11 @@ export const DEFAULT_EXPANSION: Readonly<ExpansionWeights> = Object.freeze({
 export interface Expansion {
   term: string;
   weight: number;
+  /** From the operator's synonyms file: it says what the words mean in this knowledge, so it counts as the word itself does. */
+  operator?: true;
 }
 
-/** The serialised table: question-word stem → "term:weight,term:weight". */
+/** The serialised table: question-word stem → "term:weight,term:weight", with ":o" after an operator's synonym. */
 export type ExpansionJSON = Record<string, string>;
 
 /**
@@ -96,6 +98,7 @@ export class ExpansionTable {
    */
   static build(words: Iterable<string>, lexicon: Lexicon | undefined, weights: ExpansionWeights = DEFAULT_EXPANSION, rules: readonly SynonymRule[] = []): ExpansionTable {
     const best = new Map<string, Map<string, number>>();
+    const fromOperator = new Set<string>();
     const senses = new Map<string, number>();
     // A question word the knowledge itself uses is meant as the knowledge means it: its synonyms, measured
     // on the tune halves, added more noise than answers. Only the operator's rules and a word's own forms
@@ -106,6 +109,7 @@ export class ExpansionTable {
       if (!key || key === term || weight < weights.minWeight * 0.5) return;
       // A phrase ("get_together") is the knowledge's own when its first content word is.
       if (!operator && own.has(key.includes("_") ? headOf(lemma) : key)) return;
+      if (operator) fromOperator.add(`${key}\u0000${term}`);
       let terms = best.get(key);
       if (!terms) best.set(key, (terms = new Map()));
       if ((terms.get(term) ?? 0) < weight) terms.set(term, weight);
@@ -148,7 +152,12 @@ export class ExpansionTable {
       const n = senses.get(key) ?? 1;
       const damp = n > weights.polysemy ? Math.sqrt(weights.polysemy / n) : 1;
       const list = [...terms]
-        .map(([term, weight]) => ({ term, weight: Math.round((weight === 1 ? 1 : weight * damp) * 100) / 100 }))
+        .map(([term, weight]): Expansion => {
+          const operator = fromOperator.has(`${key}\u0000${term}`);
+          // The operator's words are never damped: they say what the word means here.
+          const value = Math.round((weight === 1 || operator ? weight : weight * damp) * 100) / 100;
+          return operator ? { term, weight: value, operator: true } : { term, weight: value };
+        })
         .filter((e) => e.weight >= weights.minWeight)
         .sort((a, b) => b.weight - a.weight || (a.term < b.term ? -1 : 1));
       if (list.length) table.set(key, list.slice(0, weights.perWord));
@@ -161,8 +170,8 @@ export class ExpansionTable {
     for (const [key, value] of Object.entries(json)) {
       const list: Expansion[] = [];
       for (const entry of value.split(",")) {
-        const colon = entry.lastIndexOf(":");
-        if (colon > 0) list.push({ term: entry.slice(0, colon), weight: Number(entry.slice(colon + 1)) });
+        const [term, weight, flag] = entry.split(":");
+        if (term && weight) list.push({ term, weight: Number(weight), ...(flag === "o" ? { operator: true as const } : {}) });
       }
       table.set(key, list);
     }
@@ -171,7 +180,7 @@ export class ExpansionTable {
 
   toJSON(): ExpansionJSON {
     const out: ExpansionJSON = {};
-    for (const [key, list] of this.table) out[key] = list.map((e) => `${e.term}:${e.weight}`).join(",");
+    for (const [key, list] of this.table) out[key] = list.map((e) => `${e.term}:${e.weight}${e.operator ? ":o" : ""}`).join(",");
     return out;
   }
 

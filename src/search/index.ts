@@ -148,6 +148,8 @@ export interface QueryTerm {
   of?: string;
   /** A related word from the lexicon or the operator's synonyms (expansion.ts), rather than a negated form. */
   expansion?: boolean;
+  /** From the operator's synonyms: evidence as good as the question's own word. */
+  operator?: boolean;
 }
 
 export interface Hit {

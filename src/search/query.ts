@@ -75,7 +75,7 @@ export function analyzeQuery(index: KnowledgeIndex, question: string, context?: 
   const expanded: QueryTerm[] = [];
   const expand = (key: string, of: string) => {
     for (const e of index.expansions.lookup(key)) {
-      if (e.term !== of && index.has(e.term)) expanded.push({ term: e.term, weight: e.weight, of, expansion: true });
+      if (e.term !== of && index.has(e.term)) expanded.push({ term: e.term, weight: e.weight, of, expansion: true, ...(e.operator ? { operator: true } : {}) });
     }
   };
   typed.forEach((w, i) => {

@@ -85,6 +85,29 @@ describe("ask command", { concurrency: os.availableParallelism() }, () => {
     assert.ok(answer.results.length <= 3);
   });
 
+  test("the three outcomes: an answer, the closest passages shown as unsure, and no match with nothing shown", async () => {
+    const knowledge = path.join("test", "fixtures", "discord-knowledge");
+    const input = "when was the lighthouse founded?\nIs the lighthouse haunted?\nWhat is the weather in Paris today?\n";
+    const json = await ask(["--json", "--knowledge", knowledge], { input });
+    assert.equal(json.code, 0, json.stderr);
+    const answers = json.stdout.trimEnd().split("\n").map((line) => JSON.parse(line) as Answer);
+    answers.forEach(assertAnswerShape);
+    assert.deepEqual(
+      answers.map((a) => [a.answered, a.reason, a.results.length > 0, a.confidence > 0]),
+      [
+        [true, undefined, true, true],
+        [false, "unsure", true, true],
+        [false, "no-match", false, false],
+      ],
+    );
+    assert.ok(answers[0]!.confidence > answers[1]!.confidence, "an answer is surer than an unsure one");
+    const text = await ask(["--knowledge", knowledge, "Is the lighthouse haunted?"]);
+    assert.equal(
+      text.stdout,
+      "I'm not sure this answers it — closest matches:\n\n1. The lighthouse is open to visitors from April to October, every day from 10:00 to 17:00.\n   — Harbor Lighthouse › Visiting · harbor-lighthouse.md:18 · https://example.org/lighthouse#visiting\n",
+    );
+  });
+
   test("questions on stdin with --json give one JSON line per question, in order", async () => {
     const input = "When was the SCO established?\nWhat is the weather in Paris today?\nWho is Kazakhstan's ambassador to China?\n";
     const { code, stdout, stderr } = await ask(["--json"], { input });

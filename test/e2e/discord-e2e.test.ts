@@ -115,6 +115,29 @@ for (const threaded of [true, false]) describe(`Discord bot, end to end${threade
     assert.equal((data.embeds as Json[])[0]?.description, HISTORY);
   });
 
+  test("/ask the engine is unsure of shows the closest matches, plainly as not an answer", async () => {
+    const { response } = h.server.command("ask", { question: "Is the lighthouse haunted?" });
+    const { type, data } = callback(await response);
+    assert.equal(type, 4);
+    assert.deepEqual(shown(data), {
+      embeds: [
+        {
+          color: 0x99aab5,
+          description: "I'm not sure this answers it — closest matches:",
+          fields: [
+            {
+              name: "1. Harbor Lighthouse › Visiting",
+              value: "The lighthouse is open to visitors from April to October, every day from 10:00 to 17:00.\n`harbor-lighthouse.md:18` · [open](https://example.org/lighthouse#visiting)",
+            },
+          ],
+          footer: { text: "Question: Is the lighthouse haunted?\nResult 1" },
+        },
+      ],
+      components: [{ type: 1, components: [{ type: 2, style: 2, label: "Show full passage", custom_id: "kb1:full:0:pNV5dzpTCogz:1200000000000000001" }] }],
+      allowed_mentions: SAFE_MENTIONS,
+    });
+  });
+
   test("/ask with no match says so privately instead of guessing", async () => {
     const { response } = h.server.command("ask", { question: "what is the meaning of life?" });
     const { type, data } = callback(await response);
