@@ -161,7 +161,7 @@ async function checkProductionInstall(discord) {
   run("node", ["dist/cli/check.js"], { cwd: dir, env });
   const deploy = run("node", ["dist/discord/deploy-commands.js"], { cwd: dir, env, expect: 1 });
   if (!deploy.stderr.includes("DISCORD_TOKEN is not set")) fail(`deploy-commands without a token: ${deploy.stderr}`);
-  const sharded = run("node", ["dist/cli/sharded.js"], { cwd: dir, env, expect: 2 });
+  const sharded = run("node", ["dist/discord/sharded.js"], { cwd: dir, env, expect: 2 });
   if (!sharded.stderr.startsWith("start:sharded: DISCORD_TOKEN is not set.")) fail(`start:sharded without a token: ${sharded.stderr}`);
 
   const port = await freePort();
@@ -174,10 +174,12 @@ async function checkProductionInstall(discord) {
   if (reply?.callbackType !== 4) fail(`/ask was not answered: ${JSON.stringify(reply)}\n${bot.log()}`);
   await bot.stop();
 
-  step("node dist/cli/sharded.js on Discord, with HEALTH_PORT on the manager");
-  const fleet = startProcess("node", ["dist/cli/sharded.js"], { cwd: dir, env: botEnv });
-  await untilHealthy(probe, { cwd: dir, env: botEnv }, "node dist/cli/sharded.js");
-  await fleet.waitFor("shards: all 1 connected");
+  // Two shards, one per process: the shard processes run compiled code too.
+  step("node dist/discord/sharded.js on Discord (SHARDS=2, SHARDS_PER_PROCESS=1), with HEALTH_PORT on the manager");
+  const fleetEnv = { ...botEnv, SHARDS: "2", SHARDS_PER_PROCESS: "1" };
+  const fleet = startProcess("node", ["dist/discord/sharded.js"], { cwd: dir, env: fleetEnv });
+  await untilHealthy(probe, { cwd: dir, env: fleetEnv }, "node dist/discord/sharded.js");
+  await fleet.waitFor("shards: all 2 connected");
   await fleet.stop();
 }
 
@@ -340,14 +342,14 @@ async function checkImage(discord) {
   const tree = freshTree(path.join(TMP, "tree"));
   const context = buildContext(tree, path.join(TMP, "context"));
   step(`build context ${context}: ${listFiles(context).length} files`);
-  const leaked = listFiles(context).filter((file) => !/^(package\.json|package-lock\.json|tsconfig(\.build)?\.json|src\/.*)$/.test(file));
+  const leaked = listFiles(context).filter((file) => !/^(package\.json|package-lock\.json|tsconfig(\.build)?\.json|scripts\/prepare\.mjs|src\/.*|lexicon\/.*)$/.test(file));
   if (leaked.length) fail(`the build context holds more than the build needs: ${leaked.join(", ")}`);
 
   const runtime = replayDockerfile(path.join(tree, "Dockerfile"), context);
   const app = path.join(runtime.root, runtime.workdir);
   step(`runtime stage ${app}`);
   const top = readdirSync(app).sort();
-  const expected = [".cache", "dist", "node_modules", "package-lock.json", "package.json"];
+  const expected = [".cache", "dist", "lexicon", "node_modules", "package-lock.json", "package.json"];
   if (JSON.stringify(top) !== JSON.stringify(expected)) fail(`the runtime stage holds ${top.join(", ")}; expected ${expected.join(", ")}`);
   for (const devOnly of ["tsx", "typescript", "esbuild", "eslint", "fast-check"]) {
     if (existsSync(path.join(app, "node_modules", devOnly))) fail(`the runtime stage has the dev dependency ${devOnly}`);

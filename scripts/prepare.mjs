@@ -17,7 +17,10 @@ function installed(name) {
   }
 }
 
-if (installed("typescript")) {
+if (!existsSync(path.join(root, "src"))) {
+  // The container's build stage installs before it copies the sources (a layer that changes with the lock only).
+  process.exit(0);
+} else if (installed("typescript")) {
   // npm passes its own entry script; running it with this Node avoids depending on PATH.
   const npm = process.env.npm_execpath;
   const build = npm ? spawnSync(process.execPath, [npm, "run", "build"], { cwd: root, stdio: "inherit" }) : spawnSync("npm run build", { cwd: root, stdio: "inherit", shell: true });
