@@ -4,7 +4,8 @@
  * told apart from prose, the excerpt window around the answer, and the words of a citation. Each renderer
  * turns these into its own markup; none of them parses the passage text again.
  */
-import { sentenceRanges, type Range } from "../knowledge/sentences.ts";
+import type { Range } from "../knowledge/range.ts";
+import { sentenceRanges } from "../knowledge/sentences.ts";
 import type { PassageSource } from "../knowledge/types.ts";
 import type { AnswerResult } from "./types.ts";
 

@@ -3,6 +3,8 @@
  * code (`panic!` ends a "sentence") and after abbreviations ("e.g. this"); those seams are rejoined.
  */
 
+import type { Range } from "./range.ts";
+
 const segmenter = new Intl.Segmenter("en", { granularity: "sentence" });
 /** Abbreviations that never end a sentence: whatever follows belongs to the same one. */
 const ALWAYS_ABBREVIATION = /\b(?:e\.g|i\.e|cf|vs|approx|mr|mrs|ms|dr|prof|st)\.$/i;
@@ -11,10 +13,6 @@ const NUMBER_ABBREVIATION = /\b(?:no|nos|fig|vol|pp?)\.$/i;
 /** Abbreviations that may end a sentence: joined only when a lowercase word or a number follows. */
 const MAYBE_ABBREVIATION = /\b(?:etc|jr|sr|inc|ltd|co|corp|u\.s|u\.k)\.$/i;
 
-export interface Range {
-  start: number;
-  end: number;
-}
 
 /** Ranges of inline code spans (`…`), which no sentence boundary may cut. */
 function codeSpans(text: string): Range[] {

@@ -44,10 +44,8 @@ export interface BlockVerdict {
   flagged: FlaggedSpan[];
 }
 
-export interface Range {
-  start: number;
-  end: number;
-}
+import type { Range } from "../range.ts";
+export type { Range };
 
 export interface Word {
   start: number;
