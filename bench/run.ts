@@ -18,6 +18,7 @@ import { analyzeQuery } from "../src/search/query.ts";
 import { knowledgeBytes, Replicas, ROOT, rustCorpus, seedCorpus, type Corpus } from "./corpora.ts";
 import type { DiscordResult } from "./discord.ts";
 import { withTicker, type AnswerDelays, type GapResult, type ThreadedRebuild } from "./heartbeat.ts";
+import { expansionCost, type ExpansionCost } from "./expansion.ts";
 import { PEERS, plainMiniSearch } from "./peers.ts";
 import { collect, hasGc, mb, median, p99, round, timeEach } from "./stats.ts";
 
@@ -608,6 +609,26 @@ function report(machine: Record<string, unknown>, corpora: CorpusResult[], start
   return out.join("\n");
 }
 
+/** The expansion table's cost and gain, on and off side by side (bench/expansion.ts). */
+function expansionTable(e: ExpansionCost): string {
+  const row = (name: string, f: (s: ExpansionCost["on"]) => string | number) => [name, f(e.on), f(e.off), typeof f(e.on) === "number" && f(e.off) ? `${((f(e.on) as number) / (f(e.off) as number)).toFixed(2)}×` : ""];
+  return table(
+    `Expansion (WordNet, word vectors, synonyms) on and off: ${e.corpus}, ${e.passages} passages, blind set ${e.set} (${e.questions} questions, all splits); lexicon read once per process in ${fmt(e.lexiconLoadMs)} ms`,
+    ["", "on", "off", "on / off"],
+    [
+      row("index build, median ms", (s) => s.buildMs),
+      row("index in the snapshot, MB", (s) => s.indexBytes / 1e6),
+      row("expanded words", (s) => s.expandedWords),
+      row("per question p50 ms", (s) => s.perQuestionP50Ms),
+      row("per question p99 ms", (s) => s.perQuestionP99Ms),
+      row("Hit@1", (s) => s.hit1.toFixed(2)),
+      row("Hit@3", (s) => s.hit3.toFixed(2)),
+      row("paraphrased Hit@1", (s) => s.paraphrasedHit1.toFixed(2)),
+      row("no-answer declined", (s) => s.noAnswerDeclined),
+    ],
+  );
+}
+
 // ---- main -----------------------------------------------------------------------------------------------
 
 async function main(): Promise<void> {
@@ -685,11 +706,13 @@ async function main(): Promise<void> {
       collect();
     }
     if (!start || !discord || !discordInThread) throw new Error("bench: the rust-book corpus did not run");
+    log("rust-book: the expansion table's cost, built with it and without it in turn");
+    const expansion = await expansionCost(rustCorpus().dir, path.join(ROOT, "bench/eval/rust-book.json"), QUICK ? 2 : 5, QUICK ? 1 : 5);
     const goals = targets(results, start, discord, beat);
     const text = report(machine, results, start, discord, discordInThread, beat, goals);
-    process.stdout.write(`${text}\n`);
+    process.stdout.write(`${text}\n${expansionTable(expansion)}\n`);
 
-    const json = { machine, plan: PLAN, corpora: results, startup: start, discord, discordInThread, heartbeat: beat, targets: goals, peers: PEERS.map((p) => ({ name: p.name, setup: p.setup })) };
+    const json = { machine, plan: PLAN, corpora: results, startup: start, discord, discordInThread, heartbeat: beat, expansion, targets: goals, peers: PEERS.map((p) => ({ name: p.name, setup: p.setup })) };
     const outDir = path.join(ROOT, "bench", "results");
     mkdirSync(outDir, { recursive: true });
     const outFile = path.join(outDir, QUICK ? "quick.json" : "latest.json");
