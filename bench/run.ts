@@ -539,7 +539,7 @@ function discordRows(discord: DiscordResult, how: string): string[][] {
   ];
 }
 
-function report(machine: Record<string, unknown>, corpora: CorpusResult[], start: StartupResult, discord: DiscordResult, discordInThread: DiscordResult, beat: HeartbeatResult | undefined, goals: Target[]): string {
+function report(machine: { cpu: string; cores: number; memoryGB: number; node: string; platform: string; date: string }, corpora: CorpusResult[], start: StartupResult, discord: DiscordResult, discordInThread: DiscordResult, beat: HeartbeatResult | undefined, goals: Target[]): string {
   const out: string[] = [];
   out.push(`Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGB} GB, Node ${machine.node} (${machine.platform}); ${QUICK ? "--quick" : "full run"}, ${machine.date}`);
   out.push(

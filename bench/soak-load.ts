@@ -222,7 +222,8 @@ export class Load {
       return;
     }
     const data = body?.data as Json | undefined;
-    const text = String(((data?.embeds as Json[] | undefined)?.[0] as Json | undefined)?.description ?? "");
+    const description = (data?.embeds as Json[] | undefined)?.[0]?.description;
+    const text = typeof description === "string" ? description : "";
     if (data?.flags === MessageFlags.Ephemeral && text.startsWith("You're asking faster than I can keep up")) this.tally.toldToRetry++;
     else this.tally.answered++;
     this.tally.timesMs.push(response.at - record.dispatchedAt);

@@ -52,7 +52,10 @@ for (const arg of positionals) {
 
 function* combinations(g: Grid): Generator<Record<string, number>> {
   const keys = Object.keys(g);
-  if (keys.length === 0) return yield {};
+  if (keys.length === 0) {
+    yield {};
+    return;
+  }
   const [first, ...rest] = keys as [string, ...string[]];
   const restGrid = Object.fromEntries(rest.map((k) => [k, g[k] ?? []]));
   for (const v of g[first] ?? []) for (const c of combinations(restGrid)) yield { [first]: v, ...c };

@@ -30,6 +30,8 @@ interface Node {
 
 const escapeHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
 
+const textOf = (content: unknown) => (typeof content === "string" ? content : "");
+
 /** Discord Markdown to HTML, node by node as Discord's parser reads it. */
 function toHtml(nodes: unknown): string {
   if (typeof nodes === "string") return escapeHtml(nodes);
@@ -39,7 +41,7 @@ function toHtml(nodes: unknown): string {
       const inner = () => toHtml(node.content);
       switch (node.type) {
         case "text":
-          return escapeHtml(String(node.content ?? ""));
+          return escapeHtml(textOf(node.content));
         case "strong":
           return `<strong>${inner()}</strong>`;
         case "em":
@@ -49,9 +51,9 @@ function toHtml(nodes: unknown): string {
         case "strikethrough":
           return `<s>${inner()}</s>`;
         case "inlineCode":
-          return `<code class="inline">${escapeHtml(String(node.content ?? ""))}</code>`;
+          return `<code class="inline">${escapeHtml(textOf(node.content))}</code>`;
         case "codeBlock":
-          return `<pre><code>${escapeHtml(String(node.content ?? "").replace(/\n$/, ""))}</code></pre>`;
+          return `<pre><code>${escapeHtml(textOf(node.content).replace(/\n$/, ""))}</code></pre>`;
         case "link":
         case "url":
         case "autolink":
@@ -80,7 +82,7 @@ function embedHtml(embed: APIEmbed): string {
 
 function page(reply: Reply, question: string): string {
   const buttons = reply.components
-    .map((row) => `<div class="buttons">${row.components.map((button) => `<span class="button ${button.style === 1 ? "primary" : "secondary"}">${escapeHtml(button.label ?? "")}</span>`).join("")}</div>`)
+    .map((row) => `<div class="buttons">${row.components.map((button) => `<span class="button ${Number(button.style) === 1 ? "primary" : "secondary"}">${escapeHtml(button.label ?? "")}</span>`).join("")}</div>`)
     .join("");
   return `<!doctype html><html><head><meta charset="utf-8"><style>
   body { margin: 0; background: #313338; font-family: "Noto Sans", "Liberation Sans", "DejaVu Sans", sans-serif; color: #dbdee1; }

@@ -75,7 +75,7 @@ function plainValue(value: unknown): unknown {
   try {
     return JSON.parse(JSON.stringify(value, (_key, inner: unknown) => (inner instanceof Error ? serializeError(inner) : typeof inner === "bigint" ? String(inner) : inner)));
   } catch {
-    return String(value);
+    return Object.prototype.toString.call(value);
   }
 }
 
@@ -113,8 +113,9 @@ function prettyValue(value: unknown): string {
 function prettyPrefix(record: LogContext): string {
   let prefix = "";
   const { shard, shardCount, worker } = record;
-  if (shard !== undefined) prefix += `[shard ${Array.isArray(shard) ? shard.join(",") : String(shard)}${shardCount !== undefined ? `/${String(shardCount)}` : ""}] `;
-  if (worker !== undefined) prefix += `[${String(worker)} worker] `;
+  // Context values are numbers and names; prettyValue writes anything else readably.
+  if (shard !== undefined) prefix += `[shard ${Array.isArray(shard) ? shard.join(",") : prettyValue(shard)}${shardCount !== undefined ? `/${prettyValue(shardCount)}` : ""}] `;
+  if (worker !== undefined) prefix += `[${prettyValue(worker)} worker] `;
   return prefix;
 }
 

@@ -76,7 +76,7 @@ async function main(): Promise<void> {
       await engine.close();
       process.exit(error.exitCode);
     }
-    readiness.set("gateway", bot.gatewayState);
+    readiness.set("gateway", () => bot.gatewayState());
     stopBot = async () => {
       watcher?.close();
       await bot.stop();

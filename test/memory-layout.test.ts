@@ -103,7 +103,7 @@ describe("stored passages", () => {
   test("an index restored from its JSON answers with the same passages", () => {
     const documents = [{ path: "guide.md", title: "Guide", sections: ["Intro"], flagged: [], passages: [passage(1, "Cargo’s build command compiles the crate."), passage(2, "Tests run with cargo test.")] }];
     const index = KnowledgeIndex.build(documents);
-    const restored = KnowledgeIndex.fromJSON(JSON.parse(JSON.stringify(index.toJSON())));
+    const restored = KnowledgeIndex.fromJSON(JSON.parse(JSON.stringify(index.toJSON())) as ReturnType<typeof index.toJSON>);
     assert.deepEqual(plainPassages(restored.passages), documents[0]?.passages);
     assert.deepEqual(
       restored.search([{ term: "cargo", weight: 1 }]).map((h) => h.index),

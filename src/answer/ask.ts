@@ -340,8 +340,8 @@ function bestUnit(analysis: PassageAnalysis, w: Weighted, intent: Intent, text: 
   const unitStart = (i: number) => units[2 * i] ?? 0;
   const unitEnd = (i: number) => units[2 * i + 1] ?? 0;
   // Own matches per unit (most units hold none), and phrase evidence.
-  const own: (Map<string, number> | undefined)[] = new Array(unitCount);
-  const adjacent: number[] = new Array(unitCount).fill(0);
+  const own = new Array<Map<string, number> | undefined>(unitCount);
+  const adjacent = new Array<number>(unitCount).fill(0);
   let u = 0;
   for (let k = 0; k < terms.length; k++) {
     const term = terms[k] as string;

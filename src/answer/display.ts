@@ -59,7 +59,7 @@ function readUnits(text: string): Unit[] {
   let continues = false;
   const push = (unit: UnitFields) => {
     const previous = units[units.length - 1];
-    units.push({ ...unit, answer: false, gap: gapOf(text.slice(previous?.end ?? 0, unit.start), !previous) } as Unit);
+    units.push({ ...unit, answer: false, gap: gapOf(text.slice(previous?.end ?? 0, unit.start), !previous) });
   };
   const flushProse = () => {
     if (!prose) return;

@@ -105,6 +105,7 @@ function describe(value: unknown): string {
   if (Array.isArray(value)) return "an array";
   if (typeof value === "object") return "an object";
   if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- what is left is a number, boolean, bigint, symbol or function
   return typeof value === "undefined" ? "nothing" : `${typeof value} ${String(value)}`;
 }
 

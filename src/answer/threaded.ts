@@ -177,7 +177,7 @@ export class ThreadedEngine implements AnswerService {
     }
   }
 
-  private async call<M extends keyof WorkerMethods & string>(method: M, ...args: Parameters<WorkerMethods[M]>): Promise<Awaited<ReturnType<WorkerMethods[M]>>> {
+  private async call<M extends Extract<keyof WorkerMethods, string>>(method: M, ...args: Parameters<WorkerMethods[M]>): Promise<Awaited<ReturnType<WorkerMethods[M]>>> {
     if (this.closed) throw new Error("engine: Expected an open engine, got one that was closed");
     const thread = this.serving ?? (await this.whenServing());
     return thread.link.call(method, ...args);

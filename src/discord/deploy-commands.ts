@@ -89,5 +89,5 @@ async function main(): Promise<number> {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   // Exit explicitly: the REST client's keep-alive sockets would otherwise hold the process open for a while.
-  main().then((code) => process.exit(code));
+  void main().then((code) => process.exit(code));
 }

@@ -3,6 +3,9 @@
  * shipped prebuilt as npm packages). Both are loaded on first use: only the report needs them. Text is
  * drawn with the system's sans-serif font (Debian: fonts-dejavu-core); without any font the bars still draw.
  */
+// Chart.js is typed against the DOM's canvas, which this Node project's lib leaves out: its context is an
+// unresolved type to the type-aware rules.
+/* eslint-disable @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unnecessary-type-assertion */
 import type { Chart as ChartType, Plugin } from "chart.js";
 import type { DayCounts } from "./report.ts";
 

@@ -36,7 +36,7 @@ export interface StoreOptions {
 }
 
 function codeOf(error: unknown): string {
-  return typeof error === "object" && error !== null && "code" in error ? String((error as { code: unknown }).code) : "";
+  return typeof error === "object" && error !== null && "code" in error ? String((error).code) : "";
 }
 
 /** SQLite's verdict that the file is not a usable database (as opposed to a busy lock or a full disk). */

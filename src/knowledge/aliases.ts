@@ -14,7 +14,7 @@ export interface Aliases {
   sections: Map<string, string[]>;
 }
 
-export const NO_ALIASES: Aliases = Object.freeze({ document: [], sections: new Map() }) as Aliases;
+export const NO_ALIASES: Aliases = Object.freeze({ document: [], sections: new Map() });
 
 /** How a heading path is named in an alias mapping: case and spaces folded, " > " and " / " as " › ". */
 function headingKey(heading: string): string {

@@ -9,6 +9,9 @@
  * linkedom rather than jsdom: a DOM complete enough for Readability at a fraction of the size and load
  * time (jsdom brings dozens of packages); both Readability and linkedom run on Node 20 and are kept up.
  */
+// linkedom and Readability are typed against the DOM's lib, which this Node project leaves out, so their
+// documents are unresolved types to the type-aware rules.
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unnecessary-type-assertion */
 import { Readability } from "@mozilla/readability";
 import { parseHTML } from "linkedom";
 import type { ParsedDocument } from "./blocks.ts";

@@ -111,7 +111,7 @@ export class ExpansionTable {
       if (!operator && own.has(key.includes("_") ? headOf(lemma) : key)) return;
       if (operator) fromOperator.add(`${key}\u0000${term}`);
       let terms = best.get(key);
-      if (!terms) best.set(key, (terms = new Map()));
+      if (!terms) best.set(key, (terms = new Map<string, number>()));
       if ((terms.get(term) ?? 0) < weight) terms.set(term, weight);
       // The question word's polysemy, from the lexicon: known for lemmas, else treated as one sense.
       if (!senses.has(key)) senses.set(key, lexicon?.senses(lemma) || 1);

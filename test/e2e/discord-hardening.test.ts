@@ -36,7 +36,7 @@ describe("rate-limited interactions", () => {
     const h = await harness(t, { env: { RATE_LIMIT_QUESTIONS: "5", RATE_LIMIT_WINDOW_SECONDS: "3600" } });
     const burst = Array.from({ length: 10 }, () => h.server.command("ask", { question: FOUNDED }));
     const responses = await Promise.all(burst.map((interaction) => interaction.response));
-    assert.deepEqual(responses.map(kindOf), [...Array(5).fill("answered"), ...Array(5).fill("refused")]);
+    assert.deepEqual(responses.map(kindOf), [...Array<string>(5).fill("answered"), ...Array<string>(5).fill("refused")]);
     assert.deepEqual(h.server.violations, []);
   });
 

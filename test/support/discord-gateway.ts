@@ -138,7 +138,7 @@ export class Gateway {
     socket.on("message", (raw: RawData) => {
       let payload: Json;
       try {
-        payload = JSON.parse(raw.toString()) as Json;
+        payload = JSON.parse(Buffer.isBuffer(raw) ? raw.toString("utf8") : Buffer.from(raw as ArrayBuffer).toString("utf8")) as Json;
       } catch {
         return socket.close(GatewayCloseCodes.DecodeError, "Decode error");
       }

@@ -492,7 +492,7 @@ export class DiscordTestServer {
     const bad = this.invalid(request, [...messageProblems(body, this.options), ...nonceProblems]);
     if (bad) return bad;
     // enforce_nonce: the same nonce from the same author in the same channel returns the message it made.
-    const nonceKey = body.enforce_nonce === true && nonce !== undefined ? `${channelId}:${String(nonce)}` : undefined;
+    const nonceKey = body.enforce_nonce === true && nonce !== undefined ? `${channelId}:${JSON.stringify(nonce)}` : undefined;
     const seen = nonceKey ? this.nonces.get(nonceKey) : undefined;
     const existing = seen && performance.now() - seen.at < NONCE_MEMORY_MS ? this.messages.get(seen.messageId) : undefined;
     if (existing) return { status: 200, body: existing };
@@ -596,7 +596,7 @@ export class DiscordTestServer {
   private commandData(name: string): Json {
     const all = [...this.commands.global, ...[...this.commands.guild.values()].flat()];
     const registered = all.find((command) => command.name === name);
-    return { id: (registered?.id as string | undefined) ?? snowflake(), name, type: ApplicationCommandType.ChatInput };
+    return { id: (registered?.id) ?? snowflake(), name, type: ApplicationCommandType.ChatInput };
   }
 
   /** A slash command used by `user` in a guild channel, thread or DM; `options` as name → value. */

@@ -70,7 +70,7 @@ function mkdocsAdmonition(state: StateBlock, startLine: number, endLine: number,
   const oldIndent = state.blkIndent;
   const oldParent = state.parentType;
   state.blkIndent = indent;
-  state.parentType = "container" as typeof state.parentType;
+  state.parentType = "container";
   state.md.block.tokenize(state, startLine + 1, last + 1);
   state.blkIndent = oldIndent;
   state.parentType = oldParent;

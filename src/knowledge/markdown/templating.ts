@@ -192,7 +192,7 @@ function templateBlock(state: StateBlock, startLine: number, endLine: number, si
   open.map = [startLine, closeLast + 1];
   const oldParent = state.parentType;
   const oldMax = state.lineMax;
-  state.parentType = "container" as typeof state.parentType;
+  state.parentType = "container";
   state.lineMax = close;
   state.md.block.tokenize(state, lastLine + 1, close);
   state.parentType = oldParent;
