@@ -28,6 +28,7 @@ import {
   InteractionResponseType,
   InteractionType,
   MessageFlags,
+  MessageReferenceType,
   MessageType,
   RESTJSONErrorCodes,
 } from "discord-api-types/v10";
@@ -501,7 +502,7 @@ export class DiscordTestServer {
     if (reference && !referenced && reference.fail_if_not_exists !== false) {
       return { status: 400, body: { message: "Invalid Form Body", code: RESTJSONErrorCodes.InvalidFormBodyOrContentType, errors: { message_reference: { _errors: [{ code: "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", message: "Unknown message" }] } } } };
     }
-    const message = this.createMessage(channelId, body, reference ? { type: MessageType.Reply, message_reference: { type: 0, channel_id: channelId, ...reference }, referenced_message: referenced ?? null } : {});
+    const message = this.createMessage(channelId, body, reference ? { type: MessageType.Reply, message_reference: { type: MessageReferenceType.Default, channel_id: channelId, ...reference }, referenced_message: referenced ?? null } : {});
     if (nonceKey) this.nonces.set(nonceKey, { messageId: message.id as string, at: performance.now() });
     this.echo(message);
     return { status: 200, body: message };
