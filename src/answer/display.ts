@@ -4,6 +4,7 @@
  * told apart from prose, the excerpt window around the answer, and the words of a citation. Each renderer
  * turns these into its own markup; none of them parses the passage text again.
  */
+import { findFences } from "../knowledge/fence.ts";
 import type { Range } from "../knowledge/range.ts";
 import { sentenceRanges } from "../knowledge/sentences.ts";
 import type { PassageSource } from "../knowledge/types.ts";
@@ -30,8 +31,6 @@ export type UnitKind = Unit["kind"];
 /** A unit as read, before its gap and answer mark are known. */
 type UnitFields = Unit extends infer U ? (U extends Unit ? Omit<U, "gap" | "answer"> : never) : never;
 
-// CommonMark fences: three or more backticks or tildes, up to three spaces in; a backtick fence's info has no backtick.
-const FENCE_OPEN = /^ {0,3}(`{3,}(?=[^`]*$)|~{3,})[ \t]*(\S*)/;
 const ITEM = /^([ \t]*)([-*+]|\d{1,9}[.)])[ \t]+(?=\S)/;
 const ROW = /^[ \t]*\|/;
 const DELIMITER_ROW = /^[ \t]*\|?(?:[ \t]*:?-+:?[ \t]*\|)+[ \t]*(?::?-+:?[ \t]*)?$/;
@@ -55,7 +54,10 @@ function readUnits(text: string): Unit[] {
   const lines = text.split("\n");
   let offset = 0;
   let prose: Range | undefined;
-  let fence: { marker: string; start: number; bodyStart: number; lang: string } | undefined;
+  // Code blocks are read by the one grammar of passage text (knowledge/fence.ts), the same as indexing reads them.
+  const fences = findFences(text);
+  let fenceAt = 0;
+  let inCode: number | undefined;
   let continues = false;
   const push = (unit: UnitFields) => {
     const previous = units[units.length - 1];
@@ -79,19 +81,17 @@ function readUnits(text: string): Unit[] {
     const start = offset;
     const end = offset + line.length;
     offset = end + 1;
-    if (fence) {
-      const close = /^ {0,3}(`{3,}|~{3,})[ \t]*$/.exec(line);
-      if (close?.[1] && close[1][0] === fence.marker[0] && close[1].length >= fence.marker.length) {
-        push({ kind: "code", start: fence.start, end, lang: fence.lang, body: text.slice(fence.bodyStart, Math.max(fence.bodyStart, start - 1)) });
-        fence = undefined;
-      }
+    if (inCode !== undefined) {
+      if (end >= inCode) inCode = undefined;
       continue;
     }
-    const open = FENCE_OPEN.exec(line);
-    if (open?.[1]) {
+    const fence = fences[fenceAt];
+    if (fence?.start === start) {
       flushProse();
       continues = false;
-      fence = { marker: open[1], start, bodyStart: end + 1, lang: open[2] ?? "" };
+      push({ kind: "code", start: fence.start, end: fence.end, lang: fence.language, body: fence.code });
+      fenceAt++;
+      if (end < fence.end) inCode = fence.end;
       continue;
     }
     if (!line.trim()) {
@@ -126,8 +126,6 @@ function readUnits(text: string): Unit[] {
     prose = prose ? { start: prose.start, end } : { start, end };
   }
   flushProse();
-  // A fence that never closes runs to the end of the passage.
-  if (fence) push({ kind: "code", start: fence.start, end: text.length, lang: fence.lang, body: text.slice(Math.min(fence.bodyStart, text.length)) });
   return units;
 }
 
