@@ -15,7 +15,7 @@ import { loadKnowledge } from "../src/knowledge/load.ts";
 import { Lexicon } from "../src/search/lexicon.ts";
 import { KnowledgeIndex } from "../src/search/index.ts";
 import { ROOT } from "./corpora.ts";
-import { collect, median, p99 } from "./stats.ts";
+import { collect, fmt, median, p99, table } from "./stats.ts";
 
 export interface ExpansionSide {
   buildMs: number;
@@ -96,7 +96,27 @@ export async function expansionCost(dir: string, setFile: string, builds = 5, re
   return { corpus: path.relative(ROOT, dir), set: set.name, questions: set.questions.length, passages: indexes.on?.size ?? 0, lexiconLoadMs, on: side("on"), off: side("off") };
 }
 
+export /** The expansion table's cost and gain, on and off side by side (bench/expansion.ts). */
+function expansionTable(e: ExpansionCost): string {
+  const row = (name: string, f: (s: ExpansionCost["on"]) => string | number) => [name, f(e.on), f(e.off), typeof f(e.on) === "number" && f(e.off) ? `${((f(e.on) as number) / (f(e.off) as number)).toFixed(2)}×` : ""];
+  return table(
+    `Expansion (WordNet, word vectors, synonyms) on and off: ${e.corpus}, ${e.passages} passages, blind set ${e.set} (${e.questions} questions, all splits); lexicon read once per process in ${fmt(e.lexiconLoadMs)} ms`,
+    ["", "on", "off", "on / off"],
+    [
+      row("index build, median ms", (s) => s.buildMs),
+      row("index in the snapshot, MB", (s) => s.indexBytes / 1e6),
+      row("expanded words", (s) => s.expandedWords),
+      row("per question p50 ms", (s) => s.perQuestionP50Ms),
+      row("per question p99 ms", (s) => s.perQuestionP99Ms),
+      row("Hit@1", (s) => s.hit1.toFixed(2)),
+      row("Hit@3", (s) => s.hit3.toFixed(2)),
+      row("paraphrased Hit@1", (s) => s.paraphrasedHit1.toFixed(2)),
+      row("no-answer declined", (s) => s.noAnswerDeclined),
+    ],
+  );
+}
+
 if (import.meta.filename === process.argv[1]) {
   const [dir = path.join(ROOT, "../shared/corpora/rust-book/src"), setFile = path.join(ROOT, "bench/eval/rust-book.json")] = process.argv.slice(2);
-  console.log(JSON.stringify(await expansionCost(path.resolve(dir), path.resolve(setFile)), null, 2));
+  console.log(expansionTable(await expansionCost(path.resolve(dir), path.resolve(setFile))));
 }

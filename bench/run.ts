@@ -18,9 +18,9 @@ import { analyzeQuery } from "../src/search/query.ts";
 import { knowledgeBytes, Replicas, ROOT, rustCorpus, seedCorpus, type Corpus } from "./corpora.ts";
 import type { DiscordResult } from "./discord.ts";
 import { withTicker, type AnswerDelays, type GapResult, type ThreadedRebuild } from "./heartbeat.ts";
-import { expansionCost, type ExpansionCost } from "./expansion.ts";
+import { expansionCost, expansionTable } from "./expansion.ts";
 import { PEERS, plainMiniSearch } from "./peers.ts";
-import { collect, hasGc, mb, median, p99, round, timeEach } from "./stats.ts";
+import { collect, fmt, hasGc, mb, median, p99, round, table, timeEach } from "./stats.ts";
 
 const run = promisify(execFile);
 const QUICK = process.argv.includes("--quick");
@@ -468,24 +468,7 @@ async function heartbeat(corpus: Corpus, engine: AnswerEngine, snapshot: string,
 
 // ---- output -------------------------------------------------------------------------------------------
 
-function table(title: string, headers: string[], rows: (string | number)[][]): string {
-  const cells = rows.map((r) => r.map((c) => (typeof c === "number" ? fmt(c) : c)));
-  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? "").length)));
-  const numeric = headers.map((_, i) => rows.every((r) => typeof r[i] === "number" || /^[\d.,%×/ <>≤-]+$|^n\/a$/.test(String(r[i]))));
-  const line = (r: string[]) => r.map((c, i) => (numeric[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join("  ").trimEnd();
-  return [`\n${title}`, line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)].join("\n");
-}
 
-function fmt(n: number): string {
-  if (!Number.isFinite(n)) return "n/a";
-  if (Number.isInteger(n)) return n.toLocaleString("en-US");
-  const abs = Math.abs(n);
-  if (abs >= 1000) return Math.round(n).toLocaleString("en-US");
-  if (abs >= 100) return n.toFixed(0);
-  if (abs >= 10) return n.toFixed(1);
-  if (abs >= 1) return n.toFixed(2);
-  return n.toFixed(3);
-}
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 
@@ -609,25 +592,6 @@ function report(machine: { cpu: string; cores: number; memoryGB: number; node: s
   return out.join("\n");
 }
 
-/** The expansion table's cost and gain, on and off side by side (bench/expansion.ts). */
-function expansionTable(e: ExpansionCost): string {
-  const row = (name: string, f: (s: ExpansionCost["on"]) => string | number) => [name, f(e.on), f(e.off), typeof f(e.on) === "number" && f(e.off) ? `${((f(e.on) as number) / (f(e.off) as number)).toFixed(2)}×` : ""];
-  return table(
-    `Expansion (WordNet, word vectors, synonyms) on and off: ${e.corpus}, ${e.passages} passages, blind set ${e.set} (${e.questions} questions, all splits); lexicon read once per process in ${fmt(e.lexiconLoadMs)} ms`,
-    ["", "on", "off", "on / off"],
-    [
-      row("index build, median ms", (s) => s.buildMs),
-      row("index in the snapshot, MB", (s) => s.indexBytes / 1e6),
-      row("expanded words", (s) => s.expandedWords),
-      row("per question p50 ms", (s) => s.perQuestionP50Ms),
-      row("per question p99 ms", (s) => s.perQuestionP99Ms),
-      row("Hit@1", (s) => s.hit1.toFixed(2)),
-      row("Hit@3", (s) => s.hit3.toFixed(2)),
-      row("paraphrased Hit@1", (s) => s.paraphrasedHit1.toFixed(2)),
-      row("no-answer declined", (s) => s.noAnswerDeclined),
-    ],
-  );
-}
 
 // ---- main -----------------------------------------------------------------------------------------------
 

@@ -52,3 +52,23 @@ export function timeEach<Q>(questions: readonly Q[], fn: (q: Q) => unknown, reps
   return samples;
 }
 
+/** A number as the bench tables print it: thousands separated, about three significant digits. */
+export function fmt(n: number): string {
+  if (!Number.isFinite(n)) return "n/a";
+  if (Number.isInteger(n)) return n.toLocaleString("en-US");
+  const abs = Math.abs(n);
+  if (abs >= 1000) return Math.round(n).toLocaleString("en-US");
+  if (abs >= 100) return n.toFixed(0);
+  if (abs >= 10) return n.toFixed(1);
+  if (abs >= 1) return n.toFixed(2);
+  return n.toFixed(3);
+}
+
+/** A plain-text table: numbers right-aligned, text left-aligned. */
+export function table(title: string, headers: string[], rows: (string | number)[][]): string {
+  const cells = rows.map((r) => r.map((c) => (typeof c === "number" ? fmt(c) : c)));
+  const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? "").length)));
+  const numeric = headers.map((_, i) => rows.every((r) => typeof r[i] === "number" || /^[\d.,%×/ <>≤-]+$|^n\/a$/.test(String(r[i]))));
+  const line = (r: string[]) => r.map((c, i) => (numeric[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join("  ").trimEnd();
+  return [`\n${title}`, line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)].join("\n");
+}
