@@ -46,7 +46,7 @@ describe("feedback custom ids", () => {
 describe("feedback replies", () => {
   test("the modal keeps within Discord's limits however long the feedback allowed", () => {
     const modal = feedbackModal(3, 10_000);
-    const input = modal.components[0]?.components[0] as { max_length?: number; label: string; required?: boolean };
+    const input = (modal.components[0] as { components: unknown[] } | undefined)?.components[0] as { max_length?: number; label: string; required?: boolean };
     assert.equal(input.max_length, 4000);
     assert.equal(input.required, false);
     assert.ok(modal.title.length <= 45 && input.label.length <= 45);
