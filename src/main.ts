@@ -3,6 +3,8 @@
  * the terminal (or from piped input) and says how to connect it. Either way the knowledge folder is
  * watched, and with HEALTH_PORT an HTTP endpoint says whether the bot is ready.
  */
+import { existsSync } from "node:fs";
+import path from "node:path";
 import { describeLoad } from "./answer/engine.ts";
 import type { AnswerService } from "./answer/service.ts";
 import type { Answer } from "./answer/types.ts";
@@ -56,10 +58,18 @@ async function main(): Promise<void> {
   // Shard processes inherit the manager's HEALTH_PORT; the manager answers for all of them.
   const health = config.healthPort !== undefined && !config.shardProcess ? await serveHealthOrExit(config.healthPort, readiness, logger) : undefined;
 
+  // The feedback database is best-effort: answering goes on whatever happens to it. It holds the teach
+  // records, applied at every build, so it opens before the engine. With QUESTION_LOG=off nothing is logged,
+  // and a database is opened only when one is already there (for its teach records): none is made.
+  const { openFeedback } = await import("./feedback/feedback.ts");
+  const { DATABASE_FILE } = await import("./feedback/store.ts");
+  const feedback = config.questionLog || existsSync(path.join(config.dataDir, DATABASE_FILE)) ? openFeedback(config, logger) : undefined;
+  const taught = feedback && (await import("./feedback/teach.ts")).taughtSource(feedback.teach);
+
   if (config.discordToken) {
     // The engine answers in a worker thread, and a reload builds in a new one: neither a burst of questions
     // nor a reload of a large folder takes turns with the Discord connection on this thread.
-    const engine = await openEngineOrExit(config.knowledgeDir, { logger, threaded: true, cacheDir: config.indexCacheDir });
+    const engine = await openEngineOrExit(config.knowledgeDir, { logger, threaded: true, cacheDir: config.indexCacheDir, ...(taught ? { taught } : {}) });
     readiness.set("index", READY);
     logger.info(`knowledge: loaded ${config.knowledgeDir}: ${describeLoad(engine.lastLoad)}`);
     const watcher = startWatching(config, engine, logger);
@@ -67,7 +77,7 @@ async function main(): Promise<void> {
     const { clientSharding } = await import("./discord/shards.ts");
     let bot;
     try {
-      bot = await startDiscordBot({ config, engine, logger, sharding: clientSharding(config) });
+      bot = await startDiscordBot({ config, engine, logger, sharding: clientSharding(config), feedback });
     } catch (error) {
       if (!(error instanceof DiscordStartError)) throw error;
       // A rejected token or an unreachable API: the reason in one line, not a stack trace.
@@ -81,6 +91,7 @@ async function main(): Promise<void> {
       watcher?.close();
       await bot.stop();
       await engine.close();
+      feedback?.close();
       await health?.close();
     };
     installProcessHandlers({ stop: stopBot }, logger);
@@ -88,7 +99,7 @@ async function main(): Promise<void> {
   }
 
   // The engine answers in a worker, so that reloading a large folder never stalls the terminal.
-  const engine = await openEngineOrExit(config.knowledgeDir, { logger, threaded: true, cacheDir: config.indexCacheDir });
+  const engine = await openEngineOrExit(config.knowledgeDir, { logger, threaded: true, cacheDir: config.indexCacheDir, ...(taught ? { taught } : {}) });
   readiness.set("index", READY);
   logger.info(`knowledge: loaded ${config.knowledgeDir}: ${describeLoad(engine.lastLoad)}`);
   const watcher = startWatching(config, engine, logger);
@@ -100,9 +111,7 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
-  // The question log is best-effort: answering goes on whatever happens to it.
-  const feedback = config.questionLog ? (await import("./feedback/feedback.ts")).openFeedback(config, logger) : undefined;
-  const onAnswer = feedback && ((answer: Answer, durationMs: number) => void feedback.questions.recordQuestion({ surface: "terminal", answer, durationMs }));
+  const onAnswer = config.questionLog && feedback ? (answer: Answer, durationMs: number) => void feedback.questions.recordQuestion({ surface: "terminal", answer, durationMs }) : undefined;
   await answerLines(engine, { json: false, top: 3, interactive: Boolean(process.stdin.isTTY), input: process.stdin, output: process.stdout, onAnswer });
   feedback?.close();
   watcher?.close();

@@ -10,6 +10,7 @@ import type { Served } from "./builder.ts";
 import { AnswerEngine, KnowledgeError, type EngineOptions } from "./engine.ts";
 import { Link } from "./rpc.ts";
 import type { LoadReport } from "./service.ts";
+import type { TaughtAlias } from "./taught.ts";
 
 type EngineMethod<K extends keyof AnswerEngine> = AnswerEngine[K] extends (...args: infer A) => infer R ? (...args: A) => R : never;
 
@@ -31,15 +32,19 @@ export type ParentMethods = {
   /** The served index, for a worker building its replacement: forwarded to the worker that serves it. */
   summary: Served["summary"];
   detail: Served["detail"];
+  /** The taught phrases, which the parent reads from wherever they are kept. */
+  taught(): Promise<readonly TaughtAlias[]>;
 };
 
 /** What the parent passes at start: EngineOptions without the logger, which cannot cross threads. */
 export interface AnswerWorkerData {
   entry: string;
   dir: string;
-  options: Omit<EngineOptions, "logger" | "inherit">;
+  options: Omit<EngineOptions, "logger" | "inherit" | "taught">;
   /** This worker replaces a serving one: build against what it serves. */
   inherit: boolean;
+  /** The parent has taught phrases to give (a function cannot cross threads, so the worker asks for them). */
+  taught: boolean;
 }
 
 /** A misspelt word and a partly typed one: the question takes every path of `ask`. */
@@ -47,7 +52,7 @@ const WARM_UP = "how do I configur the knowlege";
 
 const port = parentPort;
 if (!port) throw new Error("answer-worker: must run in a worker thread");
-const { dir, options, inherit } = workerData as AnswerWorkerData;
+const { dir, options, inherit, taught } = workerData as AnswerWorkerData;
 let engine: AnswerEngine | undefined;
 
 function opened(): AnswerEngine {
@@ -61,7 +66,7 @@ const link: Link<ParentMethods, WorkerMethods> = new Link<ParentMethods, WorkerM
     async open() {
       const logger = postingLogger((line) => link.notify("log", line));
       const served: Served = { summary: () => link.call("summary"), detail: (request) => link.call("detail", request) };
-      const built = await AnswerEngine.build(dir, { ...options, logger, ...(inherit ? { inherit: served } : {}) });
+      const built = await AnswerEngine.build(dir, { ...options, logger, ...(inherit ? { inherit: served } : {}), ...(taught ? { taught: () => link.call("taught") } : {}) });
       if ("unchanged" in built) return { lastLoad: built.unchanged, unchanged: true };
       engine = built.engine;
       // Before taking over from a serving worker: the first question pays for the look-up trees the index

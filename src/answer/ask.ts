@@ -114,6 +114,8 @@ interface PassageAnalysis {
   ends: Uint32Array;
   /** Terms of the passage's section headings and document title, which every unit is read under. */
   headings: string[];
+  /** Terms of the passage's aliases (front matter, taught questions), which are among `headings`. */
+  aliasTerms: string[];
 }
 
 /** Per index (so that a replaced index takes its cache with it), bounded like the index's own. */
@@ -142,6 +144,7 @@ function analyse(index: KnowledgeIndex, n: number, passage: Passage): PassageAna
       starts: Uint32Array.from(found, (t) => t.start),
       ends: Uint32Array.from(found, (t) => t.end),
       headings,
+      aliasTerms: [...new Set(termsOf((passage.aliases ?? []).join(" \n ")).map((t) => t.term))],
     };
   });
 }
@@ -395,6 +398,13 @@ function bestUnit(analysis: PassageAnalysis, w: Weighted, intent: Intent, text: 
       const exact = [...(mine ?? [])].filter(([t]) => !w.related.has(t) || w.operator.has(t));
       best = { start: unitStart(i), end: unitEnd(i), kind, score: s, own: coverageOf(w, exact, false) };
     }
+  }
+  // Found by an alias alone (a question an operator taught, a front-matter phrasing): none of the question's
+  // words need be in the text, yet the passage is what the question should find. Its first unit answers,
+  // on the evidence of its headings and aliases.
+  if (best.score < 0 && unitCount && analysis.aliasTerms.some((t) => termWeight(w, t) > 0)) {
+    const present = new Map(headings.map((t) => [t, r.headingCredit]));
+    best = { start: unitStart(0), end: unitEnd(0), kind: KIND_CODES[kinds[0] ?? 0] ?? "sentence", score: coverageOf(w, present, false), own: 0 };
   }
   return best;
 }

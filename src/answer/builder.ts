@@ -11,6 +11,7 @@ import { silentLogger, type Logger } from "../log.ts";
 import { KnowledgeIndex } from "../search/index.ts";
 import { plainPassages } from "../search/passages.ts";
 import { readSnapshot, readSnapshotHead, removeStaleTempFiles, saveSnapshot, snapshotKey, SNAPSHOT_FORMAT, type Snapshot } from "./snapshot.ts";
+import { applyTaught, taughtDigest, type TaughtAlias, type TaughtSource } from "./taught.ts";
 
 /**
  * Turns a knowledge folder into an index. Each build is compared with the index being served — kept by
@@ -27,6 +28,8 @@ export interface BuilderOptions {
   split?: SplitOptions;
   /** Where to keep the index snapshot; undefined: no snapshot. */
   snapshot?: string | undefined;
+  /** The operator's taught phrases (teach records), read on every build and applied as passage aliases. */
+  taught?: TaughtSource | undefined;
 }
 
 export interface LoadChanges {
@@ -173,8 +176,12 @@ export class KnowledgeBuilder implements Served {
     const dir = path.resolve(this.options.dir);
     const served = this.inherited ?? this;
     const before = await served.summary();
-    // Editors and sync tools touch files without changing them; such a reload has nothing to do.
-    const content = await contentHash(dir);
+    const taught = await this.readTaught();
+    // Editors and sync tools touch files without changing them; such a reload has nothing to do. Taught
+    // phrases are part of what an index is built from, so a teach or its undo is a change, and a snapshot
+    // made with other phrases is not reused.
+    const fileHash = await contentHash(dir);
+    const content = taught.length ? createHash("sha256").update(fileHash).update("\0taught\0").update(taughtDigest(taught)).digest("hex") : fileHash;
     if (content === before.content) {
       const noChanges = { added: [], removed: [], changed: [], passagesAdded: 0, passagesRemoved: 0 };
       const files = Object.values(before.files);
@@ -234,7 +241,7 @@ export class KnowledgeBuilder implements Served {
       throw new KnowledgeError(`knowledge: no usable knowledge files in ${set.root} (add .md, .markdown, .mdx, .txt or .html files)${why}`);
     }
     const ordered = [...documents.values()].sort((a, b) => (a.document.path < b.document.path ? -1 : 1));
-    const index = KnowledgeIndex.build(ordered.map((d) => d.document), { synonyms: settings[SYNONYMS_FILE] });
+    const index = KnowledgeIndex.build(applyTaught(ordered.map((d) => d.document), taught), { synonyms: settings[SYNONYMS_FILE] });
     this.adopt(documents, index, content, { errors: set.errors, skipped: set.skipped }, settings);
     const summary: BuildSummary = {
       durationMs: performance.now() - started,
@@ -248,6 +255,17 @@ export class KnowledgeBuilder implements Served {
     };
     if (snapshot) await this.save(snapshot, content, index, documents, set.errors, set.skipped);
     return { index, summary };
+  }
+
+  /** The taught phrases; a source that fails is logged and builds without them (answering never waits on them). */
+  private async readTaught(): Promise<readonly TaughtAlias[]> {
+    if (!this.options.taught) return [];
+    try {
+      return await this.options.taught();
+    } catch (error) {
+      this.logger.warn(`knowledge: could not read the taught phrases, building without them: ${(error as Error).message}`);
+      return [];
+    }
   }
 
   /** The folder's settings files, each falling back to its last good value when it is broken. */

@@ -5,6 +5,7 @@ import type { KnowledgeIndex } from "../search/index.ts";
 import { answer, passageKey, passageResult } from "./ask.ts";
 import { KnowledgeBuilder, type BuilderOptions, type BuildSummary, type LoadChanges, type Served } from "./builder.ts";
 import type { AnswerService, AskOptions, LoadReport, SourceSummary } from "./service.ts";
+import type { TaughtSource } from "./taught.ts";
 import type { Answer, AnswerResult } from "./types.ts";
 
 export { KnowledgeError };
@@ -23,6 +24,8 @@ export interface EngineOptions {
    * reports its changes against it and keeps its versions of files that are broken now.
    */
   inherit?: Served;
+  /** The operator's taught phrases, read on every build (see taught.ts). */
+  taught?: TaughtSource;
 }
 
 interface State {
@@ -136,7 +139,7 @@ export class AnswerEngine implements AnswerService {
    */
   static async build(dir: string, options: EngineOptions = {}): Promise<{ engine: AnswerEngine } | { unchanged: LoadReport }> {
     const logger = options.logger ?? silentLogger;
-    const builderOptions: BuilderOptions = { dir, hygiene: options.hygiene ?? true, ...(options.split ? { split: options.split } : {}), snapshot: options.snapshot };
+    const builderOptions: BuilderOptions = { dir, hygiene: options.hygiene ?? true, ...(options.split ? { split: options.split } : {}), snapshot: options.snapshot, taught: options.taught };
     const builder = new KnowledgeBuilder(builderOptions, logger, options.inherit);
     const { index, summary } = await builder.build(true);
     if (!index) return { unchanged: reportOf(summary) };

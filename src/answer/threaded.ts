@@ -39,15 +39,17 @@ export class ThreadedEngine implements AnswerService {
   private readonly threads = new Set<Thread>();
   private readonly logger: Logger;
   private readonly data: Omit<AnswerWorkerData, "inherit">;
+  private readonly taught: EngineOptions["taught"];
   private readonly reloads: ReloadQueue;
   private closed = false;
   /** A replacement for a dead or stuck worker, starting; calls wait for it (each at most STUCK_AFTER_MS). */
   private reviving: Promise<void> | undefined;
   private readonly watchdog: NodeJS.Timeout;
 
-  private constructor(dir: string, data: Omit<AnswerWorkerData, "inherit">, logger: Logger) {
+  private constructor(dir: string, data: Omit<AnswerWorkerData, "inherit">, logger: Logger, taught: EngineOptions["taught"]) {
     this.dir = dir;
     this.data = data;
+    this.taught = taught;
     this.logger = logger;
     this.reloads = new ReloadQueue(() => this.replace(), () => this.report, logger);
     this.watchdog = setInterval(() => this.checkProgress(), 1000);
@@ -57,9 +59,9 @@ export class ThreadedEngine implements AnswerService {
 
   /** Starts the worker and loads the folder there. Rejects (KnowledgeError) as AnswerEngine.open does. */
   static async open(dir: string, options: EngineOptions = {}): Promise<ThreadedEngine> {
-    const { logger = silentLogger, inherit: _inherit, ...rest } = options;
+    const { logger = silentLogger, inherit: _inherit, taught, ...rest } = options;
     const entry = new URL(import.meta.url.endsWith(".ts") ? "./answer-worker.ts" : "./answer-worker.js", import.meta.url).href;
-    const engine = new ThreadedEngine(dir, { entry, dir, options: rest }, logger);
+    const engine = new ThreadedEngine(dir, { entry, dir, options: rest, taught: taught !== undefined }, logger, taught);
     try {
       const { thread, opened } = await engine.start(false, Infinity);
       engine.serve(thread, opened.lastLoad);
@@ -80,6 +82,7 @@ export class ThreadedEngine implements AnswerService {
         // Asked by a worker building a replacement; whichever worker serves when it asks answers.
         summary: () => this.call("summary"),
         detail: (request) => this.call("detail", request),
+        taught: async () => (this.taught ? await this.taught() : []),
       },
       { KnowledgeError },
     );

@@ -11,7 +11,7 @@ import { ALIASES_FILE, aliasesYaml } from "../feedback/export.ts";
 import { openFeedback, type Feedback } from "../feedback/feedback.ts";
 import { cliTeachHint, reportText } from "../feedback/render.ts";
 import { buildGapsReport } from "../feedback/report.ts";
-import { groupAliases, resolveAlias, SECTION_SEPARATOR, TAUGHT_PHRASE_MAX_LENGTH, type Resolution, type TeachRecord } from "../feedback/teach.ts";
+import { groupAliases, resolveAlias, taughtSource, SECTION_SEPARATOR, TAUGHT_PHRASE_MAX_LENGTH, type Resolution, type TeachRecord } from "../feedback/teach.ts";
 import { createLogger } from "../log.ts";
 import { EXIT_USAGE, exitQuietlyOnClosedPipe, loadConfigOr, openEngineOrExit } from "../startup.ts";
 
@@ -130,7 +130,8 @@ async function main(): Promise<void> {
       return;
     }
 
-    const engine = await openEngineOrExit(values.knowledge ?? config.knowledgeDir, { logger, cacheDir: config.indexCacheDir });
+    // With the teach records applied, as the bot answers: a gap taught since shows as answered.
+    const engine = await openEngineOrExit(values.knowledge ?? config.knowledgeDir, { logger, cacheDir: config.indexCacheDir, taught: taughtSource(feedback.teach) });
     if (values.teach !== undefined && values.passage !== undefined) {
       const passage = engine.passage(values.passage);
       if (!passage) failRunning(`Expected the key of a passage in ${engine.dir} (a result's "key" in the report or in npm run ask -- --json), got ${JSON.stringify(values.passage)}`);

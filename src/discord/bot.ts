@@ -20,19 +20,21 @@ import {
   type ClientOptions,
   type ButtonInteraction,
   type Interaction,
+  type ModalSubmitInteraction,
   type Message,
   type MessageReplyOptions,
   type RESTPostAPIInteractionCallbackJSONBody,
 } from "discord.js";
 import type { AnswerService } from "../answer/service.ts";
 import type { Config } from "../config.ts";
+import type { Feedback } from "../feedback/feedback.ts";
 import type { Logger } from "../log.ts";
 import { loginFailure } from "./api-errors.ts";
 export { DiscordStartError } from "./api-errors.ts";
 import { acknowledge, buildCommands, toEditReply, toInteractionReply, type SlashCommand } from "./commands.ts";
-import { ALLOWED_MENTIONS, renderError, renderStaleButton, renderUnsupported, type Reply } from "./format.ts";
+import { ALLOWED_MENTIONS, FEEDBACK_FIELD, renderError, renderStaleButton, renderUnsupported, type Reply } from "./format.ts";
 import { vetInteraction, type Verdict } from "./guard.ts";
-import { answerButton, answerQuestion, createBotContext, deferIfSlow, mentionsBot, stripBotMention, type BotContext } from "./respond.ts";
+import { answerButton, answerFeedbackButton, answerFeedbackModal, answerQuestion, createBotContext, deferIfSlow, mentionsBot, stripBotMention, type BotContext } from "./respond.ts";
 import { ConversationMemory } from "./state.ts";
 
 /**
@@ -93,6 +95,9 @@ function describeInteraction(interaction: BaseInteraction): Record<string, unkno
 }
 
 async function handleButton(interaction: ButtonInteraction, ctx: BotContext): Promise<void> {
+  const feedback = answerFeedbackButton(ctx, { customId: interaction.customId, userId: interaction.user.id });
+  if (feedback?.mode === "modal") return void (await interaction.showModal(feedback.modal));
+  if (feedback) return void (await interaction.reply(toInteractionReply({ ...feedback.reply, ephemeral: true })));
   const answering = answerButton(ctx, {
     customId: interaction.customId,
     userId: interaction.user.id,
@@ -109,6 +114,13 @@ async function handleButton(interaction: ButtonInteraction, ctx: BotContext): Pr
     if (deferred) await interaction.followUp(reply);
     else await interaction.reply(reply);
   }
+}
+
+async function handleModal(interaction: ModalSubmitInteraction, ctx: BotContext): Promise<void> {
+  // The field is optional: Discord leaves it out, or sends it empty, when nothing was written.
+  const text = interaction.fields.fields.find((field) => "customId" in field && field.customId === FEEDBACK_FIELD);
+  const reply = answerFeedbackModal(ctx, { customId: interaction.customId, userId: interaction.user.id, text: text && "value" in text && typeof text.value === "string" ? text.value : "" });
+  await interaction.reply(toInteractionReply({ ...reply, ephemeral: true }));
 }
 
 /**
@@ -161,7 +173,7 @@ export function createHandlers(client: Client, ctx: BotContext, commands: SlashC
         else await interaction.reply(toInteractionReply(renderUnsupported()));
         return;
       case InteractionType.ModalSubmit:
-        await interaction.reply(toInteractionReply(renderUnsupported()));
+        await handleModal(interaction, ctx);
         return;
       // No Ping case: Discord sends pings over HTTP only, and discord.js has no Ping interaction.
       default: {
@@ -212,6 +224,8 @@ export function createHandlers(client: Client, ctx: BotContext, commands: SlashC
           conversationKey: continues ? ConversationMemory.key(message.channelId, message.author.id) : undefined,
           ephemeral: false,
           via: "message",
+          surface: message.inGuild() ? "mention" : "dm",
+          guildId: message.guildId ?? undefined,
         });
         if (outcome.reply) await message.reply(toMessageReply(outcome.reply, message.id));
       });
@@ -333,6 +347,8 @@ export interface StartOptions {
   deferAfterMs?: number;
   /** See MAX_PENDING_REPLIES (respond.ts); tests make it small. */
   maxPendingReplies?: number;
+  /** The feedback database: questions logged (unless QUESTION_LOG is off), vote buttons, /gaps and /teach. */
+  feedback?: Feedback | undefined;
 }
 
 export async function startDiscordBot(options: StartOptions): Promise<DiscordBot> {
@@ -355,6 +371,8 @@ export async function startDiscordBot(options: StartOptions): Promise<DiscordBot
     botName: () => client.user?.username ?? "me",
     ...(options.deferAfterMs !== undefined ? { deferAfterMs: options.deferAfterMs } : {}),
     ...(options.maxPendingReplies !== undefined ? { maxPendingReplies: options.maxPendingReplies } : {}),
+    feedback: options.feedback,
+    logQuestions: config.questionLog,
   });
   const commands = buildCommands(config);
   const handlers = createHandlers(client, ctx, commands);

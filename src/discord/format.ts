@@ -2,12 +2,21 @@
  * Rendering: engine values in, Discord message payloads out. Pure functions, no I/O, no client; every
  * payload leaves here escaped and within Discord's limits, so the adapters only choose how to send it.
  */
-import { ButtonStyle, ComponentType, type APIActionRowComponent, type APIButtonComponentWithCustomId, type APIEmbed } from "discord.js";
+import {
+  ButtonStyle,
+  ComponentType,
+  TextInputStyle,
+  type APIActionRowComponent,
+  type APIButtonComponentWithCustomId,
+  type APIEmbed,
+  type APIModalInteractionResponseCallbackData,
+} from "discord.js";
 import { fileLine, plural, sectionTrail } from "../answer/display.ts";
 import type { Answer, AnswerResult } from "../answer/types.ts";
 import type { LoadReport, SourceSummary } from "../answer/engine.ts";
 import type { PassageSource } from "../knowledge/types.ts";
-import { encodeButton } from "./custom-id.ts";
+import type { FeedbackResult, VoteResult } from "../feedback/question-log.ts";
+import { encodeButton, encodeFeedbackModal } from "./custom-id.ts";
 import { LIMITS, fitEmbeds, truncate } from "./limits.ts";
 import { boldMarkdown, codeSpan, escapeMarkdown, excerpt, inlineMarkdown, maskedLink, neutralisePlain, restorePlain, safeUrl, type ExcerptLimits } from "./markdown.ts";
 
@@ -96,8 +105,14 @@ const TOP_LIMITS: ExcerptLimits = { before: 300, answer: 900, after: 500 };
 /** A further result (or a closest match) shows only its answer unit. */
 const UNIT_ANSWER = 600;
 
-function button(label: string, customId: string, style: ButtonStyle.Primary | ButtonStyle.Secondary = ButtonStyle.Secondary): APIButtonComponentWithCustomId {
-  return { type: ComponentType.Button, style, label: truncate(label, LIMITS.buttonLabel, { markdown: false }), custom_id: customId };
+function button(label: string, customId: string, style: ButtonStyle.Primary | ButtonStyle.Secondary = ButtonStyle.Secondary, emoji?: string): APIButtonComponentWithCustomId {
+  return { type: ComponentType.Button, style, label: truncate(label, LIMITS.buttonLabel, { markdown: false }), custom_id: customId, ...(emoji ? { emoji: { name: emoji } } : {}) };
+}
+
+/** 👍 and 👎 for the answer to logged question `logId`, on a row of their own below any paging. */
+export function voteRow(logId: number | undefined): ButtonRow[] {
+  if (logId === undefined) return [];
+  return row([button("Helpful", encodeButton({ kind: "vote", vote: "up", logId }), ButtonStyle.Secondary, "👍"), button("Not helpful", encodeButton({ kind: "vote", vote: "down", logId }), ButtonStyle.Secondary, "👎")]);
 }
 
 function row(buttons: APIButtonComponentWithCustomId[]): ButtonRow[] {
@@ -111,6 +126,8 @@ export interface AnswerView {
   offset: number;
   state: QuestionState;
   ephemeral: boolean;
+  /** The question's row in the question log: the answer then carries 👍 and 👎. */
+  logId?: number | undefined;
 }
 
 /**
@@ -123,7 +140,7 @@ export function renderAnswer(answer: Answer, view: AnswerView): Reply {
   const shown = answer.results.slice(0, PAGE_SIZE);
   const hasMore = answer.results.length > PAGE_SIZE;
   const [top] = shown;
-  if (!top) return renderNoMatch();
+  if (!top) return renderNoMatch(view.logId);
   const unsure = answer.reason === "unsure";
 
   const fielded = unsure ? shown : shown.slice(1);
@@ -146,19 +163,19 @@ export function renderAnswer(answer: Answer, view: AnswerView): Reply {
 
   const navigation: APIButtonComponentWithCustomId[] = [];
   if (view.offset > 0) {
-    navigation.push(button("Previous results", encodeButton({ kind: "page", offset: Math.max(0, view.offset - PAGE_SIZE), askerId: view.askerId })));
+    navigation.push(button("Previous results", encodeButton({ kind: "page", offset: Math.max(0, view.offset - PAGE_SIZE), askerId: view.askerId, logId: view.logId })));
   }
   if (hasMore) {
-    navigation.push(button("More results", encodeButton({ kind: "page", offset: view.offset + PAGE_SIZE, askerId: view.askerId }), ButtonStyle.Primary));
+    navigation.push(button("More results", encodeButton({ kind: "page", offset: view.offset + PAGE_SIZE, askerId: view.askerId, logId: view.logId }), ButtonStyle.Primary));
   }
   // Only where something was left out: a passage shown whole needs no button.
   const partial = shown.map((_, i) => (i === 0 && best ? best.partial : fields[i - fieldOffset]?.partial === true));
   const full = shown.flatMap((result, i) =>
     partial[i]
-      ? [button(shown.length === 1 ? "Show full passage" : `Full passage ${rank(view.offset, i)}`, encodeButton({ kind: "full", key: result.key, offset: view.offset, askerId: view.askerId }))]
+      ? [button(shown.length === 1 ? "Show full passage" : `Full passage ${rank(view.offset, i)}`, encodeButton({ kind: "full", key: result.key, offset: view.offset, askerId: view.askerId, logId: view.logId }))]
       : [],
   );
-  return { embeds: fitEmbeds([embed]), components: [...row(navigation), ...row(full)], ephemeral: view.ephemeral };
+  return { embeds: fitEmbeds([embed]), components: [...row(navigation), ...row(full), ...voteRow(view.logId)], ephemeral: view.ephemeral };
 }
 
 /** One whole passage, its answer standing out, with a way back to the page it came from. */
@@ -173,16 +190,93 @@ export function renderPassage(result: AnswerResult, view: AnswerView): Reply {
     description: `${whole.text}\n\n${codeSpan(fileLine(result.source))}`,
     footer: { text: footerFor(view.state) },
   };
-  const back = button("Back to results", encodeButton({ kind: "page", offset: view.offset, askerId: view.askerId }));
-  return { embeds: fitEmbeds([embed]), components: row([back]), ephemeral: view.ephemeral };
+  const back = button("Back to results", encodeButton({ kind: "page", offset: view.offset, askerId: view.askerId, logId: view.logId }));
+  return { embeds: fitEmbeds([embed]), components: [...row([back]), ...voteRow(view.logId)], ephemeral: view.ephemeral };
 }
 
 function notice(text: string, color = COLOR_INFO): Reply {
   return { embeds: fitEmbeds([{ color, description: text }]), components: [], ephemeral: true };
 }
 
-export function renderNoMatch(): Reply {
-  return notice("I couldn't find that in the knowledge base. Try other key words, or use `/sources` to see what I know about.");
+/** With `logId`, 👍 and 👎 too: a vote on "nothing found" says whether nothing was what the asker needed. */
+export function renderNoMatch(logId?: number): Reply {
+  const reply = notice("I couldn't find that in the knowledge base. Try other key words, or use `/sources` to see what I know about.");
+  return { ...reply, components: voteRow(logId) };
+}
+
+const VOTED: Record<Exclude<VoteResult, "unknown-question" | "unavailable">, (emoji: string) => string> = {
+  recorded: (emoji) => `Thanks, your ${emoji} is recorded.`,
+  changed: (emoji) => `Thanks, your vote is now ${emoji}.`,
+  unchanged: (emoji) => `You already voted ${emoji} on this answer.`,
+};
+
+/** The private acknowledgement of a vote; a 👎 also offers to say what was missing. */
+export function renderVoted(result: VoteResult, vote: "up" | "down", logId: number): Reply {
+  if (result === "unknown-question") return renderFeedbackGone();
+  if (result === "unavailable") return renderFeedbackUnavailable();
+  const emoji = vote === "up" ? "👍" : "👎";
+  const reply = notice(VOTED[result](emoji) + (vote === "down" ? " What were you looking for? It helps whoever keeps the knowledge base fill the gap." : ""));
+  return vote === "down" ? { ...reply, components: row([button("Tell us what you were looking for", encodeButton({ kind: "tell", logId }), ButtonStyle.Primary)]) } : reply;
+}
+
+/** The custom id of the feedback modal's one text field. */
+export const FEEDBACK_FIELD = "text";
+/** Discord's limits for modals: title and field label 45 characters, a text input 4000. */
+const MODAL_TITLE_MAX = 45;
+const MODAL_INPUT_MAX = 4000;
+
+/** "Tell us what you were looking for": one optional paragraph of at most `maxLength` characters. */
+export function feedbackModal(logId: number, maxLength: number): APIModalInteractionResponseCallbackData {
+  return {
+    custom_id: encodeFeedbackModal(logId),
+    title: truncate("Tell us what you were looking for", MODAL_TITLE_MAX, { markdown: false }),
+    components: [
+      {
+        type: ComponentType.ActionRow,
+        components: [
+          {
+            type: ComponentType.TextInput,
+            custom_id: FEEDBACK_FIELD,
+            style: TextInputStyle.Paragraph,
+            label: truncate("What did you hope to find?", MODAL_TITLE_MAX, { markdown: false }),
+            placeholder: "The answer you needed, or the words you would search with",
+            required: false,
+            max_length: Math.min(maxLength, MODAL_INPUT_MAX),
+          },
+        ],
+      },
+    ],
+  };
+}
+
+const FEEDBACK_SAID: Record<FeedbackResult, string> = {
+  recorded: "Thanks, your feedback is recorded.",
+  replaced: "Thanks, your feedback replaces what you wrote before.",
+  empty: "Nothing was written, so nothing was recorded. Thanks anyway.",
+  "too-long": "That is longer than I keep; please shorten it and try again.",
+  "unknown-question": "",
+  unavailable: "",
+};
+
+export function renderFeedbackThanks(result: FeedbackResult): Reply {
+  if (result === "unknown-question") return renderFeedbackGone();
+  if (result === "unavailable") return renderFeedbackUnavailable();
+  return notice(FEEDBACK_SAID[result]);
+}
+
+/** A vote on an answer the question log no longer holds (its retention ran out) or never did. */
+export function renderFeedbackGone(): Reply {
+  return notice("I no longer have this answer in my question log (old answers are deleted after a while), so the vote was not recorded. Thanks anyway.");
+}
+
+/** The log is failing now: said plainly, answering goes on. */
+export function renderFeedbackUnavailable(): Reply {
+  return notice("I can't record feedback right now; please try again later.", COLOR_ERROR);
+}
+
+/** A vote button from before the operator turned the question log off. */
+export function renderFeedbackOff(): Reply {
+  return notice("Feedback is turned off on this bot, so nothing was recorded.");
 }
 
 export function renderNoMoreResults(): Reply {
@@ -206,8 +300,37 @@ export function renderRateLimited(retryAfterSeconds: number): Reply {
   return notice(`You're asking faster than I can keep up. Please try again in ${seconds} second${seconds === 1 ? "" : "s"}.`);
 }
 
+/** `/reload`, `/gaps` and `/teach` used by someone who is not an administrator, or outside a server. */
+export function renderAdminOnly(command: string): Reply {
+  return notice(`Only server administrators can use \`/${command}\`, and only in a server.`);
+}
+
+/** Why /teach or /gaps could do nothing: `text` is Discord Markdown, anything typed already escaped. */
+export function renderTeachProblem(text: string): Reply {
+  return notice(text, COLOR_ERROR);
+}
+
+const UNDO_HINT = "Undo: `/teach` with the same question and passage, and `remove:True`.";
+
+/** A teach record stored, and where the question now ranks its passage (0: not among the first five). */
+export function renderTaught(taught: { id: number; question: string; source: PassageSource; rank: number; reloadFailed?: string }): Reply {
+  const lines = [`Taught #${taught.id}: “${escapeMarkdown(taught.question.replace(/\s+/g, " ").trim())}” → ${citationLine(taught.source)}`];
+  if (taught.reloadFailed !== undefined) lines.push(`The knowledge could not be reloaded, so it takes effect on the next reload: ${escapeMarkdown(taught.reloadFailed)}`);
+  else if (taught.rank === 1) lines.push("Asked now, that question finds this passage first.");
+  else if (taught.rank > 1) lines.push(`Asked now, that question finds this passage at rank ${taught.rank}.`);
+  else lines.push("Asked now, that question still does not find this passage among its first results; an alias or synonym in the knowledge folder may do better (see `/gaps`).");
+  lines.push(UNDO_HINT);
+  return notice(lines.join("\n"));
+}
+
+export function renderTeachRemoved(ids: readonly number[], reloadFailed: string | undefined): Reply {
+  const lines = [`Removed teach record${ids.length === 1 ? "" : "s"} ${ids.map((id) => `#${id}`).join(", ")}.`];
+  if (reloadFailed !== undefined) lines.push(`The knowledge could not be reloaded, so it takes effect on the next reload: ${escapeMarkdown(reloadFailed)}`);
+  return notice(lines.join("\n"));
+}
+
 export function renderReloadRefused(): Reply {
-  return notice("Only server administrators can use `/reload`, and only in a server.");
+  return renderAdminOnly("reload");
 }
 
 /** For an interaction the bot never asks for (a context-menu command, a modal, a select menu, a future kind). */

@@ -3,8 +3,8 @@
  * interaction and trusts the payload: a button without its message throws inside its gateway handler (an
  * unhandled rejection, and the interaction is never answered), and a kind it does not know is dropped
  * without a word (Discord then shows "The application did not respond"). Here every interaction type and
- * component type is decided on, exhaustively: the three kinds the bot serves (slash commands,
- * autocomplete, buttons) go on to discord.js when whole; anything else is answered directly over REST and
+ * component type is decided on, exhaustively: the kinds the bot serves (slash commands, autocomplete,
+ * buttons, its feedback modal) go on to discord.js when whole; anything else is answered directly over REST and
  * kept from discord.js. And what goes on is a copy of only the fields the bot and discord.js read, each of
  * the type Discord documents, so that no odd value deep in a payload (a null entitlement, a message flag
  * that is an object) can throw inside discord.js: checking every field discord.js might read would be
@@ -169,6 +169,25 @@ function component(d: Json, data: Json): Verdict {
   }
 }
 
+/**
+ * A submitted modal's data: its custom id and the text inputs' custom ids and values, in action rows (as
+ * the bot's feedback modal sends them) or labels (Discord's newer layout), nothing else.
+ */
+function cleanModalData(data: Json): Json | string {
+  if (typeof data.custom_id !== "string") return "a modal without a custom id";
+  const input = (component: unknown): Json | undefined =>
+    isObject(component) && component.type === ComponentType.TextInput && typeof component.custom_id === "string" && typeof component.value === "string"
+      ? { type: ComponentType.TextInput, custom_id: component.custom_id, value: component.value }
+      : undefined;
+  const rows: Json[] = [];
+  for (const row of isList(data.components) ? (data.components as unknown[]) : []) {
+    if (!isObject(row)) continue;
+    if (row.type === ComponentType.ActionRow && isList(row.components)) rows.push({ type: ComponentType.ActionRow, components: (row.components as unknown[]).flatMap((c) => input(c) ?? []) });
+    else if (row.type === ComponentType.Label && input(row.component)) rows.push({ type: ComponentType.Label, component: input(row.component) });
+  }
+  return { custom_id: data.custom_id, components: rows };
+}
+
 function command(d: Json, data: Json): Verdict {
   const type = data.type as ApplicationCommandType;
   switch (type) {
@@ -198,7 +217,7 @@ export function vetInteraction(d: unknown): Verdict {
     case InteractionType.ApplicationCommandAutocomplete:
       return deliver(d, isObject(data) ? cleanCommandData(data) : "an autocomplete without data", "choices");
     case InteractionType.ModalSubmit:
-      return refuse("a modal submission, and this bot opens no modals", "unsupported");
+      return deliver(d, isObject(data) ? cleanModalData(data) : "a modal submission without data", "stale");
     default:
       return refuse(unknownKind("interaction type", type), "unsupported");
   }

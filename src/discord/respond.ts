@@ -2,12 +2,19 @@
  * What the bot says, decided without discord.js: a question, a button press or a partial question in, a
  * `Reply` out. The adapters in `bot.ts` and `commands.ts` only translate Discord events to these calls.
  */
+import { sectionTrail } from "../answer/display.ts";
 import type { AnswerService } from "../answer/service.ts";
 import type { Config } from "../config.ts";
+import type { Feedback } from "../feedback/feedback.ts";
+import { FEEDBACK_MAX_LENGTH, type Surface } from "../feedback/question-log.ts";
 import type { Logger } from "../log.ts";
-import { decodeButton } from "./custom-id.ts";
+import { decodeButton, decodeFeedbackModal } from "./custom-id.ts";
 import {
   PAGE_SIZE,
+  feedbackModal,
+  renderFeedbackOff,
+  renderFeedbackThanks,
+  renderVoted,
   parseFooter,
   renderAnswer,
   renderHelp,
@@ -21,6 +28,8 @@ import {
   toChoices,
   type Reply,
 } from "./format.ts";
+import { LIMITS, truncate } from "./limits.ts";
+import { neutralisePlain } from "./markdown.ts";
 import { ConversationMemory, LoadShedder, LogThrottle, RateLimiter } from "./state.ts";
 
 /** What every handler needs; built once per bot by `createBotContext`. */
@@ -42,6 +51,10 @@ export interface BotContext {
   botName: () => string;
   /** An interaction whose answer takes longer is acknowledged first and answered by an edit (see deferIfSlow). */
   deferAfterMs: number;
+  /** The feedback database (question log, teach records); undefined when the bot runs without one. */
+  feedback: Feedback | undefined;
+  /** Whether questions, votes and feedback are logged (QUESTION_LOG); teach records work either way. */
+  logQuestions: boolean;
 }
 
 /**
@@ -85,6 +98,9 @@ export function createBotContext(options: {
   now?: () => number;
   deferAfterMs?: number;
   maxPendingReplies?: number;
+  feedback?: Feedback | undefined;
+  /** QUESTION_LOG; default on. */
+  logQuestions?: boolean;
 }): BotContext {
   const { config, now } = options;
   return {
@@ -99,7 +115,14 @@ export function createBotContext(options: {
     expired: new LogThrottle(60_000, now),
     botName: options.botName ?? (() => "me"),
     deferAfterMs: options.deferAfterMs ?? DEFER_AFTER_MS,
+    feedback: options.feedback,
+    logQuestions: options.logQuestions ?? true,
   };
+}
+
+/** The question log when questions are being logged. */
+function questionLog(ctx: BotContext) {
+  return ctx.logQuestions ? ctx.feedback?.questions : undefined;
 }
 
 /**
@@ -142,6 +165,9 @@ export interface QuestionInput {
   ephemeral: boolean;
   /** An interaction must always be answered; a message (DM or mention) need not be. */
   via: "interaction" | "message";
+  /** Where it was asked, for the question log. */
+  surface: Exclude<Surface, "terminal">;
+  guildId?: string | undefined;
 }
 
 export interface QuestionOutcome {
@@ -168,14 +194,17 @@ export async function answerQuestion(ctx: BotContext, input: QuestionInput): Pro
   }
 
   const context = input.conversationKey ? ctx.memory.get(input.conversationKey) : undefined;
+  const started = performance.now();
   const answer = await ctx.engine.ask(question, { top: PAGE_SIZE + 1, ...(context ? { context } : {}) });
+  // Best-effort and synchronous (a few hundred microseconds): the row id goes on the vote buttons.
+  const logId = questionLog(ctx)?.recordQuestion({ surface: input.surface, guildId: input.guildId, answer, durationMs: performance.now() - started, shown: answer.results.slice(0, PAGE_SIZE) });
   if (answer.results.length === 0) {
     if (answer.reason === "empty-question") return { kind: "help", reply: renderHelp(ctx.botName()) };
-    return { kind: "no-match", reply: renderNoMatch() };
+    return { kind: "no-match", reply: renderNoMatch(logId) };
   }
   if (input.conversationKey) ctx.memory.set(input.conversationKey, question);
   const state = context ? { question, context } : { question };
-  return { kind: answer.answered ? "answer" : "unsure", reply: renderAnswer(answer, { askerId: input.userId, offset: 0, state, ephemeral: input.ephemeral }) };
+  return { kind: answer.answered ? "answer" : "unsure", reply: renderAnswer(answer, { askerId: input.userId, offset: 0, state, ephemeral: input.ephemeral, logId }) };
 }
 
 export interface ButtonInput {
@@ -193,13 +222,39 @@ export interface ButtonOutcome {
   reply: Reply;
 }
 
-export async function answerButton(ctx: BotContext, input: ButtonInput): Promise<ButtonOutcome> {
+/** What a feedback button does: a private reply, or the feedback modal (which must be the first response). */
+export type FeedbackOutcome = { mode: "reply"; reply: Reply } | { mode: "modal"; modal: ReturnType<typeof feedbackModal> };
+
+/**
+ * A 👍, 👎 or "Tell us what you were looking for" press, decided at once (a modal cannot follow a
+ * deferral); undefined for any other button. Anyone may vote on any answer they can see, once.
+ */
+export function answerFeedbackButton(ctx: BotContext, input: Pick<ButtonInput, "customId" | "userId">): FeedbackOutcome | undefined {
   const action = decodeButton(input.customId);
+  if (action?.kind !== "vote" && action?.kind !== "tell") return undefined;
+  const log = questionLog(ctx);
+  if (!log) return { mode: "reply", reply: renderFeedbackOff() };
+  if (action.kind === "tell") return { mode: "modal", modal: feedbackModal(action.logId, FEEDBACK_MAX_LENGTH) };
+  return { mode: "reply", reply: renderVoted(log.recordVote(action.logId, input.userId, action.vote), action.vote, action.logId) };
+}
+
+/** The feedback modal submitted: what to tell its author (privately). */
+export function answerFeedbackModal(ctx: BotContext, input: { customId: string; userId: string; text: string }): Reply {
+  const logId = decodeFeedbackModal(input.customId);
+  if (logId === undefined) return renderStaleButton();
+  const log = questionLog(ctx);
+  if (!log) return renderFeedbackOff();
+  return renderFeedbackThanks(log.recordFeedback(logId, input.userId, input.text));
+}
+
+export async function answerButton(ctx: BotContext, input: ButtonInput): Promise<ButtonOutcome> {
+  const decoded = decodeButton(input.customId);
+  const action = decoded?.kind === "page" || decoded?.kind === "full" ? decoded : undefined;
   const state = parseFooter(input.footer);
   if (!action || !state) return { mode: "reply", reply: renderStaleButton() };
   // Someone else's answer stays as its asker left it; the presser gets their own private copy.
   const own = action.askerId === input.userId;
-  const view = { askerId: input.userId, offset: action.offset, state, ephemeral: !own || input.messageEphemeral };
+  const view = { askerId: input.userId, offset: action.offset, state, ephemeral: !own || input.messageEphemeral, logId: action.logId };
   const mode = own ? "update" : "reply";
 
   if (action.kind === "page") {
@@ -251,6 +306,26 @@ export async function suggestChoices(ctx: BotContext, partial: string, userId: s
     ctx.logger.warn("discord: autocomplete suggestions failed", { partial, error: error instanceof Error ? error.message : String(error) });
     return [];
   });
+  return within(choices, ctx.deferAfterMs, []);
+}
+
+/**
+ * Autocomplete choices of passages for /teach: those nearest to what is typed, or, before anything is
+ * typed, to the question being taught. Name: where the passage is and how it starts; value: its key.
+ * Within AUTOCOMPLETE's bounds and Discord's window, like suggestChoices; never throws.
+ */
+export async function passageChoices(ctx: BotContext, typed: string, question: string, userId: string): Promise<{ name: string; value: string }[]> {
+  const words = normaliseQuestion(typed.trim() ? typed : question);
+  if (!hasWords(words) || words.length > AUTOCOMPLETE.maxChars * 3 || !ctx.suggestLimiter.take(userId).allowed) return [];
+  if (!ctx.suggesting.tryEnter().admitted) return [];
+  const making = (async () => ctx.engine.ask(words, { top: LIMITS.choices, nearest: true, ranking: { minRelativeScore: 0 } }))().finally(() => ctx.suggesting.leave());
+  const choices = making.then(
+    (answer) => answer.results.map((r) => ({ name: truncate(neutralisePlain(`${sectionTrail(r.source)} — ${r.answer.replace(/\s+/g, " ")}`), LIMITS.choiceName, { markdown: false }), value: r.key })),
+    (error: unknown) => {
+      ctx.logger.warn("discord: passage choices failed", { error: error instanceof Error ? error.message : String(error) });
+      return [];
+    },
+  );
   return within(choices, ctx.deferAfterMs, []);
 }
 

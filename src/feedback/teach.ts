@@ -3,10 +3,11 @@
  * passage by document path, section heading path and passage key, so that it survives small edits: when
  * the key is gone (the passage was edited), the section still stands for it.
  *
- * Until index building reads them, the records leave as a file of aliases the operator moves into the
- * knowledge folder, under version control: document path → section heading path → phrases.
+ * Index building applies them as aliases of their passages (answer/taught.ts, through `taughtSource`); they
+ * can also leave as a file of aliases the operator moves into the knowledge folder, under version control.
  */
 import type { AnswerService } from "../answer/service.ts";
+import type { TaughtAlias, TaughtSource } from "../answer/taught.ts";
 import type { FeedbackStore } from "./store.ts";
 
 /** Longest phrase that can be taught, in characters: a question, not a document. */
@@ -24,13 +25,7 @@ export interface TeachRecord {
   taughtAt: number;
 }
 
-/** The phrases that should find one passage (or its section): what index building needs of the teach records. */
-export interface TaughtAlias {
-  path: string;
-  section: string[];
-  passageKey?: string;
-  phrases: string[];
-}
+export type { TaughtAlias };
 
 export type TeachResult = { ok: true; id: number } | { ok: false; reason: "empty" | "too-long" | "unavailable" };
 
@@ -89,6 +84,15 @@ export class TeachRecords {
     const records = this.list();
     return records && groupAliases(records);
   }
+}
+
+/**
+ * The teach records as index building reads them. While the database cannot be read, the last records
+ * read stand: a rebuild during a database hiccup must not forget what was taught.
+ */
+export function taughtSource(records: TeachRecords): TaughtSource {
+  let last: TaughtAlias[] = [];
+  return () => (last = records.taughtAliases() ?? last);
 }
 
 function compare(a: string, b: string): number {

@@ -228,6 +228,8 @@ export class KnowledgeIndex {
       mini.add(doc);
       for (const t of new Set([...termList(p.text), ...termList(doc.section), ...termList(doc.title), ...termList(doc.aliases)])) df.set(t, (df.get(t) ?? 0) + 1);
       for (const w of words(p.text)) vocabulary.set(w.folded, (vocabulary.get(w.folded) ?? 0) + 1);
+      // An alias's words are words the knowledge answers to: spelling correction must not "correct" them away.
+      for (const w of words(doc.aliases)) vocabulary.set(w.folded, (vocabulary.get(w.folded) ?? 0) + 1);
     });
     const docs = documents.map(({ passages: _passages, ...rest }) => rest);
     const index = new KnowledgeIndex(docs, storePassages(passages).passages, mini, df, vocabulary, ExpansionTable.EMPTY);

@@ -37,6 +37,29 @@ const RELOAD = {
   integration_types: [0],
 };
 
+const GAPS = {
+  name: "gaps",
+  description: "What people asked that I could not answer, and how to close the gaps (administrators).",
+  type: 1,
+  default_member_permissions: "8",
+  contexts: [0],
+  integration_types: [0],
+  options: [{ type: 4, name: "days", description: "The last N days, today included (default 7).", required: false, min_value: 1, max_value: 3650 }],
+};
+const TEACH = {
+  name: "teach",
+  description: "Teach me that a question should find a passage, or undo that (administrators).",
+  type: 1,
+  default_member_permissions: "8",
+  contexts: [0],
+  integration_types: [0],
+  options: [
+    { type: 3, name: "question", description: "The question, as people ask it.", required: true, max_length: 300 },
+    { type: 3, name: "passage", description: "The passage it should find: type words of it and pick one.", required: true, max_length: 100, autocomplete: true },
+    { type: 5, name: "remove", description: "Undo this teaching instead (default: teach it).", required: false },
+  ],
+};
+
 describe("deploy-commands", () => {
   let server: DiscordTestServer;
   before(async () => {
@@ -56,17 +79,17 @@ describe("deploy-commands", () => {
   });
 
   test("the command definitions are exactly what Discord is sent", () => {
-    assert.deepEqual(commandData({ maxQuestionLength: 300 }), [ASK, SOURCES, HELP, RELOAD]);
+    assert.deepEqual(commandData({ maxQuestionLength: 300 }), [ASK, SOURCES, HELP, RELOAD, GAPS, TEACH]);
   });
 
   test("registers to the guild when DISCORD_GUILD_ID is set, with the application id read from the token", async () => {
     const guildId = server.guilds[0]?.id ?? "";
     const from = server.requests.length;
     const result = await deployCommands(options({ guildId }));
-    assert.deepEqual(result, { applicationId: server.applicationId, scope: "guild", guildId, commands: ["ask", "sources", "help", "reload"] });
+    assert.deepEqual(result, { applicationId: server.applicationId, scope: "guild", guildId, commands: ["ask", "sources", "help", "reload", "gaps", "teach"] });
     const requests = server.requests.slice(from);
     assert.deepEqual(requests.map((request) => `${request.method} ${request.route}`), ["GET /applications/@me", `PUT /applications/${server.applicationId}/guilds/${guildId}/commands`]);
-    assert.deepEqual(requests[1]?.body, [ASK, SOURCES, HELP, RELOAD]);
+    assert.deepEqual(requests[1]?.body, [ASK, SOURCES, HELP, RELOAD, GAPS, TEACH]);
     assert.equal(requests[1]?.headers.authorization, `Bot ${server.token}`);
     assert.deepEqual(server.violations, []);
   });
@@ -111,7 +134,7 @@ describe("deploy-commands", () => {
     const run = promisify(execFile);
     const env = { ...process.env, DISCORD_API_URL: server.apiUrl, DISCORD_GUILD_ID: server.guilds[0]?.id ?? "", LOG_LEVEL: "info", LOG_FORMAT: "pretty", KNOWLEDGE_DIR: "knowledge" };
     const ok = await run(process.execPath, ["--import", "tsx", "src/discord/deploy-commands.ts"], { cwd: ROOT, env: { ...env, DISCORD_TOKEN: server.token } });
-    assert.match(ok.stderr, /INFO {2}deploy-commands: registered in guild \(live now\) application=1300000000000000001 guild=\d+ commands=\/ask \/sources \/help \/reload/);
+    assert.match(ok.stderr, /INFO {2}deploy-commands: registered in guild \(live now\) application=1300000000000000001 guild=\d+ commands=\/ask \/sources \/help \/reload \/gaps \/teach/);
     await assert.rejects(run(process.execPath, ["--import", "tsx", "src/discord/deploy-commands.ts"], { cwd: ROOT, env: { ...env, DISCORD_TOKEN: "wrong" } }), (error: { code?: number; stderr?: string }) => {
       assert.equal(error.code, 1);
       assert.match(String(error.stderr), /DISCORD_TOKEN was rejected by Discord \(401 Unauthorized\)/);

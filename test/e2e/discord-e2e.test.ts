@@ -74,7 +74,7 @@ for (const threaded of [true, false]) describe(`Discord bot, end to end${threade
     const startup = h.logs.join("\n");
     const guild = h.server.guilds[0]?.id;
     assert.ok(startup.includes(`guilds=Test Guild 1 (${guild})`));
-    assert.ok(startup.includes(`guild commands live guild=${guild} commands=/ask /sources /help /reload`));
+    assert.ok(startup.includes(`guild commands live guild=${guild} commands=/ask /sources /help /reload /gaps /teach`));
   });
 
   test("/ask in a server channel answers publicly with the answer in bold and its citation", async () => {

@@ -39,7 +39,8 @@ describe("vetInteraction", () => {
     ["a command without a user", { ...base, user: undefined, type: InteractionType.ApplicationCommand, data: ASK }, "unsupported: no user"],
     ["a command in a malformed channel", { ...base, channel: { id: "1", type: "text" }, type: InteractionType.ApplicationCommand, data: ASK }, "unsupported: a malformed channel"],
     ["an autocomplete with malformed options", { ...base, type: InteractionType.ApplicationCommandAutocomplete, data: { ...ASK, options: [1] } }, "choices: malformed options"],
-    ["a modal submission", { ...base, type: InteractionType.ModalSubmit, data: { custom_id: "x", components: [] } }, "unsupported: a modal submission, and this bot opens no modals"],
+    ["a modal submission without a custom id", { ...base, type: InteractionType.ModalSubmit, data: { components: [] } }, "stale: a modal without a custom id"],
+    ["a modal submission without data", { ...base, type: InteractionType.ModalSubmit }, "stale: a modal submission without data"],
     ["an unknown interaction type", { ...base, type: 42, data: {} }, "unsupported: interaction type 42, unknown to this bot"],
   ];
   for (const [name, payload, expected] of cases) {
@@ -111,7 +112,7 @@ describe("Discord bot, malformed interactions", () => {
     ["an unknown component type", () => h.server.interaction(InteractionType.MessageComponent, { custom_id: "x", component_type: 99 }, { message: { id: "1300000000000000200", channel_id: h.server.channel().id, embeds: [] } }), privately(UNSUPPORTED)],
     ["a select menu", () => h.server.interaction(InteractionType.MessageComponent, { custom_id: "x", component_type: ComponentType.StringSelect, values: ["a"] }, { message: { id: "1300000000000000200", channel_id: h.server.channel().id } }), privately(UNSUPPORTED)],
     ["an unknown interaction type", () => h.server.interaction(42 as InteractionType, { name: "ask" }), privately(UNSUPPORTED)],
-    ["a modal submission", () => h.server.interaction(InteractionType.ModalSubmit, { custom_id: "x", components: [] }), privately(UNSUPPORTED)],
+    ["a modal submission of a modal this bot never opened is told to ask again", () => h.server.interaction(InteractionType.ModalSubmit, { custom_id: "x", components: [] }), privately(STALE)],
     ["a message context-menu command", () => h.server.interaction(InteractionType.ApplicationCommand, { id: "1", name: "Quote", type: ApplicationCommandType.Message, target_id: "1", resolved: { messages: {} } }), privately(UNSUPPORTED)],
     ["a slash command we never registered", () => h.server.command("weather"), privately(UNSUPPORTED)],
     ["an /ask without its user", () => h.server.interaction(InteractionType.ApplicationCommand, ASK, { mutate: (p) => delete p.member }), privately(UNSUPPORTED)],

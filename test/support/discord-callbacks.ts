@@ -4,7 +4,7 @@
  * checks on what it carries.
  */
 import { InteractionResponseType, InteractionType, MessageFlags, MessageType } from "discord-api-types/v10";
-import { choiceProblems, messageProblems, type MessageCheckOptions } from "./discord-limits-check.ts";
+import { choiceProblems, messageProblems, modalProblems, type MessageCheckOptions } from "./discord-limits-check.ts";
 import type { FakeChannel, FakeUser, Json } from "./discord-world.ts";
 import type { RecordedRequest } from "./discord-server.ts";
 
@@ -59,6 +59,10 @@ export function callbackEffect(world: CallbackWorld, interaction: InteractionRec
       const target = world.messages.get(String((interaction.payload.message as Json | undefined)?.id));
       if (!problems.length && target) Object.assign(target, data, { edited_timestamp: new Date().toISOString() });
       return { problems };
+    }
+    case InteractionResponseType.Modal: {
+      const allowed = kind === InteractionType.MessageComponent || kind === InteractionType.ApplicationCommand;
+      return { problems: allowed ? modalProblems(data) : ["MODAL is only valid for command and component interactions"] };
     }
     case InteractionResponseType.ApplicationCommandAutocompleteResult:
       return { problems: kind === InteractionType.ApplicationCommandAutocomplete ? choiceProblems(body) : ["autocomplete result for a non-autocomplete interaction"] };

@@ -145,3 +145,33 @@ export function commandProblems(body: unknown): string[] {
   });
   return problems;
 }
+
+/** A modal as Discord takes it: https://discord.com/developers/docs/interactions/receiving-and-responding#interaction-response-object-modal */
+export function modalProblems(data: unknown): string[] {
+  const problems: string[] = [];
+  if (!isObject(data)) return ["modal data is not an object"];
+  const id = str(data.custom_id);
+  const title = str(data.title);
+  if (id.length < 1 || id.length > 100) problems.push(`modal custom_id has ${id.length} characters (1 to 100)`);
+  if (title.length < 1 || title.length > 45) problems.push(`modal title has ${title.length} characters (1 to 45)`);
+  const rows = arr(data.components);
+  if (rows.length < 1 || rows.length > 5) problems.push(`modal has ${rows.length} components (1 to 5)`);
+  rows.forEach((row, i) => {
+    const inputs = isObject(row) && row.type === ComponentType.ActionRow ? arr(row.components) : [];
+    if (inputs.length !== 1) problems.push(`modal row ${i} is not an action row holding one text input`);
+    for (const input of inputs) {
+      if (!isObject(input) || input.type !== ComponentType.TextInput) {
+        problems.push(`modal row ${i} holds something other than a text input`);
+        continue;
+      }
+      const label = str(input.label);
+      if (label.length < 1 || label.length > 45) problems.push(`modal row ${i} label has ${label.length} characters (1 to 45)`);
+      if (str(input.custom_id).length < 1 || str(input.custom_id).length > 100) problems.push(`modal row ${i} custom_id is not 1 to 100 characters`);
+      if (input.style !== 1 && input.style !== 2) problems.push(`modal row ${i} style ${JSON.stringify(input.style)} is not 1 or 2`);
+      const max = input.max_length;
+      if (max !== undefined && (typeof max !== "number" || max < 1 || max > 4000)) problems.push(`modal row ${i} max_length ${JSON.stringify(max)} is not 1 to 4000`);
+      if (str(input.placeholder).length > 100) problems.push(`modal row ${i} placeholder is over 100 characters`);
+    }
+  });
+  return problems;
+}

@@ -53,6 +53,8 @@ export interface RecordedRequest {
   /** The status sent; 0 when the connection was reset instead. */
   status: number;
   problems: string[];
+  /** Files of a multipart/form-data request (its `payload_json` is `body`). */
+  files?: { field: string; name: string; type: string; bytes: Buffer }[];
 }
 
 export interface DiscordTestServerOptions {
@@ -293,7 +295,8 @@ export class DiscordTestServer {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
-    const raw = Buffer.concat(chunks).toString("utf8");
+    const bytes = Buffer.concat(chunks);
+    const raw = bytes.toString("utf8");
     const request: RecordedRequest = {
       seq: this.nextSeq++,
       method: req.method ?? "GET",
@@ -317,8 +320,18 @@ export class DiscordTestServer {
       try {
         if (!url.pathname.startsWith("/api/v10/")) {
           result = error(404, "404: Not Found (this server speaks /api/v10)", RESTJSONErrorCodes.GeneralError);
+        } else if (raw && String(req.headers["content-type"]).startsWith("multipart/form-data")) {
+          // Attachments: Discord's multipart form, the message as `payload_json` and each file as `files[n]`.
+          const form = await new Response(bytes, { headers: { "content-type": String(req.headers["content-type"]) } }).formData();
+          const payload = form.get("payload_json");
+          request.body = typeof payload === "string" ? JSON.parse(payload) : undefined;
+          request.files = [];
+          for (const [field, value] of form.entries()) {
+            if (typeof value !== "string") request.files.push({ field, name: value.name, type: value.type, bytes: Buffer.from(await value.arrayBuffer()) });
+          }
+          result = this.handle(request);
         } else if (raw && !String(req.headers["content-type"]).startsWith("application/json")) {
-          result = error(400, "The test server only takes JSON bodies", RESTJSONErrorCodes.InvalidFormBodyOrContentType);
+          result = error(400, "The test server only takes JSON and multipart bodies", RESTJSONErrorCodes.InvalidFormBodyOrContentType);
         } else {
           request.body = raw ? JSON.parse(raw) : undefined;
           result = this.handle(request);
@@ -623,6 +636,21 @@ export class DiscordTestServer {
     const channel = this.findChannel(message.channel_id as string);
     if (!channel) throw new Error(`message ${messageId} is in an unknown channel`);
     return this.interaction(InteractionType.MessageComponent, { custom_id: customId, component_type: ComponentType.Button }, { ...init, where: channel, message });
+  }
+
+  /**
+   * A submission of the modal that interaction `openedBy` was answered with, by the person it showed it to,
+   * with `values` as text input custom id → what they typed (Discord sends each field, empty or not).
+   */
+  submitModal(openedBy: string, values: Record<string, string>, init: { user?: FakeUser } = {}) {
+    const opened = this.interactions.get(openedBy);
+    const modal = (opened?.response?.body as Json | undefined)?.data as Json | undefined;
+    if (!opened || (opened.response?.body as Json | undefined)?.type !== InteractionResponseType.Modal || !modal) throw new Error(`interaction ${openedBy} was not answered with a modal`);
+    const rows = (modal.components as Json[]).map((row) => ({
+      type: ComponentType.ActionRow,
+      components: (row.components as Json[]).map((input) => ({ type: ComponentType.TextInput, custom_id: input.custom_id, value: values[input.custom_id as string] ?? "" })),
+    }));
+    return this.interaction(InteractionType.ModalSubmit, { custom_id: modal.custom_id, components: rows }, { user: init.user ?? opened.user, where: opened.channel, ...(opened.payload.message ? { message: opened.payload.message as Json } : {}) });
   }
 
   /** The message an interaction's first response created, as the server holds it now. */
