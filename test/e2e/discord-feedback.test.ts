@@ -206,7 +206,7 @@ describe("Discord feedback, end to end", () => {
     assert.equal(description((await ask(h, DOG)).data), NO_MATCH);
     const taught = h.server.command("teach", { question: DOG, passage: VISITING_KEY });
     assert.deepEqual(callback(await taught.response), { type: 5, data: { flags: EPHEMERAL } });
-    const said = description(((await editOf(h, taught.id)).body as Json) as Json);
+    const said = description(((await editOf(h, taught.id)).body as Json));
     assert.match(said, /^Taught #\d+: “can I bring my dog” → \*\*Harbor Lighthouse › Visiting\*\* · `harbor-lighthouse\.md:18` · \[open\]\(https:\/\/example\.org\/lighthouse#visiting\)\nAsked now, that question finds this passage first\.\nUndo: /);
     for (const question of [DOG, "could I bring my dogs?"]) {
       const { data } = await ask(h, question);
