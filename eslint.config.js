@@ -19,7 +19,14 @@ export default tseslint.config(
       // async marks methods that serve a promise interface (the engine over RPC): a throw must become a rejection.
       "@typescript-eslint/require-await": "off",
       // node:test's describe/test return promises the runner awaits itself.
-      "@typescript-eslint/no-floating-promises": ["error", { allowForKnownSafeCalls: [{ from: "package", package: "node:test", name: ["describe", "test", "it", "suite", "before", "after", "beforeEach", "afterEach"] }] }],
+      "@typescript-eslint/no-floating-promises": [
+        "error",
+        {
+          allowForKnownSafeCalls: [
+            { from: "package", package: "node:test", name: ["describe", "test", "it", "suite", "before", "after", "beforeEach", "afterEach"] },
+          ],
+        },
+      ],
       "no-restricted-imports": "off",
     },
   },
@@ -35,12 +42,15 @@ export default tseslint.config(
     files: ["src/**/*.ts"],
     ignores: ["src/search/**", "src/discord/**"],
     rules: {
-      "no-restricted-imports": ["error", {
-        paths: [
-          { name: "minisearch", message: "Only src/search may import MiniSearch." },
-          { name: "discord.js", message: "Only src/discord may import discord.js." },
-        ],
-      }],
+      "no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            { name: "minisearch", message: "Only src/search may import MiniSearch." },
+            { name: "discord.js", message: "Only src/discord may import discord.js." },
+          ],
+        },
+      ],
     },
   },
   {

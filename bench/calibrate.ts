@@ -36,7 +36,13 @@ for (const name of ["seed", "rust-book", "vite-docs", "18f-handbook", "discordjs
     if (split !== "all" && q.split !== split) continue;
     let evidence: Evidence | undefined;
     engine.ask(q.q, { top: 5, onEvidence: (e) => (evidence = e) });
-    samples.push({ set: name, kind: q.kind ?? "", label: q.expect ? 1 : 0, x: evidence ? features(evidence) : undefined, near: evidence ? near(evidence) : false });
+    samples.push({
+      set: name,
+      kind: q.kind ?? "",
+      label: q.expect ? 1 : 0,
+      x: evidence ? features(evidence) : undefined,
+      near: evidence ? near(evidence) : false,
+    });
   }
 }
 
@@ -64,26 +70,33 @@ for (let step = 0; step < 20000; step++) {
 
 // A question with nothing near gets no-match before the model is asked: probability 0.
 const scored = samples.map((s) => ({ ...s, p: s.x && s.near ? predict(s.x) : 0 }));
-console.log(`nothing near (nearTopical ${DEFAULT_MODEL.nearTopical}, nearCover ${DEFAULT_MODEL.nearCover}): ${scored.filter((s) => !s.near && s.label === 1).length} answerable, ${scored.filter((s) => !s.near && s.kind === "none-offtopic").length} off-topic, ${scored.filter((s) => !s.near && s.kind === "none-uncovered").length} uncovered`);
+console.log(
+  `nothing near (nearTopical ${DEFAULT_MODEL.nearTopical}, nearCover ${DEFAULT_MODEL.nearCover}): ${scored.filter((s) => !s.near && s.label === 1).length} answerable, ${scored.filter((s) => !s.near && s.kind === "none-offtopic").length} off-topic, ${scored.filter((s) => !s.near && s.kind === "none-uncovered").length} uncovered`,
+);
 const answerable = scored.filter((s) => s.label === 1);
 const none = scored.filter((s) => s.label === 0);
 // AUC: how often an answerable question scores above a no-answer one.
 let pairs = 0;
 let above = 0;
-for (const a of answerable) for (const n of none) {
-  pairs++;
-  above += a.p > n.p ? 1 : a.p === n.p ? 0.5 : 0;
-}
+for (const a of answerable)
+  for (const n of none) {
+    pairs++;
+    above += a.p > n.p ? 1 : a.p === n.p ? 0.5 : 0;
+  }
 console.log(`${split}: ${samples.length} questions (${answerable.length} answerable, ${none.length} not); AUC ${(above / pairs).toFixed(3)}`);
 console.log(`model: intercept ${b.toFixed(3)}, weights ${JSON.stringify(Object.fromEntries(FEATURES.map((f) => [f, Number(w[f].toFixed(3))])))}`);
 const pct = (n: number, d: number) => `${n}/${d} (${d ? Math.round((100 * n) / d) : 0}%)`;
 console.log("answerAt  answerable declined  no-answer declined");
 for (const t of [0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6]) {
-  console.log(`${t.toFixed(2).padEnd(9)} ${pct(answerable.filter((s) => s.p < t).length, answerable.length).padEnd(20)} ${pct(none.filter((s) => s.p < t).length, none.length)}`);
+  console.log(
+    `${t.toFixed(2).padEnd(9)} ${pct(answerable.filter((s) => s.p < t).length, answerable.length).padEnd(20)} ${pct(none.filter((s) => s.p < t).length, none.length)}`,
+  );
 }
 console.log("unsureAt  answerable shown nothing  off-topic shown nothing  uncovered shown nothing");
 for (const t of [0.02, 0.05, 0.08, 0.1, 0.15, 0.2]) {
   const off = none.filter((s) => s.kind === "none-offtopic");
   const unc = none.filter((s) => s.kind === "none-uncovered");
-  console.log(`${t.toFixed(2).padEnd(9)} ${pct(answerable.filter((s) => s.p < t).length, answerable.length).padEnd(26)} ${pct(off.filter((s) => s.p < t).length, off.length).padEnd(24)} ${pct(unc.filter((s) => s.p < t).length, unc.length)}`);
+  console.log(
+    `${t.toFixed(2).padEnd(9)} ${pct(answerable.filter((s) => s.p < t).length, answerable.length).padEnd(26)} ${pct(off.filter((s) => s.p < t).length, off.length).padEnd(24)} ${pct(unc.filter((s) => s.p < t).length, unc.length)}`,
+  );
 }

@@ -58,21 +58,42 @@ try {
   writeFileSync(questionsFile, JSON.stringify(rustSets().flatMap((set) => set.questions.map((q) => q.q))));
   const big = replicas.make(copies);
   const touch = path.join(big.dir, "copy-00", "ch01-01-installation.md");
-  const results = sides.map(() => ({ burstP99Ms: [] as number[], burstP50Ms: [] as number[], failures: 0, threadStallMs: [] as number[], longestAnswerMs: [] as number[], rebuildMs: [] as number[] }));
+  const results = sides.map(() => ({
+    burstP99Ms: [] as number[],
+    burstP50Ms: [] as number[],
+    failures: 0,
+    threadStallMs: [] as number[],
+    longestAnswerMs: [] as number[],
+    rebuildMs: [] as number[],
+  }));
   const loadBefore = load();
   for (let i = 0; i < runs; i++) {
     // Take turns, so that neither side gets the quieter minutes.
-    for (const [s, side] of (i % 2 ? [...sides.entries()].reverse() : [...sides.entries()])) {
+    for (const [s, side] of i % 2 ? [...sides.entries()].reverse() : [...sides.entries()]) {
       const snapshot = path.join(scratch, `rust-${s}.json`);
       log(`run ${i + 1}/${runs}, ${side.name}: Discord bursts (load ${load().join(" ")})`);
-      const discord = await child<DiscordResult>(side.root, path.join("bench", "discord-run.ts"), [RUST_DIR, snapshot, questionsFile, "threaded", String(interactions), "50", "20", String(interactions)]);
+      const discord = await child<DiscordResult>(side.root, path.join("bench", "discord-run.ts"), [
+        RUST_DIR,
+        snapshot,
+        questionsFile,
+        "threaded",
+        String(interactions),
+        "50",
+        "20",
+        String(interactions),
+      ]);
       const r = results[s]!;
       r.burstP99Ms.push(discord.p99Ms);
       r.burstP50Ms.push(discord.p50Ms);
       r.failures += discord.failures;
       log(`run ${i + 1}/${runs}, ${side.name}: rebuild of ${big.name} (load ${load().join(" ")})`);
       // Each side opens from its own snapshot (their keys differ), made by its first run.
-      const rebuild = await child<ThreadedRebuild>(ROOT, path.join("bench", "threaded-rebuild.ts"), [big.dir, path.join(scratch, `big-${s}.json`), touch, path.join(side.root, "src", "answer", "threaded.ts")]);
+      const rebuild = await child<ThreadedRebuild>(ROOT, path.join("bench", "threaded-rebuild.ts"), [
+        big.dir,
+        path.join(scratch, `big-${s}.json`),
+        touch,
+        path.join(side.root, "src", "answer", "threaded.ts"),
+      ]);
       r.threadStallMs.push(rebuild.rebuild.maxGapMs);
       r.longestAnswerMs.push(rebuild.answers.maxMs);
       r.rebuildMs.push(rebuild.rebuild.durationMs);

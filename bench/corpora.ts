@@ -40,7 +40,10 @@ export function seedCorpus(): Corpus {
 }
 
 export function rustSets(): QuestionSet[] {
-  return [loadSet("rust-book", path.join(SHARED, "eval/questions.rust-book.json")), loadSet("rust-book extra", path.join(ROOT, "bench/questions.rust-book.extra.json"))];
+  return [
+    loadSet("rust-book", path.join(SHARED, "eval/questions.rust-book.json")),
+    loadSet("rust-book extra", path.join(ROOT, "bench/questions.rust-book.extra.json")),
+  ];
 }
 
 export function rustCorpus(): Corpus {

@@ -105,7 +105,9 @@ for (const dir of sets) {
   const name = path.relative(path.resolve(ROOT, ".."), dir);
   const counts = count(name, passages);
   rows.push(counts);
-  process.stdout.write(`${name}: ${loaded.documents.length} documents, ${passages.length} passages, ${counts.leaking} with leaks ${JSON.stringify(counts.byKind)} (${Math.round(ms)} ms)\n`);
+  process.stdout.write(
+    `${name}: ${loaded.documents.length} documents, ${passages.length} passages, ${counts.leaking} with leaks ${JSON.stringify(counts.byKind)} (${Math.round(ms)} ms)\n`,
+  );
   for (const p of counts.examples) process.stdout.write(`  leak example ${p.id}:\n    ${p.text.slice(0, 300).replace(/\n/g, "\n    ")}\n`);
   if (sample > 0) {
     const step = Math.max(1, Math.floor(passages.length / sample));

@@ -13,8 +13,16 @@ import { measureDiscord } from "./discord.ts";
 
 const [dir, snapshot, questionsFile, mode, ...numbers] = process.argv.slice(2);
 const [total, burst, sequential, warmup] = numbers.map(Number);
-if (!dir || !snapshot || !questionsFile || (mode !== "threaded" && mode !== "in-thread") || [total, burst, sequential, warmup].some((n) => n === undefined || !Number.isInteger(n))) {
-  process.stderr.write("usage: node --import tsx bench/discord-run.ts KNOWLEDGE_DIR SNAPSHOT_FILE QUESTIONS_JSON threaded|in-thread TOTAL BURST SEQUENTIAL WARMUP\n");
+if (
+  !dir ||
+  !snapshot ||
+  !questionsFile ||
+  (mode !== "threaded" && mode !== "in-thread") ||
+  [total, burst, sequential, warmup].some((n) => n === undefined || !Number.isInteger(n))
+) {
+  process.stderr.write(
+    "usage: node --import tsx bench/discord-run.ts KNOWLEDGE_DIR SNAPSHOT_FILE QUESTIONS_JSON threaded|in-thread TOTAL BURST SEQUENTIAL WARMUP\n",
+  );
   process.exit(2);
 }
 const questions = JSON.parse(readFileSync(questionsFile, "utf8")) as string[];

@@ -46,7 +46,13 @@ process.on("message", (message: ToServer) => {
       const dispatchedAt = epoch(server.interactions.get(id)?.dispatchedAt ?? Number.NaN);
       try {
         const request = await response;
-        return { id, dispatchedAt, callbackAt: epoch(request.at), status: request.status, callbackType: (request.body as { type?: number } | undefined)?.type ?? -1 };
+        return {
+          id,
+          dispatchedAt,
+          callbackAt: epoch(request.at),
+          status: request.status,
+          callbackType: (request.body as { type?: number } | undefined)?.type ?? -1,
+        };
       } catch (error) {
         return { id, dispatchedAt, error: (error as Error).message };
       }

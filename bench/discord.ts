@@ -39,9 +39,16 @@ export interface DiscordResult {
   wallMs: number;
 }
 
-export async function measureDiscord(engine: AnswerService, questions: readonly string[], plan: { total: number; burst: number; sequential: number; warmup: number }): Promise<DiscordResult> {
+export async function measureDiscord(
+  engine: AnswerService,
+  questions: readonly string[],
+  plan: { total: number; burst: number; sequential: number; warmup: number },
+): Promise<DiscordResult> {
   const { total, burst, sequential, warmup } = plan;
-  const child = fork(path.join(import.meta.dirname, "discord-server-process.ts"), [], { execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(path.join(import.meta.dirname, "discord-server-process.ts"), [], {
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   const inbox: FromServer[] = [];
   const waiting: ((m: FromServer) => void)[] = [];
   child.on("message", (m: FromServer) => {
@@ -49,9 +56,12 @@ export async function measureDiscord(engine: AnswerService, questions: readonly 
     if (w) w(m);
     else inbox.push(m);
   });
-  const exited = new Promise<never>((_, reject) => child.once("exit", (code) => reject(new Error(`bench: the Discord test server process exited (code ${code})`))));
+  const exited = new Promise<never>((_, reject) =>
+    child.once("exit", (code) => reject(new Error(`bench: the Discord test server process exited (code ${code})`))),
+  );
   exited.catch(() => undefined);
-  const next = (): Promise<FromServer> => Promise.race([new Promise<FromServer>((resolve) => (inbox.length ? resolve(inbox.shift()!) : waiting.push(resolve))), exited]);
+  const next = (): Promise<FromServer> =>
+    Promise.race([new Promise<FromServer>((resolve) => (inbox.length ? resolve(inbox.shift()!) : waiting.push(resolve))), exited]);
   const post = (m: ToServer) => child.send(m);
 
   const ready = await next();

@@ -93,12 +93,25 @@ export async function expansionCost(dir: string, setFile: string, builds = 5, re
       noAnswerDeclined: `${s.abstained}/${s.unanswerable}`,
     };
   };
-  return { corpus: path.relative(ROOT, dir), set: set.name, questions: set.questions.length, passages: indexes.on?.size ?? 0, lexiconLoadMs, on: side("on"), off: side("off") };
+  return {
+    corpus: path.relative(ROOT, dir),
+    set: set.name,
+    questions: set.questions.length,
+    passages: indexes.on?.size ?? 0,
+    lexiconLoadMs,
+    on: side("on"),
+    off: side("off"),
+  };
 }
 
 export /** The expansion table's cost and gain, on and off side by side (bench/expansion.ts). */
 function expansionTable(e: ExpansionCost): string {
-  const row = (name: string, f: (s: ExpansionCost["on"]) => string | number) => [name, f(e.on), f(e.off), typeof f(e.on) === "number" && f(e.off) ? `${((f(e.on) as number) / (f(e.off) as number)).toFixed(2)}×` : ""];
+  const row = (name: string, f: (s: ExpansionCost["on"]) => string | number) => [
+    name,
+    f(e.on),
+    f(e.off),
+    typeof f(e.on) === "number" && f(e.off) ? `${((f(e.on) as number) / (f(e.off) as number)).toFixed(2)}×` : "",
+  ];
   return table(
     `Expansion (WordNet, word vectors, synonyms) on and off: ${e.corpus}, ${e.passages} passages, blind set ${e.set} (${e.questions} questions, all splits); lexicon read once per process in ${fmt(e.lexiconLoadMs)} ms`,
     ["", "on", "off", "on / off"],

@@ -155,7 +155,16 @@ const rows = results.map((r) => [
 ]);
 const sum = (key: "files" | "passages" | "spans" | "filesFlagged" | "touched") => String(results.reduce((n, r) => n + r[key], 0));
 if (results.length > 1) rows.push(["total", sum("files"), sum("passages"), sum("spans"), sum("filesFlagged"), sum("touched"), "", ...(repeat > 0 ? [""] : [])]);
-const header = ["folder", "files", "passages", "spans flagged", "files flagged", "passages changed", "ms per file", ...(repeat > 0 ? [`ms per file (${repeat}× repeated)`] : [])];
+const header = [
+  "folder",
+  "files",
+  "passages",
+  "spans flagged",
+  "files flagged",
+  "passages changed",
+  "ms per file",
+  ...(repeat > 0 ? [`ms per file (${repeat}× repeated)`] : []),
+];
 console.log(`| ${header.join(" | ")} |\n|${header.map(() => " --- ").join("|")}|`);
 for (const row of rows) console.log(`| ${row.join(" | ")} |`);
 
@@ -183,7 +192,9 @@ if (values.compare) {
       const strip = (x: FileRecord | undefined) => (x && a && a.changed === undefined ? { flagged: x.flagged } : x);
       if (JSON.stringify(strip(a)) !== JSON.stringify(strip(b))) {
         differences++;
-        console.log(`differs: ${shortName(r.dir)}/${file}\n  was: ${JSON.stringify(a?.flagged.map((f) => f.text) ?? [])}\n  now: ${JSON.stringify(b?.flagged.map((f) => f.text) ?? [])}`);
+        console.log(
+          `differs: ${shortName(r.dir)}/${file}\n  was: ${JSON.stringify(a?.flagged.map((f) => f.text) ?? [])}\n  now: ${JSON.stringify(b?.flagged.map((f) => f.text) ?? [])}`,
+        );
       }
     }
   }

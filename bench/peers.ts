@@ -52,7 +52,12 @@ export const lunrPeer: Peer = {
       // search pipeline only stems; indexing also trims punctuation).
       search: (question, limit) =>
         index
-          .query((q) => q.term(lunr.tokenizer(question).map((t) => lunr.trimmer(t)), {}))
+          .query((q) =>
+            q.term(
+              lunr.tokenizer(question).map((t) => lunr.trimmer(t)),
+              {},
+            ),
+          )
           .slice(0, limit)
           .map((r) => Number(r.ref)),
     };
@@ -77,8 +82,13 @@ export const oramaPeer: Peer = {
   name: "Orama",
   setup: "@orama/orama 3 defaults (English tokenizer, no stemming, BM25, threshold 1: any word)",
   async build(passages) {
-    const db: Orama<{ text: "string"; section: "string"; title: "string" }> = create({ schema: { text: "string", section: "string", title: "string" } as const });
-    await insertMultiple(db, fields(passages).map((d) => ({ id: String(d.id), text: d.text, section: d.section, title: d.title })));
+    const db: Orama<{ text: "string"; section: "string"; title: "string" }> = create({
+      schema: { text: "string", section: "string", title: "string" } as const,
+    });
+    await insertMultiple(
+      db,
+      fields(passages).map((d) => ({ id: String(d.id), text: d.text, section: d.section, title: d.title })),
+    );
     return {
       search: (question, limit) => {
         const result = oramaSearch(db, { term: question, limit });

@@ -55,7 +55,9 @@ try {
   console.log(`Rust book (${engine.lastLoad.passages} passages), ${count} questions logged (a vote on every tenth):`);
   console.log(`  per logged question (and its vote): median ${median(times).toFixed(3)} ms, p99 ${p99(times).toFixed(3)} ms`);
   console.log(`  database: ${(bytes / 1e6).toFixed(1)} MB (${Math.round(bytes / count)} bytes per question)`);
-  console.log(`  30-day report: ${Math.round(reportMs)} ms (${report.gaps.length} gaps with suggestions; ${report.totals.answered} answered, ${report.totals.unsure} unsure, ${report.totals["no-match"]} no-match)`);
+  console.log(
+    `  30-day report: ${Math.round(reportMs)} ms (${report.gaps.length} gaps with suggestions; ${report.totals.answered} answered, ${report.totals.unsure} unsure, ${report.totals["no-match"]} no-match)`,
+  );
   console.log(`  chart: ${Math.round(chartMs)} ms (first, loads Chart.js and Skia), ${png.length} bytes`);
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -17,83 +17,62 @@ import type { Answer } from "../src/answer/types.ts";
 import { analyzeQuery } from "../src/search/query.ts";
 import { knowledgeBytes, Replicas, ROOT, rustCorpus, seedCorpus, type Corpus } from "./corpora.ts";
 import type { DiscordResult } from "./discord.ts";
-import { withTicker, type AnswerDelays, type GapResult, type ThreadedRebuild } from "./heartbeat.ts";
+import { withTicker, type GapResult, type ThreadedRebuild } from "./heartbeat.ts";
 import { expansionCost, expansionTable } from "./expansion.ts";
 import { PEERS, plainMiniSearch } from "./peers.ts";
-import { collect, fmt, hasGc, mb, median, p99, round, table, timeEach } from "./stats.ts";
+import { report, targets } from "./report.ts";
+import type { CorpusResult, HeartbeatResult, MemoryResult, Quality, StartupResult, BuiltStartup } from "./results.ts";
+import { collect, hasGc, mb, median, p99, round, timeEach } from "./stats.ts";
 
 const run = promisify(execFile);
 const QUICK = process.argv.includes("--quick");
 
 /** How much work each part does; --quick is sized for CI (about a minute). */
 const PLAN = QUICK
-  ? { replicas: [10], heartbeat: false, fileBuilds: { 1: 3, 10: 1 }, snapshotLoads: 3, questionBudgetMs: 1000, maxReps: 20, peerBudgetMs: 500, startupRuns: 2, interactions: 200, sequential: 20, burst: 50, discordWarmup: 50, discordRuns: 1, plainMiniUpTo: 1, peerSample: { 10: 4 } }
-  : { replicas: [10, 50], heartbeat: true, fileBuilds: { 1: 5, 10: 2, 50: 1 }, snapshotLoads: 5, questionBudgetMs: 6000, maxReps: 50, peerBudgetMs: 4000, startupRuns: 5, interactions: 1000, sequential: 100, burst: 50, discordWarmup: 1000, discordRuns: 3, plainMiniUpTo: 10, peerSample: { 10: 4, 50: 8 } };
+  ? {
+      replicas: [10],
+      heartbeat: false,
+      fileBuilds: { 1: 3, 10: 1 },
+      snapshotLoads: 3,
+      questionBudgetMs: 1000,
+      maxReps: 20,
+      peerBudgetMs: 500,
+      startupRuns: 2,
+      interactions: 200,
+      sequential: 20,
+      burst: 50,
+      discordWarmup: 50,
+      discordRuns: 1,
+      plainMiniUpTo: 1,
+      peerSample: { 10: 4 },
+    }
+  : {
+      replicas: [10, 50],
+      heartbeat: true,
+      fileBuilds: { 1: 5, 10: 2, 50: 1 },
+      snapshotLoads: 5,
+      questionBudgetMs: 6000,
+      maxReps: 50,
+      peerBudgetMs: 4000,
+      startupRuns: 5,
+      interactions: 1000,
+      sequential: 100,
+      burst: 50,
+      discordWarmup: 1000,
+      discordRuns: 3,
+      plainMiniUpTo: 10,
+      peerSample: { 10: 4, 50: 8 },
+    };
 
 /** Questions per second answered in the memory child, per corpus size (enough for a few seconds each). */
-const THROUGHPUT_QUESTIONS: Record<string, number> = QUICK ? { seed: 10_000, "rust-book": 5_000, 10: 100 } : { seed: 20_000, "rust-book": 100_000, 10: 500, 50: 150 };
+const THROUGHPUT_QUESTIONS: Record<string, number> = QUICK
+  ? { seed: 10_000, "rust-book": 5_000, 10: 100 }
+  : { seed: 20_000, "rust-book": 100_000, 10: 500, 50: 150 };
 
-interface Quality {
-  set: string;
-  engine: string;
-  questions: number;
-  hit1: number;
-  hit3: number;
-  mrr5: number;
-  /** Ours only: no-answer questions abstained on / their number; answerable questions wrongly abstained on. */
-  abstained?: string;
-  falseAbstentions?: number;
-  p50Ms: number;
-  p99Ms: number;
-  sampled?: boolean;
-}
-
-interface CorpusResult {
-  name: string;
-  dir: string;
-  copies: number;
-  documents: number;
-  passages: number;
-  knowledgeBytes: number;
-  build: { fromFilesMs: number; fromFilesRuns: number[]; fromSnapshotMs: number; fromSnapshotRuns: number[]; snapshotBytes: number; passagesPerSecond: number };
-  engine: {
-    questions: number;
-    samples: number;
-    askP50Ms: number;
-    askP99Ms: number;
-    analysisAndSearchP50Ms: number;
-    miniSearchP50Ms: number;
-    miniSearchP99Ms: number;
-    /** KnowledgeIndex.search with every term's prefix expansion off (diagnostic). */
-    miniSearchNoPrefixP50Ms: number;
-    plainMiniSearchP50Ms?: number;
-    plainMiniSearchP99Ms?: number;
-    /** Full ask() p50 over raw MiniSearch.search p50. */
-    overheadRatio: number;
-  };
-  quality: Quality[];
-  peers: { name: string; setup: string; buildMs: number; passagesPerSecond: number; p50Ms: number; p99Ms: number; hit1: number; hit3: number; questions: number; sampled: boolean }[];
-  memory?: MemoryResult;
-}
-
-interface MemoryResult {
-  /** Where the child's index came from (the snapshot, unless the engine's code changed under the bench). */
-  source: string;
-  heapUsedMB: number;
-  rssMB: number;
-  /** Off-heap memory (Buffers: the passage texts, see src/search/passages.ts). */
-  externalMB: number;
-  /** Heap the engine added (after load − before, both after GC). */
-  heapDeltaMB: number;
-  /** (Heap + off-heap buffers) after load / knowledge text: the text is kept in a Buffer, so heap alone would flatter. */
-  heapToText: number;
-  answersPerSecond: number;
-  questions: number;
-  heapGrowthMB: number;
-  checkpointsMB: number[];
-}
-
-const log = (message: string) => process.stderr.write(`[bench ${(performance.now() / 1000).toFixed(0).padStart(4)} s, heap ${mb(process.memoryUsage().heapUsed).toFixed(0).padStart(4)} MB] ${message}\n`);
+const log = (message: string) =>
+  process.stderr.write(
+    `[bench ${(performance.now() / 1000).toFixed(0).padStart(4)} s, heap ${mb(process.memoryUsage().heapUsed).toFixed(0).padStart(4)} MB] ${message}\n`,
+  );
 
 function repsFor(onePassMs: number, budgetMs: number, min = 1, max = PLAN.maxReps): number {
   return Math.max(min, Math.min(max, Math.floor(budgetMs / Math.max(onePassMs, 0.001))));
@@ -101,7 +80,10 @@ function repsFor(onePassMs: number, budgetMs: number, min = 1, max = PLAN.maxRep
 
 /** Child process running a bench script with tsx; returns its last stdout line as JSON. */
 async function child<T>(script: string, args: string[], gc = false): Promise<T> {
-  const { stdout } = await run(process.execPath, [...(gc ? ["--expose-gc"] : []), "--import", "tsx", path.join(ROOT, "bench", script), ...args], { cwd: ROOT, maxBuffer: 64 * 1024 * 1024 });
+  const { stdout } = await run(process.execPath, [...(gc ? ["--expose-gc"] : []), "--import", "tsx", path.join(ROOT, "bench", script), ...args], {
+    cwd: ROOT,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   const line = stdout.trim().split("\n").pop() ?? "";
   return JSON.parse(line) as T;
 }
@@ -117,7 +99,12 @@ function questionsOf(corpus: Corpus): EvalQuestion[] {
  * time saving the snapshot, then opens from the snapshot (wall time of open()). With `tickFirst`, the first
  * build runs under the 10 ms ticker: an in-thread build, as a reload without the worker would run.
  */
-async function buildTimes(corpus: Corpus, snapshot: string, fileRuns: number, tickFirst: boolean): Promise<{ engine: AnswerEngine; files: number[]; snapshots: number[]; firstGap?: GapResult }> {
+async function buildTimes(
+  corpus: Corpus,
+  snapshot: string,
+  fileRuns: number,
+  tickFirst: boolean,
+): Promise<{ engine: AnswerEngine; files: number[]; snapshots: number[]; firstGap?: GapResult }> {
   const files: number[] = [];
   // The first build from the files also saves the snapshot; LoadReport.durationMs excludes the save.
   rmSync(snapshot, { force: true });
@@ -125,7 +112,13 @@ async function buildTimes(corpus: Corpus, snapshot: string, fileRuns: number, ti
   let engine = first.value;
   if (engine.lastLoad.source !== "files") throw new Error("bench: expected a build from the files");
   files.push(engine.lastLoad.durationMs);
-  const firstGap: GapResult = { maxGapMs: first.maxGapMs, ticks: first.ticks, durationMs: first.durationMs, buildMs: engine.lastLoad.durationMs, source: engine.lastLoad.source };
+  const firstGap: GapResult = {
+    maxGapMs: first.maxGapMs,
+    ticks: first.ticks,
+    durationMs: first.durationMs,
+    buildMs: engine.lastLoad.durationMs,
+    source: engine.lastLoad.source,
+  };
   for (let i = 1; i < fileRuns; i++) {
     collect();
     files.push((await AnswerEngine.open(corpus.dir)).lastLoad.durationMs);
@@ -222,11 +215,26 @@ function ourQuality(engine: AnswerEngine, corpus: Corpus, perSet: boolean, askSa
   const answers = questions.map((q) => engine.ask(q.q, { top: 5 }));
   const step = peerStep(corpus);
   // Where the peers answer a sample only, ours is scored on the same sample too, for a like-for-like row.
-  const groups = [...groupsOf(corpus, perSet).map((g) => ({ ...g, sampled: false })), ...(step > 1 ? groupsOf(corpus, perSet, (i) => i % step === 0).map((g) => ({ ...g, sampled: true })) : [])];
+  const groups = [
+    ...groupsOf(corpus, perSet).map((g) => ({ ...g, sampled: false })),
+    ...(step > 1 ? groupsOf(corpus, perSet, (i) => i % step === 0).map((g) => ({ ...g, sampled: true })) : []),
+  ];
   return groups.map((g) => {
     const s = scoreAnswers(pick(questions, g.positions), pick(answers, g.positions));
     const times = pick(askSamples, g.positions).flat();
-    return { set: g.name, engine: "ours", questions: g.positions.length, hit1: s.hit1, hit3: s.hit3, mrr5: s.mrr5, abstained: `${s.abstained}/${s.unanswerable}`, falseAbstentions: s.falseAbstentions, p50Ms: median(times), p99Ms: p99(times), ...(g.sampled ? { sampled: true } : {}) };
+    return {
+      set: g.name,
+      engine: "ours",
+      questions: g.positions.length,
+      hit1: s.hit1,
+      hit3: s.hit3,
+      mrr5: s.mrr5,
+      abstained: `${s.abstained}/${s.unanswerable}`,
+      falseAbstentions: s.falseAbstentions,
+      p50Ms: median(times),
+      p99Ms: p99(times),
+      ...(g.sampled ? { sampled: true } : {}),
+    };
   });
 }
 
@@ -267,18 +275,48 @@ async function peerResults(engine: AnswerEngine, corpus: Corpus, perSet: boolean
     for (const g of groups) {
       const s = scoreAnswers(pick(questions, g.positions), pick(answers, g.positions));
       const times = pick(samples, g.positions).flat();
-      quality.push({ set: g.name, engine: peer.name, questions: g.positions.length, hit1: s.hit1, hit3: s.hit3, mrr5: s.mrr5, p50Ms: median(times), p99Ms: p99(times), sampled });
+      quality.push({
+        set: g.name,
+        engine: peer.name,
+        questions: g.positions.length,
+        hit1: s.hit1,
+        hit3: s.hit3,
+        mrr5: s.mrr5,
+        p50Ms: median(times),
+        p99Ms: p99(times),
+        sampled,
+      });
     }
     const overall = scoreAnswers(pick(questions, used), pick(answers, used));
     const times = pick(samples, used).flat();
-    peers.push({ name: peer.name, setup: peer.setup, buildMs, passagesPerSecond: passages.length / (buildMs / 1000), p50Ms: median(times), p99Ms: p99(times), hit1: overall.hit1, hit3: overall.hit3, questions: used.length, sampled });
+    peers.push({
+      name: peer.name,
+      setup: peer.setup,
+      buildMs,
+      passagesPerSecond: passages.length / (buildMs / 1000),
+      p50Ms: median(times),
+      p99Ms: p99(times),
+      hit1: overall.hit1,
+      hit3: overall.hit3,
+      questions: used.length,
+      sampled,
+    });
     log(`  ${peer.name}: built in ${buildMs.toFixed(0)} ms, p50 ${median(times).toFixed(3)} ms over ${times.length} searches`);
   }
   return { quality, peers };
 }
 
 async function memoryOf(corpus: Corpus, snapshot: string, questionsFile: string, count: number): Promise<MemoryResult> {
-  type Child = { source: string; baseline: { heapUsed: number }; loaded: { heapUsed: number; rss: number; external: number }; answersPerSecond: number; questions: number; heapWarm: number; heapAfter: number; checkpoints: number[] };
+  type Child = {
+    source: string;
+    baseline: { heapUsed: number };
+    loaded: { heapUsed: number; rss: number; external: number };
+    answersPerSecond: number;
+    questions: number;
+    heapWarm: number;
+    heapAfter: number;
+    checkpoints: number[];
+  };
   const r = await child<Child>("memory.ts", [corpus.dir, questionsFile, String(count), snapshot], true);
   const bytes = knowledgeBytes(corpus.dir);
   return {
@@ -343,27 +381,6 @@ async function benchCorpus(
 
 // ---- start-up ---------------------------------------------------------------------------------------
 
-interface BuiltStartup {
-  readyMs: number[];
-  readyP50Ms: number;
-  importedP50Ms: number;
-  openP50Ms: number;
-  firstAnswerP50Ms: number;
-}
-
-interface StartupResult {
-  /** An empty script under `node --import tsx`: the floor under every ready time. */
-  nodeTsxBootMs: number;
-  inProcess: BuiltStartup & { firstBuildReadyMs: number; openMs: number[] };
-  worker: { readyMs: number[]; openMs: number[]; readyP50Ms: number; openP50Ms: number };
-  /** The compiled engine in this thread, as the terminal runs it (`npm run build`, plain JavaScript: no TypeScript loader at start). */
-  built: BuiltStartup;
-  /** The compiled engine in a worker thread, as the Discord bot runs it (ThreadedEngine). */
-  builtThreaded: BuiltStartup;
-  corrupt: { ok: boolean; log: string };
-  stale: { ok: boolean; log: string };
-}
-
 async function startup(dir: string, cacheDir: string, replicas: Replicas): Promise<StartupResult> {
   type Child = { readyMs: number; importedMs: number; openMs: number; firstAnswerMs: number; source: string; logs: string[] };
   const boots: number[] = [];
@@ -394,14 +411,19 @@ async function startup(dir: string, cacheDir: string, replicas: Replicas): Promi
   await run("npm", ["run", "--silent", "build"], { cwd: ROOT });
   const builtSnapshot = path.join(cacheDir, "startup-built.json");
   const builtRun = async (threaded: boolean): Promise<Child> => {
-    const { stdout } = await run(process.execPath, [path.join(ROOT, "bench", "startup-built.mjs"), dir, builtSnapshot, ...(threaded ? ["--threaded"] : [])], { cwd: ROOT });
+    const { stdout } = await run(process.execPath, [path.join(ROOT, "bench", "startup-built.mjs"), dir, builtSnapshot, ...(threaded ? ["--threaded"] : [])], {
+      cwd: ROOT,
+    });
     return JSON.parse(stdout.trim().split("\n").pop() ?? "") as Child;
   };
   await builtRun(false);
   const built: Child[] = [];
   const builtThreaded: Child[] = [];
   for (let i = 0; i < PLAN.startupRuns; i++) {
-    for (const [threaded, runs] of [[false, built], [true, builtThreaded]] as const) {
+    for (const [threaded, runs] of [
+      [false, built],
+      [true, builtThreaded],
+    ] as const) {
       const r = await builtRun(threaded);
       if (r.source === "snapshot") runs.push(r);
     }
@@ -429,7 +451,12 @@ async function startup(dir: string, cacheDir: string, replicas: Replicas): Promi
   return {
     nodeTsxBootMs: median(boots),
     inProcess: { ...summarise(inProcess), firstBuildReadyMs: first.readyMs, openMs: inProcess.map((r) => r.openMs) },
-    worker: { readyMs: worker.map((r) => r.readyMs), openMs: worker.map((r) => r.openMs), readyP50Ms: median(worker.map((r) => r.readyMs)), openP50Ms: median(worker.map((r) => r.openMs)) },
+    worker: {
+      readyMs: worker.map((r) => r.readyMs),
+      openMs: worker.map((r) => r.openMs),
+      readyP50Ms: median(worker.map((r) => r.readyMs)),
+      openP50Ms: median(worker.map((r) => r.openMs)),
+    },
     built: summarise(built),
     builtThreaded: summarise(builtThreaded),
     corrupt: { ok: corrupt.source === "files" && corruptLine !== "", log: corruptLine },
@@ -438,18 +465,6 @@ async function startup(dir: string, cacheDir: string, replicas: Replicas): Promi
 }
 
 // ---- heartbeat during a rebuild ---------------------------------------------------------------------------
-
-interface HeartbeatResult {
-  corpus: string;
-  passages: number;
-  /** The first build from the files, in this thread (engine option worker: false), snapshot save included. */
-  inProcessRebuild: GapResult;
-  /** The bot as shipped (ThreadedEngine): stalls of the thread that runs the Discord connection. */
-  botThreadSnapshotLoad: { maxGapMs: number; durationMs: number };
-  botThreadRebuild: GapResult;
-  /** Questions asked one after another, 10 ms apart, during that rebuild: how long an answer could be held up. */
-  answersDuringRebuild: AnswerDelays;
-}
 
 async function heartbeat(corpus: Corpus, engine: AnswerEngine, snapshot: string, inProcessRebuild: GapResult): Promise<HeartbeatResult> {
   const touch = path.join(corpus.dir, "copy-00", "ch01-01-installation.md");
@@ -465,133 +480,6 @@ async function heartbeat(corpus: Corpus, engine: AnswerEngine, snapshot: string,
     answersDuringRebuild: threaded.answers,
   };
 }
-
-// ---- output -------------------------------------------------------------------------------------------
-
-
-
-const pct = (x: number) => `${Math.round(x * 100)}%`;
-
-interface Target {
-  what: string;
-  target: string;
-  measured: string;
-  pass: boolean | "n/a";
-}
-
-function targets(corpora: CorpusResult[], start: StartupResult, discord: DiscordResult, beat: HeartbeatResult | undefined): Target[] {
-  const rust = corpora.find((c) => c.name === "rust-book");
-  const big = corpora.find((c) => c.copies === 50);
-  const out: Target[] = [];
-  if (rust) {
-    out.push({ what: "engine p50 per question, rust-book", target: "≤ 1 ms", measured: `${fmt(rust.engine.askP50Ms)} ms`, pass: rust.engine.askP50Ms <= 1 });
-    out.push({ what: "engine p99 per question, rust-book", target: "≤ 5 ms", measured: `${fmt(rust.engine.askP99Ms)} ms`, pass: rust.engine.askP99Ms <= 5 });
-  }
-  out.push(big ? { what: "engine p50 per question, 50×", target: "≤ 10 ms", measured: `${fmt(big.engine.askP50Ms)} ms`, pass: big.engine.askP50Ms <= 10 } : { what: "engine p50 per question, 50×", target: "≤ 10 ms", measured: "not run (--quick)", pass: "n/a" });
-  for (const c of corpora.filter((c) => c.copies === 1)) {
-    for (const set of new Set(c.quality.map((q) => q.set))) {
-      const rows = c.quality.filter((q) => q.set === set);
-      const ours = rows.find((q) => q.engine === "ours");
-      const best = rows.filter((q) => q.engine !== "ours").sort((a, b) => b.hit1 - a.hit1)[0];
-      if (!ours || !best) continue;
-      out.push({ what: `Hit@1 above every peer, ${c.name} / ${set}`, target: `> ${best.engine} ${pct(best.hit1)}`, measured: `${pct(ours.hit1)} (Hit@3 ${pct(ours.hit3)} vs ${pct(Math.max(...rows.filter((q) => q.engine !== "ours").map((q) => q.hit3)))})`, pass: ours.hit1 > best.hit1 && ours.hit3 >= Math.max(...rows.filter((q) => q.engine !== "ours").map((q) => q.hit3)) });
-    }
-  }
-  out.push({ what: "ready from snapshot, rust-book, compiled as npm start runs the bot (process start → answering; engine in a worker)", target: "≤ 300 ms", measured: `${fmt(start.builtThreaded.readyP50Ms)} ms (engine open ${fmt(start.builtThreaded.openP50Ms)} ms)`, pass: start.builtThreaded.readyP50Ms <= 300 });
-  out.push({ what: "ready from snapshot, rust-book, compiled, engine in the same thread (terminal)", target: "≤ 300 ms", measured: `${fmt(start.built.readyP50Ms)} ms (engine open ${fmt(start.built.openP50Ms)} ms)`, pass: start.built.readyP50Ms <= 300 });
-  out.push({ what: "ready from snapshot, rust-book, sources under tsx (after an edit, before a build)", target: "≤ 300 ms", measured: `${fmt(start.inProcess.readyP50Ms)} ms (tsx alone: ${fmt(start.nodeTsxBootMs)} ms)`, pass: start.inProcess.readyP50Ms <= 300 });
-  out.push({ what: "corrupt snapshot → rebuilt with a log line", target: "ok", measured: start.corrupt.ok ? "ok" : "FAILED", pass: start.corrupt.ok });
-  out.push({ what: "stale snapshot → rebuilt with a log line", target: "ok", measured: start.stale.ok ? "ok" : "FAILED", pass: start.stale.ok });
-  if (big?.memory) out.push({ what: "heap + buffers after load / knowledge text, 50×", target: "≤ 4×", measured: `${big.memory.heapToText.toFixed(1)}× (${fmt(big.memory.heapUsedMB)} MB heap + ${fmt(big.memory.externalMB)} MB buffers for ${fmt(mb(big.knowledgeBytes))} MB)`, pass: big.memory.heapToText <= 4 });
-  else out.push({ what: "heap after load / knowledge text, 50×", target: "≤ 4×", measured: "not run (--quick)", pass: "n/a" });
-  const leak = rust?.memory;
-  if (leak) out.push({ what: `heap growth over ${leak.questions.toLocaleString("en-US")} questions`, target: "none (≤ 1 MB)", measured: `${leak.heapGrowthMB >= 0 ? "+" : ""}${leak.heapGrowthMB} MB`, pass: leak.heapGrowthMB <= 1 });
-  out.push({ what: `Discord-facing p99, ${discord.interactions} interactions in bursts of ${discord.burst} (engine in a worker, as shipped)`, target: "≤ 50 ms, 0 failures", measured: `${fmt(discord.p99Ms)} ms${discord.p99RunsMs && discord.p99RunsMs.length > 1 ? ` (median of ${discord.p99RunsMs.map(fmt).join(", ")})` : ""}, ${discord.failures} failures; bot's share (packet → callback) p99 ${fmt(discord.inBotP99Ms)} ms`, pass: discord.p99Ms <= 50 && discord.failures === 0 && discord.violations === 0 });
-  if (beat) out.push({ what: `longest stall of the bot's Discord thread, ${beat.corpus} rebuild (engine in a worker, as shipped)`, target: "≤ 50 ms (my bar)", measured: `${fmt(beat.botThreadRebuild.maxGapMs)} ms (everything in one thread: ${fmt(beat.inProcessRebuild.maxGapMs)} ms)`, pass: beat.botThreadRebuild.maxGapMs <= 50 });
-  if (beat) out.push({ what: `longest answer round trip during a ${beat.corpus} rebuild (a new answering worker builds; the old one answers until the swap)`, target: "≤ 50 ms (my bar)", measured: `${fmt(beat.answersDuringRebuild.maxMs)} ms over ${beat.answersDuringRebuild.count} questions`, pass: beat.answersDuringRebuild.maxMs <= 50 });
-  else out.push({ what: "longest event-loop stall, 50× rebuild in the worker", target: "≤ 50 ms (my bar)", measured: "not run (--quick)", pass: "n/a" });
-  return out;
-}
-
-function discordRows(discord: DiscordResult, how: string): string[][] {
-  return [
-    [`Discord, ${how}: ${discord.interactions} /ask in bursts of ${discord.burst}, dispatch → callback`, `p50 ${fmt(discord.p50Ms)} ms, p99 ${fmt(discord.p99Ms)} ms${discord.p99RunsMs && discord.p99RunsMs.length > 1 ? ` (the median run; p99 of each run: ${discord.p99RunsMs.map(fmt).join(", ")} ms)` : ""}, max ${fmt(discord.maxMs)} ms; ${discord.failures} failures, ${discord.violations} limit violations; ${fmt(discord.interactions / (discord.wallMs / 1000))} answers/s`],
-    [`Discord, ${how}: same bursts, bot receives the packet → callback`, `p50 ${fmt(discord.inBotP50Ms)} ms, p99 ${fmt(discord.inBotP99Ms)} ms`],
-    [`Discord, ${how}: ${discord.sequential.interactions} /ask one at a time, dispatch → callback`, `p50 ${fmt(discord.sequential.p50Ms)} ms, p99 ${fmt(discord.sequential.p99Ms)} ms`],
-    [`Discord, ${how}: the ${discord.warmup.interactions} warm-up interactions before those (a freshly started bot)`, `p50 ${fmt(discord.warmup.p50Ms)} ms, p99 ${fmt(discord.warmup.p99Ms)} ms`],
-  ];
-}
-
-function report(machine: { cpu: string; cores: number; memoryGB: number; node: string; platform: string; date: string }, corpora: CorpusResult[], start: StartupResult, discord: DiscordResult, discordInThread: DiscordResult, beat: HeartbeatResult | undefined, goals: Target[]): string {
-  const out: string[] = [];
-  out.push(`Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGB} GB, Node ${machine.node} (${machine.platform}); ${QUICK ? "--quick" : "full run"}, ${machine.date}`);
-  out.push(
-    table(
-      "Index build (medians)",
-      ["corpus", "docs", "passages", "text MB", "from files ms", "passages/s", "from snapshot ms", "snapshot MB", "heap MB", "buffers MB", "RSS MB", "(heap+buffers)/text"],
-      corpora.map((c) => [c.name, c.documents, c.passages, c.knowledgeBytes / 1e6, c.build.fromFilesMs, c.build.passagesPerSecond, c.build.fromSnapshotMs, c.build.snapshotBytes / 1e6, c.memory?.heapUsedMB ?? NaN, c.memory?.externalMB ?? NaN, c.memory?.rssMB ?? NaN, c.memory ? `${c.memory.heapToText.toFixed(1)}×` : "n/a"]),
-    ),
-  );
-  out.push(
-    table(
-      "Engine time per question, ms (all questions of the corpus's sets, repeated)",
-      ["corpus", "questions", "samples", "ask p50", "ask p99", "analysis+search p50", "MiniSearch.search p50", "p99", "no prefix p50", "plain MiniSearch p50", "ask / MiniSearch", "answers/s (1 core)"],
-      corpora.map((c) => [c.name, c.engine.questions, c.engine.samples, c.engine.askP50Ms, c.engine.askP99Ms, c.engine.analysisAndSearchP50Ms, c.engine.miniSearchP50Ms, c.engine.miniSearchP99Ms, c.engine.miniSearchNoPrefixP50Ms, c.engine.plainMiniSearchP50Ms ?? NaN, `${c.engine.overheadRatio.toFixed(1)}×`, c.memory?.answersPerSecond ?? NaN]),
-    ),
-  );
-  out.push(
-    table(
-      "Quality and latency against peers on the same passages (Hit@k: a top-k passage holds every expected phrase)",
-      ["corpus", "questions", "engine", "Hit@1", "Hit@3", "MRR@5", "abstained", "false abst.", "p50 ms", "p99 ms", "build ms"],
-      corpora.flatMap((c) =>
-        c.quality.map((q) => [
-          c.name,
-          `${q.set} (${q.questions}${q.sampled ? ", sample" : ""})`,
-          q.engine,
-          pct(q.hit1),
-          pct(q.hit3),
-          q.mrr5.toFixed(2),
-          q.abstained ?? "—",
-          q.falseAbstentions ?? "—",
-          q.p50Ms,
-          q.p99Ms,
-          q.engine === "ours" ? c.build.fromFilesMs : (c.peers.find((p) => p.name === q.engine)?.buildMs ?? NaN),
-        ]),
-      ),
-    ),
-  );
-  const leak = corpora.find((c) => c.name === "rust-book")?.memory;
-  out.push(
-    table(
-      "Start-up, memory, Discord, rebuilds",
-      ["measure", "value"],
-      [
-        ["ready from snapshot, rust-book, in-process build (p50 of runs; process start → first answer)", `${fmt(start.inProcess.readyP50Ms)} ms = imports done at ${fmt(start.inProcess.importedP50Ms)} ms + engine open ${fmt(start.inProcess.openP50Ms)} ms + first answer ${fmt(start.inProcess.firstAnswerP50Ms)} ms`],
-        ["an empty script under node --import tsx (the floor)", `${fmt(start.nodeTsxBootMs)} ms`],
-        ["ready from snapshot, rust-book, sources under tsx, engine in a worker", `${fmt(start.worker.readyP50Ms)} ms (engine open ${fmt(start.worker.openP50Ms)} ms)`],
-        ["ready from snapshot, rust-book, compiled, engine in a worker (npm ci builds it; npm start runs the bot so)", `${fmt(start.builtThreaded.readyP50Ms)} ms = imports done at ${fmt(start.builtThreaded.importedP50Ms)} ms + engine open ${fmt(start.builtThreaded.openP50Ms)} ms + first answer ${fmt(start.builtThreaded.firstAnswerP50Ms)} ms`],
-        ["ready from snapshot, rust-book, compiled, engine in the same thread (the terminal)", `${fmt(start.built.readyP50Ms)} ms = imports done at ${fmt(start.built.importedP50Ms)} ms + engine open ${fmt(start.built.openP50Ms)} ms + first answer ${fmt(start.built.firstAnswerP50Ms)} ms`],
-        ["ready without a snapshot (first start), rust-book", `${fmt(start.inProcess.firstBuildReadyMs)} ms`],
-        ["corrupt snapshot", start.corrupt.ok ? `ok: ${start.corrupt.log}` : "FAILED"],
-        ["stale snapshot", start.stale.ok ? `ok: ${start.stale.log}` : "FAILED"],
-        ...(leak ? [[`heap after GC, rust-book, over ${leak.questions.toLocaleString("en-US")} questions (10 checkpoints)`, `${leak.heapGrowthMB >= 0 ? "+" : ""}${leak.heapGrowthMB} MB; ${leak.checkpointsMB.join(", ")} MB`]] : []),
-        ...discordRows(discord, "engine in a worker (as shipped)"),
-        ...discordRows(discordInThread, "engine on the bot's thread"),
-        ...(beat
-          ? [
-              [`${beat.corpus} build in this thread (${beat.passages} passages; worker: false)`, `longest event-loop stall ${fmt(beat.inProcessRebuild.maxGapMs)} ms; open ${fmt(beat.inProcessRebuild.durationMs)} ms (build ${fmt(beat.inProcessRebuild.buildMs)} ms + snapshot save)`],
-              [`${beat.corpus} rebuild, engine in a worker thread (the bot as shipped): the Discord thread`, `longest event-loop stall ${fmt(beat.botThreadRebuild.maxGapMs)} ms; reload ${fmt(beat.botThreadRebuild.durationMs)} ms (build ${fmt(beat.botThreadRebuild.buildMs)} ms)`],
-              [`${beat.corpus} rebuild, engine in a worker thread: questions asked 10 ms apart on the Discord thread`, `round trip p50 ${fmt(beat.answersDuringRebuild.p50Ms)} ms, p99 ${fmt(beat.answersDuringRebuild.p99Ms)} ms, longest ${fmt(beat.answersDuringRebuild.maxMs)} ms (${beat.answersDuringRebuild.count} questions)`],
-              [`${beat.corpus} open from the snapshot, engine in a worker thread: the Discord thread`, `longest event-loop stall ${fmt(beat.botThreadSnapshotLoad.maxGapMs)} ms; open ${fmt(beat.botThreadSnapshotLoad.durationMs)} ms`],
-            ]
-          : []),
-      ],
-    ),
-  );
-  out.push(table("Targets (issue 5)", ["target", "goal", "measured", "met"], goals.map((g) => [g.what, g.target, g.measured, g.pass === "n/a" ? "n/a" : g.pass ? "yes" : "NO"])));
-  return out.join("\n");
-}
-
 
 // ---- main -----------------------------------------------------------------------------------------------
 
@@ -621,7 +509,13 @@ async function main(): Promise<void> {
     let discordInThread: DiscordResult | undefined;
     let beat: HeartbeatResult | undefined;
     const questionsFile = (corpus: Corpus) => {
-      const file = path.join(cacheDir, `questions-${corpus.sets.map((s) => s.name).join("-").replace(/\W+/g, "-")}.json`);
+      const file = path.join(
+        cacheDir,
+        `questions-${corpus.sets
+          .map((s) => s.name)
+          .join("-")
+          .replace(/\W+/g, "-")}.json`,
+      );
       if (!existsSync(file)) writeFileSync(file, JSON.stringify(questionsOf(corpus).map((q) => q.q)));
       return file;
     };
@@ -638,7 +532,8 @@ async function main(): Promise<void> {
             // The p99 of one run hangs on its slowest burst, which a stray pause on a shared machine decides:
             // several runs, each in a fresh process, and the one with the median p99 is reported (all are listed).
             const runs: DiscordResult[] = [];
-            for (let i = 0; i < PLAN.discordRuns; i++) runs.push(await child<DiscordResult>("discord-run.ts", [corpus.dir, snapshot, questionsFile(corpus), "threaded", ...plan]));
+            for (let i = 0; i < PLAN.discordRuns; i++)
+              runs.push(await child<DiscordResult>("discord-run.ts", [corpus.dir, snapshot, questionsFile(corpus), "threaded", ...plan]));
             runs.sort((a, b) => a.p99Ms - b.p99Ms);
             const middle = runs[Math.floor(runs.length / 2)];
             // A failure or a limit violation in any run counts.
@@ -676,7 +571,18 @@ async function main(): Promise<void> {
     const text = report(machine, results, start, discord, discordInThread, beat, goals);
     process.stdout.write(`${text}\n${expansionTable(expansion)}\n`);
 
-    const json = { machine, plan: PLAN, corpora: results, startup: start, discord, discordInThread, heartbeat: beat, expansion, targets: goals, peers: PEERS.map((p) => ({ name: p.name, setup: p.setup })) };
+    const json = {
+      machine,
+      plan: PLAN,
+      corpora: results,
+      startup: start,
+      discord,
+      discordInThread,
+      heartbeat: beat,
+      expansion,
+      targets: goals,
+      peers: PEERS.map((p) => ({ name: p.name, setup: p.setup })),
+    };
     const outDir = path.join(ROOT, "bench", "results");
     mkdirSync(outDir, { recursive: true });
     const outFile = path.join(outDir, QUICK ? "quick.json" : "latest.json");

@@ -79,7 +79,20 @@ async function measure(dir: string, shards: number, guilds: number, perShard: nu
   const launcher = path.resolve(launcherArg ?? path.join(ROOT, "src", "discord", "sharded.ts"));
   const child = spawn(process.execPath, ["--import", "tsx", launcher], {
     cwd: path.resolve(path.dirname(launcher), "..", ".."),
-    env: { ...process.env, DISCORD_TOKEN: server.token, DISCORD_API_URL: server.apiUrl, DISCORD_GUILD_ID: "", KNOWLEDGE_DIR: dir, INDEX_CACHE_DIR: cache, WATCH_KNOWLEDGE: "false", RATE_LIMIT_QUESTIONS: "0", LOG_LEVEL: "info", SHARDS: "", SHARD_LIST: "", ...(perProcess ? { SHARDS_PER_PROCESS: String(perProcess) } : {}) },
+    env: {
+      ...process.env,
+      DISCORD_TOKEN: server.token,
+      DISCORD_API_URL: server.apiUrl,
+      DISCORD_GUILD_ID: "",
+      KNOWLEDGE_DIR: dir,
+      INDEX_CACHE_DIR: cache,
+      WATCH_KNOWLEDGE: "false",
+      RATE_LIMIT_QUESTIONS: "0",
+      LOG_LEVEL: "info",
+      SHARDS: "",
+      SHARD_LIST: "",
+      ...(perProcess ? { SHARDS_PER_PROCESS: String(perProcess) } : {}),
+    },
     stdio: ["ignore", "ignore", "pipe"],
   });
   let log = "";
@@ -89,7 +102,8 @@ async function measure(dir: string, shards: number, guilds: number, perShard: nu
       child.stderr.on("data", (chunk: Buffer) => {
         log += chunk.toString();
         // Shard processes: the manager says so; shards in the launcher's own process: the bot logs in.
-        if (log.includes(`shards: all ${shards} connected`) || (/shards: running .* in this process/.test(log) && log.includes("discord: logged in as"))) resolve();
+        if (log.includes(`shards: all ${shards} connected`) || (/shards: running .* in this process/.test(log) && log.includes("discord: logged in as")))
+          resolve();
       });
       child.on("exit", () => reject(new Error(`start:sharded exited early:\n${log}`)));
     });
@@ -99,16 +113,24 @@ async function measure(dir: string, shards: number, guilds: number, perShard: nu
     const spawned = [...log.matchAll(/shards: (?:shard (\d+)|process (\d+) \(shards? ([\d,-]+)\)) started pid=(\d+)/g)];
     const groups = spawned.map((match) => ({ shards: match[1] !== undefined ? [Number(match[1])] : expand(match[3] ?? ""), pid: Number(match[4]) }));
     const inProcess = groups.length === 0;
-    const byShard = new Map<number, number>(inProcess ? Array.from({ length: shards }, (_, i) => [i, parentPid]) : groups.flatMap((g) => g.shards.map((id) => [id, g.pid] as [number, number])));
+    const byShard = new Map<number, number>(
+      inProcess ? Array.from({ length: shards }, (_, i) => [i, parentPid]) : groups.flatMap((g) => g.shards.map((id) => [id, g.pid] as [number, number])),
+    );
     const processes = [...new Set(byShard.values())];
-    const idle = { parent: status(parentPid), processes: processes.map((pid) => ({ pid, shards: [...byShard].filter(([, p]) => p === pid).map(([id]) => id), ...status(pid) })) };
+    const idle = {
+      parent: status(parentPid),
+      processes: processes.map((pid) => ({ pid, shards: [...byShard].filter(([, p]) => p === pid).map(([id]) => id), ...status(pid) })),
+    };
 
     const questions = questionsFor(dir);
     const cpuBefore = new Map(processes.map((pid) => [pid, cpuMs(pid)]));
     const latencies: number[] = [];
     await Promise.all(
       [...byShard.keys()].map(async (shard) => {
-        const where = server.channel("text", server.guilds.findIndex((guild) => server.shardOf(guild.id) === shard));
+        const where = server.channel(
+          "text",
+          server.guilds.findIndex((guild) => server.shardOf(guild.id) === shard),
+        );
         for (let i = 0; i < perShard; i++) {
           const sent = performance.now();
           const { response } = server.command("ask", { question: questions[(i + shard) % questions.length] ?? "" }, { where });
@@ -120,7 +142,11 @@ async function measure(dir: string, shards: number, guilds: number, perShard: nu
     );
     const busy = {
       parent: status(parentPid),
-      processes: idle.processes.map((p) => ({ ...p, ...status(p.pid), cpuMsPerAnswer: (cpuMs(p.pid) - (cpuBefore.get(p.pid) ?? 0)) / (perShard * p.shards.length) })),
+      processes: idle.processes.map((p) => ({
+        ...p,
+        ...status(p.pid),
+        cpuMsPerAnswer: (cpuMs(p.pid) - (cpuBefore.get(p.pid) ?? 0)) / (perShard * p.shards.length),
+      })),
     };
     // Memory per shard: every process that serves shards (the manager too when it serves none, since it
     // exists only for them), divided by the shards.
@@ -171,9 +197,14 @@ for (const dir of dirs) {
   const mb = (n: number) => `${Math.round(n)} MB`;
   process.stderr.write(
     `\n${result.knowledge}: ${result.documents} documents, ${result.passages} passages; ${shards} shards, ${guilds} guilds; connected ${result.connectedMs} ms after start (parent built the index in ${result.parentBuildMs} ms)\n` +
-      (result.inProcess ? "  all shards in the launcher's process\n" : `  manager process: ${mb(result.idle.parent.rssMb)} RSS (peak ${mb(result.idle.parent.peakMb)})\n`) +
+      (result.inProcess
+        ? "  all shards in the launcher's process\n"
+        : `  manager process: ${mb(result.idle.parent.rssMb)} RSS (peak ${mb(result.idle.parent.peakMb)})\n`) +
       result.busy.processes
-        .map((p, i) => `  process of shard(s) ${p.shards.join(",")}: ${mb(result.idle.processes[i]?.rssMb ?? NaN)} RSS when connected, ${mb(p.rssMb)} after ${perShard} answers per shard (peak ${mb(p.peakMb)}); ${round(p.cpuMsPerAnswer)} ms CPU per answer`)
+        .map(
+          (p, i) =>
+            `  process of shard(s) ${p.shards.join(",")}: ${mb(result.idle.processes[i]?.rssMb ?? NaN)} RSS when connected, ${mb(p.rssMb)} after ${perShard} answers per shard (peak ${mb(p.peakMb)}); ${round(p.cpuMsPerAnswer)} ms CPU per answer`,
+        )
         .join("\n") +
       `\n  per shard, all processes counted: ${mb(result.perShardIdleMb)} connected, ${mb(result.perShardBusyMb)} after the answers` +
       `\n  /ask round trip over loopback: p50 ${result.roundTripP50Ms} ms, p99 ${result.roundTripP99Ms} ms (${result.answers} answers)\n`,

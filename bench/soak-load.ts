@@ -40,7 +40,18 @@ export interface Tally {
   messages: { sent: number; replied: number; unanswered: number };
 }
 
-export const emptyTally = (): Tally => ({ dispatched: 0, received: 0, answered: 0, deferredAnswered: 0, toldToRetry: 0, lost: 0, lostExamples: [], notDelivered: 0, timesMs: [], messages: { sent: 0, replied: 0, unanswered: 0 } });
+export const emptyTally = (): Tally => ({
+  dispatched: 0,
+  received: 0,
+  answered: 0,
+  deferredAnswered: 0,
+  toldToRetry: 0,
+  lost: 0,
+  lostExamples: [],
+  notDelivered: 0,
+  timesMs: [],
+  messages: { sent: 0, replied: 0, unanswered: 0 },
+});
 
 /** The questions to ask: headings and opening words of the knowledge, and some that are hard to answer. */
 export async function questionsFrom(dir: string): Promise<string[]> {
@@ -53,14 +64,23 @@ export async function questionsFrom(dir: string): Promise<string[]> {
         const text = await readFile(full, "utf8");
         for (const [, heading] of text.matchAll(/^#{1,4} +(.+)$/gm)) if (heading) out.push(`What about ${heading.trim()}?`);
         for (const paragraph of text.split(/\n\s*\n/).slice(0, 6)) {
-          const words = paragraph.replace(/[#*_`>[\]()|-]/g, " ").split(/\s+/).filter(Boolean);
+          const words = paragraph
+            .replace(/[#*_`>[\]()|-]/g, " ")
+            .split(/\s+/)
+            .filter(Boolean);
           if (words.length >= 6) out.push(`${words.slice(0, 7).join(" ")}?`);
         }
       }
     }
   };
   await walk(dir);
-  return [...out.slice(0, 2000), "What is the weather on Mars?", "@everyone <@123456789012345678> **who** [are](https://evil.example) you?", "x".repeat(290), "🤔🤔?!"];
+  return [
+    ...out.slice(0, 2000),
+    "What is the weather on Mars?",
+    "@everyone <@123456789012345678> **who** [are](https://evil.example) you?",
+    "x".repeat(290),
+    "🤔🤔?!",
+  ];
 }
 
 interface Sent {
@@ -125,7 +145,10 @@ export class Load {
 
   private ask(user: FakeUser = pick(this.users)): void {
     const question = pick(this.questions);
-    this.track("/ask", this.server.command("ask", { question, ...(Math.random() < 0.2 ? { private: true } : {}) }, { user, where: Math.random() < 0.2 ? "dm" : "guild" }));
+    this.track(
+      "/ask",
+      this.server.command("ask", { question, ...(Math.random() < 0.2 ? { private: true } : {}) }, { user, where: Math.random() < 0.2 ? "dm" : "guild" }),
+    );
   }
 
   private autocomplete(user: FakeUser = pick(this.users)): void {
@@ -137,7 +160,9 @@ export class Load {
     const answer = pick(this.answers);
     const message = answer && this.server.messages.get(answer.messageId);
     if (!answer || !message) return;
-    const ids = ((message.components as Json[] | undefined) ?? []).flatMap((row) => ((row.components as Json[]) ?? []).filter((c) => c.type === ComponentType.Button).map((c) => String(c.custom_id)));
+    const ids = ((message.components as Json[] | undefined) ?? []).flatMap((row) =>
+      ((row.components as Json[]) ?? []).filter((c) => c.type === ComponentType.Button).map((c) => String(c.custom_id)),
+    );
     if (!ids.length) return;
     this.track("button", this.server.button(answer.messageId, pick(ids), { user: Math.random() < 0.7 ? answer.asker : pick(this.users) }));
   }
@@ -272,7 +297,10 @@ export class Editor {
   private step = 0;
   private readonly added: string[] = [];
 
-  constructor(private readonly dir: string, private readonly files: string[]) {}
+  constructor(
+    private readonly dir: string,
+    private readonly files: string[],
+  ) {}
 
   async edit(): Promise<string> {
     this.step++;
@@ -285,12 +313,18 @@ export class Editor {
       case 1: {
         const text = await readFile(file, "utf8");
         const at = text.indexOf("\n\n");
-        await writeFile(file, at < 0 ? text : `${text.slice(0, at)}\n\nSoak insert ${n}: a paragraph inserted near the top moves every passage below it.${text.slice(at)}`);
+        await writeFile(
+          file,
+          at < 0 ? text : `${text.slice(0, at)}\n\nSoak insert ${n}: a paragraph inserted near the top moves every passage below it.${text.slice(at)}`,
+        );
         return "paragraph inserted at the top";
       }
       case 2: {
         const name = `soak-${n}.md`;
-        await writeFile(path.join(this.dir, name), `---\ntitle: Soak note ${n}\nurl: "https://docs.example.com/guide)[Verify your account here](https://evil.example/login"\n---\n# Soak note ${n}\n\nSoak note ${n} says the lighthouse lamp is cleaned every Tuesday by the harbour staff.\n`);
+        await writeFile(
+          path.join(this.dir, name),
+          `---\ntitle: Soak note ${n}\nurl: "https://docs.example.com/guide)[Verify your account here](https://evil.example/login"\n---\n# Soak note ${n}\n\nSoak note ${n} says the lighthouse lamp is cleaned every Tuesday by the harbour staff.\n`,
+        );
         this.added.push(name);
         return "document added";
       }
@@ -300,7 +334,10 @@ export class Editor {
         return "document removed";
       }
       default:
-        await writeFile(path.join(this.dir, "broken.md"), n % 2 ? Buffer.from([0xff, 0x00, 0xfe]) : "# Fixed\n\nThe broken file was fixed and now says something about tide tables and harbour charts.\n");
+        await writeFile(
+          path.join(this.dir, "broken.md"),
+          n % 2 ? Buffer.from([0xff, 0x00, 0xfe]) : "# Fixed\n\nThe broken file was fixed and now says something about tide tables and harbour charts.\n",
+        );
         return n % 2 ? "broken file written" : "broken file fixed";
     }
   }

@@ -51,20 +51,24 @@ await deployCommands({ token: server.token, apiUrl: server.apiUrl, guildId, maxQ
 const logFile = path.join(work, "bot.log");
 const log = createWriteStream(logFile);
 const levels = { WARN: 0, ERROR: 0 };
-const bot = spawn(process.execPath, ["--expose-gc", "--import", pathToFileURL(path.join(import.meta.dirname, "soak-probe.mjs")).href, path.join(ROOT, "dist", "main.js")], {
-  cwd: ROOT,
-  env: {
-    ...process.env,
-    DISCORD_TOKEN: server.token,
-    DISCORD_API_URL: server.apiUrl,
-    DISCORD_GUILD_ID: guildId,
-    KNOWLEDGE_DIR: knowledge,
-    INDEX_CACHE_DIR: path.join(work, "cache"),
-    WATCH_KNOWLEDGE: "true",
-    LOG_LEVEL: "info",
+const bot = spawn(
+  process.execPath,
+  ["--expose-gc", "--import", pathToFileURL(path.join(import.meta.dirname, "soak-probe.mjs")).href, path.join(ROOT, "dist", "main.js")],
+  {
+    cwd: ROOT,
+    env: {
+      ...process.env,
+      DISCORD_TOKEN: server.token,
+      DISCORD_API_URL: server.apiUrl,
+      DISCORD_GUILD_ID: guildId,
+      KNOWLEDGE_DIR: knowledge,
+      INDEX_CACHE_DIR: path.join(work, "cache"),
+      WATCH_KNOWLEDGE: "true",
+      LOG_LEVEL: "info",
+    },
+    stdio: ["ignore", "ignore", "pipe", "ipc"],
   },
-  stdio: ["ignore", "ignore", "pipe", "ipc"],
-});
+);
 let ready: () => void = () => undefined;
 const loggedIn = new Promise<void>((resolve) => (ready = resolve));
 bot.stderr?.setEncoding("utf8").on("data", (chunk: string) => {
@@ -147,7 +151,12 @@ const report = {
     lostExamples: tally.lostExamples,
     notDeliveredSessionGone: tally.notDelivered,
   },
-  timeToAnswerMs: { p50: round(median(tally.timesMs)), p90: round(quantile(tally.timesMs, 0.9)), p99: round(p99(tally.timesMs)), max: round(Math.max(...tally.timesMs)) },
+  timeToAnswerMs: {
+    p50: round(median(tally.timesMs)),
+    p90: round(quantile(tally.timesMs, 0.9)),
+    p99: round(p99(tally.timesMs)),
+    max: round(Math.max(...tally.timesMs)),
+  },
   messages: tally.messages,
   injected: { restFaults: injected.rest, gatewayFaults: injected.gateway, knowledgeEdits: injected.edits },
   memory: samples,

@@ -19,5 +19,7 @@ const engine = flag ? await ThreadedEngine.open(dir, { snapshot }) : await Answe
 const opened = performance.now();
 const answered = (await engine.ask("What is ownership?")).answered;
 const readyMs = performance.now();
-process.stdout.write(`${JSON.stringify({ readyMs, importedMs: start, openMs: opened - start, firstAnswerMs: readyMs - opened, source: engine.lastLoad.source, passages: engine.lastLoad.passages, answered, logs: [] })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ readyMs, importedMs: start, openMs: opened - start, firstAnswerMs: readyMs - opened, source: engine.lastLoad.source, passages: engine.lastLoad.passages, answered, logs: [] })}\n`,
+);
 await engine.close();

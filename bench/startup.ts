@@ -27,5 +27,7 @@ const opened = performance.now();
 // Ready means able to answer: one question answered proves it (and is part of the cost).
 const answered = (await engine.ask("What is ownership?")).answered;
 const readyMs = performance.now();
-process.stdout.write(`${JSON.stringify({ readyMs, importedMs: start, openMs: opened - start, firstAnswerMs: readyMs - opened, source: engine.lastLoad.source, passages: engine.lastLoad.passages, answered, logs })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ readyMs, importedMs: start, openMs: opened - start, firstAnswerMs: readyMs - opened, source: engine.lastLoad.source, passages: engine.lastLoad.passages, answered, logs })}\n`,
+);
 await engine.close();

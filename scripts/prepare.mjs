@@ -23,7 +23,9 @@ if (!existsSync(path.join(root, "src"))) {
 } else if (installed("typescript")) {
   // npm passes its own entry script; running it with this Node avoids depending on PATH.
   const npm = process.env.npm_execpath;
-  const build = npm ? spawnSync(process.execPath, [npm, "run", "build"], { cwd: root, stdio: "inherit" }) : spawnSync("npm run build", { cwd: root, stdio: "inherit", shell: true });
+  const build = npm
+    ? spawnSync(process.execPath, [npm, "run", "build"], { cwd: root, stdio: "inherit" })
+    : spawnSync("npm run build", { cwd: root, stdio: "inherit", shell: true });
   process.exit(build.status ?? 1);
 } else if (!existsSync(path.join(root, "dist", "main.js"))) {
   process.stderr.write(

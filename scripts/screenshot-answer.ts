@@ -74,15 +74,22 @@ const markdown = (text: string | undefined) => (text ? toHtml(parse(text, "exten
 
 function embedHtml(embed: APIEmbed): string {
   const colour = `#${(embed.color ?? 0x1e1f22).toString(16).padStart(6, "0")}`;
-  const title = embed.title ? `<div class="title">${embed.url ? `<a href="${escapeHtml(embed.url)}">${markdown(embed.title)}</a>` : markdown(embed.title)}</div>` : "";
-  const fields = (embed.fields ?? []).map((field) => `<div class="field"><div class="name">${markdown(field.name)}</div><div class="value">${markdown(field.value)}</div></div>`).join("");
+  const title = embed.title
+    ? `<div class="title">${embed.url ? `<a href="${escapeHtml(embed.url)}">${markdown(embed.title)}</a>` : markdown(embed.title)}</div>`
+    : "";
+  const fields = (embed.fields ?? [])
+    .map((field) => `<div class="field"><div class="name">${markdown(field.name)}</div><div class="value">${markdown(field.value)}</div></div>`)
+    .join("");
   const footer = embed.footer ? `<div class="footer">${escapeHtml(embed.footer.text)}</div>` : "";
   return `<div class="embed" style="border-left-color:${colour}">${title}<div class="description">${markdown(embed.description)}</div>${fields}${footer}</div>`;
 }
 
 function page(reply: Reply, question: string): string {
   const buttons = reply.components
-    .map((row) => `<div class="buttons">${row.components.map((button) => `<span class="button ${Number(button.style) === 1 ? "primary" : "secondary"}">${escapeHtml(button.label ?? "")}</span>`).join("")}</div>`)
+    .map(
+      (row) =>
+        `<div class="buttons">${row.components.map((button) => `<span class="button ${Number(button.style) === 1 ? "primary" : "secondary"}">${escapeHtml(button.label ?? "")}</span>`).join("")}</div>`,
+    )
     .join("");
   return `<!doctype html><html><head><meta charset="utf-8"><style>
   body { margin: 0; background: #313338; font-family: "Noto Sans", "Liberation Sans", "DejaVu Sans", sans-serif; color: #dbdee1; }
@@ -120,14 +127,30 @@ function page(reply: Reply, question: string): string {
 </div><script>document.title = String(document.body.scrollHeight);</script></body></html>`;
 }
 
-const CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--hide-scrollbars"];
+const CHROMIUM_FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--hide-scrollbars",
+];
 
 function chromium(args: string[], profile: string): string {
-  return execFileSync(process.env.CHROMIUM ?? "chromium", [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+  return execFileSync(process.env.CHROMIUM ?? "chromium", [...CHROMIUM_FLAGS, `--user-data-dir=${profile}`, ...args], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "ignore"],
+  });
 }
 
 async function main(): Promise<void> {
-  const { values, positionals } = parseArgs({ allowPositionals: true, options: { knowledge: { type: "string" }, out: { type: "string" }, html: { type: "string" } } });
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: { knowledge: { type: "string" }, out: { type: "string" }, html: { type: "string" } },
+  });
   const question = positionals.join(" ").trim();
   if (!values.knowledge || !values.out || !question) {
     process.stderr.write("Usage: npx tsx scripts/screenshot-answer.ts --knowledge DIR --out FILE.png [--html FILE.html] QUESTION\n");

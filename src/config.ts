@@ -111,7 +111,9 @@ function parseShardProcess(env: Env): Config["shardProcess"] {
   }
   const list = typeof ids === "number" ? [ids] : ids;
   if (!Array.isArray(list) || !list.length || !list.every((id) => Number.isInteger(id) && id >= 0 && id < count)) {
-    throw new ConfigError(`config: Expected SHARDS to be the shard id that start:sharded passes (SHARDING_MANAGER is set), got ${JSON.stringify(raw)} with SHARD_COUNT=${JSON.stringify(read(env, "SHARD_COUNT"))}`);
+    throw new ConfigError(
+      `config: Expected SHARDS to be the shard id that start:sharded passes (SHARDING_MANAGER is set), got ${JSON.stringify(raw)} with SHARD_COUNT=${JSON.stringify(read(env, "SHARD_COUNT"))}`,
+    );
   }
   return { ids: list as number[], count };
 }

@@ -94,7 +94,8 @@ export async function probeHealth(url: string, timeoutMs = 5_000): Promise<Probe
     return { healthy: response.status === 200, line: `${response.status} ${body}` };
   } catch (error) {
     const cause = (error as Error).cause as NodeJS.ErrnoException | undefined;
-    const reason = (error as Error).name === "TimeoutError" ? `no answer within ${timeoutMs / 1000} s` : (cause?.code ?? cause?.message ?? (error as Error).message);
+    const reason =
+      (error as Error).name === "TimeoutError" ? `no answer within ${timeoutMs / 1000} s` : (cause?.code ?? cause?.message ?? (error as Error).message);
     return { healthy: false, line: `health: could not reach ${url}: ${reason}` };
   }
 }

@@ -52,7 +52,8 @@ const MAX_CAUSES = 8;
 export function serializeError(error: Error, depth = 0): SerializedError {
   const out: SerializedError = { type: error.name || error.constructor.name, message: error.message };
   for (const [key, value] of Object.entries(error)) {
-    if (key !== "name" && key !== "cause" && key !== "errors" && (typeof value === "string" || typeof value === "number" || typeof value === "boolean")) out[key] = value;
+    if (key !== "name" && key !== "cause" && key !== "errors" && (typeof value === "string" || typeof value === "number" || typeof value === "boolean"))
+      out[key] = value;
   }
   if (!(error instanceof ExpectedError) && error.stack) out.stack = error.stack;
   if (depth < MAX_CAUSES) {
@@ -64,7 +65,9 @@ export function serializeError(error: Error, depth = 0): SerializedError {
 }
 
 function isSerializedError(value: unknown): value is SerializedError {
-  return typeof value === "object" && value !== null && typeof (value as SerializedError).type === "string" && typeof (value as SerializedError).message === "string";
+  return (
+    typeof value === "object" && value !== null && typeof (value as SerializedError).type === "string" && typeof (value as SerializedError).message === "string"
+  );
 }
 
 /** A context value as plain data: errors serialized, and anything that JSON cannot hold made a string. */
@@ -73,7 +76,9 @@ function plainValue(value: unknown): unknown {
   if (typeof value === "bigint" || typeof value === "symbol" || typeof value === "function") return String(value);
   if (typeof value !== "object" || value === null) return value;
   try {
-    return JSON.parse(JSON.stringify(value, (_key, inner: unknown) => (inner instanceof Error ? serializeError(inner) : typeof inner === "bigint" ? String(inner) : inner)));
+    return JSON.parse(
+      JSON.stringify(value, (_key, inner: unknown) => (inner instanceof Error ? serializeError(inner) : typeof inner === "bigint" ? String(inner) : inner)),
+    );
   } catch {
     return Object.prototype.toString.call(value);
   }
@@ -114,7 +119,8 @@ function prettyPrefix(record: LogContext): string {
   let prefix = "";
   const { shard, shardCount, worker } = record;
   // Context values are numbers and names; prettyValue writes anything else readably.
-  if (shard !== undefined) prefix += `[shard ${Array.isArray(shard) ? shard.join(",") : prettyValue(shard)}${shardCount !== undefined ? `/${prettyValue(shardCount)}` : ""}] `;
+  if (shard !== undefined)
+    prefix += `[shard ${Array.isArray(shard) ? shard.join(",") : prettyValue(shard)}${shardCount !== undefined ? `/${prettyValue(shardCount)}` : ""}] `;
   if (worker !== undefined) prefix += `[${prettyValue(worker)} worker] `;
   return prefix;
 }

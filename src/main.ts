@@ -111,7 +111,10 @@ async function main(): Promise<void> {
   };
   process.on("SIGINT", stop);
   process.on("SIGTERM", stop);
-  const onAnswer = config.questionLog && feedback ? (answer: Answer, durationMs: number) => void feedback.questions.recordQuestion({ surface: "terminal", answer, durationMs }) : undefined;
+  const onAnswer =
+    config.questionLog && feedback
+      ? (answer: Answer, durationMs: number) => void feedback.questions.recordQuestion({ surface: "terminal", answer, durationMs })
+      : undefined;
   await answerLines(engine, { json: false, top: 3, interactive: Boolean(process.stdin.isTTY), input: process.stdin, output: process.stdout, onAnswer });
   feedback?.close();
   watcher?.close();

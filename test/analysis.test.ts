@@ -7,7 +7,14 @@ import { fold, termList, termOf } from "../src/search/analyze.ts";
 
 describe("analysis", () => {
   test("irregular verb forms meet their base form, which a suffix stemmer cannot do", () => {
-    for (const [form, base] of [["said", "say"], ["spoke", "speak"], ["written", "write"], ["held", "hold"], ["won", "win"], ["chosen", "choose"]] as const) {
+    for (const [form, base] of [
+      ["said", "say"],
+      ["spoke", "speak"],
+      ["written", "write"],
+      ["held", "hold"],
+      ["won", "win"],
+      ["chosen", "choose"],
+    ] as const) {
       assert.equal(termOf(form), termOf(base), `${form} → ${base}`);
     }
   });

@@ -49,7 +49,24 @@ describe("parseConfig", () => {
 
   test("empty and blank values count as unset", () => {
     const env = Object.fromEntries(
-      ["DISCORD_TOKEN", "DISCORD_GUILD_ID", "DISCORD_API_URL", "KNOWLEDGE_DIR", "RATE_LIMIT_QUESTIONS", "RATE_LIMIT_WINDOW_SECONDS", "MAX_QUESTION_LENGTH", "WATCH_KNOWLEDGE", "INDEX_CACHE_DIR", "SHARDS", "LOG_LEVEL", "LOG_FORMAT", "HEALTH_PORT", "DATA_DIR", "QUESTION_LOG", "LOG_RETENTION_DAYS"].map((name, i) => [name, i % 2 ? "" : "   "]),
+      [
+        "DISCORD_TOKEN",
+        "DISCORD_GUILD_ID",
+        "DISCORD_API_URL",
+        "KNOWLEDGE_DIR",
+        "RATE_LIMIT_QUESTIONS",
+        "RATE_LIMIT_WINDOW_SECONDS",
+        "MAX_QUESTION_LENGTH",
+        "WATCH_KNOWLEDGE",
+        "INDEX_CACHE_DIR",
+        "SHARDS",
+        "LOG_LEVEL",
+        "LOG_FORMAT",
+        "HEALTH_PORT",
+        "DATA_DIR",
+        "QUESTION_LOG",
+        "LOG_RETENTION_DAYS",
+      ].map((name, i) => [name, i % 2 ? "" : "   "]),
     );
     assert.deepEqual(parseConfig(env, CWD), DEFAULTS);
   });
@@ -109,16 +126,17 @@ describe("parseConfig", () => {
   });
 
   test("INDEX_CACHE_DIR takes the same off words as WATCH_KNOWLEDGE, in any case, and makes no folder named after them", () => {
-    for (const off of ["off", "OFF", "Off", "false", "FALSE", "no", "No", "0", " off "]) assert.equal(parseConfig({ INDEX_CACHE_DIR: off }, CWD).indexCacheDir, undefined, off);
+    for (const off of ["off", "OFF", "Off", "false", "FALSE", "no", "No", "0", " off "])
+      assert.equal(parseConfig({ INDEX_CACHE_DIR: off }, CWD).indexCacheDir, undefined, off);
     assert.equal(parseConfig({ INDEX_CACHE_DIR: "offline" }, CWD).indexCacheDir, path.join(CWD, "offline"));
   });
 
-  test("SHARD_LIST is \"all\" in any case", () => {
+  test('SHARD_LIST is "all" in any case', () => {
     assert.equal(parseConfig({ SHARDS: "4", SHARD_LIST: "ALL" }, CWD).shardList, undefined);
     assert.deepEqual(parseConfig({ SHARDS: "4", SHARD_LIST: "1-2" }, CWD).shardList, [1, 2]);
   });
 
-  test("SHARDS is \"auto\" in any case, or a whole number", () => {
+  test('SHARDS is "auto" in any case, or a whole number', () => {
     assert.equal(parseConfig({ SHARDS: "AUTO" }, CWD).shards, "auto");
     assert.equal(parseConfig({ SHARDS: "Auto" }, CWD).shards, "auto");
     assert.equal(parseConfig({ SHARDS: "10000" }, CWD).shards, 10000);
@@ -139,7 +157,10 @@ describe("parseConfig errors name the variable and the value", () => {
   test("DISCORD_GUILD_ID that is not a Discord id", () => {
     rejects({ DISCORD_GUILD_ID: "my-server" }, 'config: Expected DISCORD_GUILD_ID to be a Discord id (17 to 20 digits), got "my-server"');
     rejects({ DISCORD_GUILD_ID: "1234567890123456" }, 'config: Expected DISCORD_GUILD_ID to be a Discord id (17 to 20 digits), got "1234567890123456"');
-    rejects({ DISCORD_GUILD_ID: "123456789012345678901" }, 'config: Expected DISCORD_GUILD_ID to be a Discord id (17 to 20 digits), got "123456789012345678901"');
+    rejects(
+      { DISCORD_GUILD_ID: "123456789012345678901" },
+      'config: Expected DISCORD_GUILD_ID to be a Discord id (17 to 20 digits), got "123456789012345678901"',
+    );
   });
 
   test("DISCORD_API_URL that is not a URL", () => {
@@ -151,8 +172,14 @@ describe("parseConfig errors name the variable and the value", () => {
   });
 
   test("DISCORD_API_URL with the API version at the end", () => {
-    rejects({ DISCORD_API_URL: "https://discord.com/api/v10" }, 'config: Expected DISCORD_API_URL without the API version (like https://discord.com/api), got "https://discord.com/api/v10"');
-    rejects({ DISCORD_API_URL: "https://discord.com/api/v9/" }, 'config: Expected DISCORD_API_URL without the API version (like https://discord.com/api), got "https://discord.com/api/v9/"');
+    rejects(
+      { DISCORD_API_URL: "https://discord.com/api/v10" },
+      'config: Expected DISCORD_API_URL without the API version (like https://discord.com/api), got "https://discord.com/api/v10"',
+    );
+    rejects(
+      { DISCORD_API_URL: "https://discord.com/api/v9/" },
+      'config: Expected DISCORD_API_URL without the API version (like https://discord.com/api), got "https://discord.com/api/v9/"',
+    );
   });
 
   test("LOG_LEVEL that is not a level", () => {
@@ -187,7 +214,10 @@ describe("parseConfig errors name the variable and the value", () => {
     assert.equal(parseConfig({ WATCH_POLLING: "true" }, CWD).watchPollIntervalMs, 1000);
     assert.equal(parseConfig({ WATCH_POLLING: "yes", WATCH_POLL_INTERVAL_MS: "250" }, CWD).watchPollIntervalMs, 250);
     assert.equal(parseConfig({ WATCH_POLL_INTERVAL_MS: "250" }, CWD).watchPollIntervalMs, undefined);
-    rejects({ WATCH_POLLING: "true", WATCH_POLL_INTERVAL_MS: "50" }, 'config: Expected WATCH_POLL_INTERVAL_MS to be a whole number from 100 to 60000, got "50"');
+    rejects(
+      { WATCH_POLLING: "true", WATCH_POLL_INTERVAL_MS: "50" },
+      'config: Expected WATCH_POLL_INTERVAL_MS to be a whole number from 100 to 60000, got "50"',
+    );
     rejects({ WATCH_POLLING: "often" }, 'config: Expected WATCH_POLLING to be true or false, got "often"');
   });
 
@@ -209,6 +239,9 @@ describe("parseConfig errors name the variable and the value", () => {
   });
 
   test("a bad value is reported even when an earlier setting is fine", () => {
-    rejects({ DISCORD_GUILD_ID: "123456789012345678", LOG_LEVEL: "info", WATCH_KNOWLEDGE: "perhaps" }, 'config: Expected WATCH_KNOWLEDGE to be true or false, got "perhaps"');
+    rejects(
+      { DISCORD_GUILD_ID: "123456789012345678", LOG_LEVEL: "info", WATCH_KNOWLEDGE: "perhaps" },
+      'config: Expected WATCH_KNOWLEDGE to be true or false, got "perhaps"',
+    );
   });
 });

@@ -40,14 +40,23 @@ const code = fc.array(fc.stringMatching(/^[a-z(); =]{0,30}$/), { minLength: 1, m
 const fence = fc.tuple(fenceInfo, code, fc.boolean()).map(([info, body, tilde]) => (tilde ? `~~~${info}\n${body}\n~~~` : "```" + info + "\n" + body + "\n```"));
 
 const block: fc.Memo<string> = fc.memo((depth) => {
-  const leaf = fc.oneof({ weight: 4, arbitrary: paragraph }, { weight: 2, arbitrary: fence }, { weight: 1, arbitrary: fc.array(paragraph, { minLength: 1, maxLength: 3 }).map((items) => items.map((i) => `- ${i}`).join("\n")) });
+  const leaf = fc.oneof(
+    { weight: 4, arbitrary: paragraph },
+    { weight: 2, arbitrary: fence },
+    { weight: 1, arbitrary: fc.array(paragraph, { minLength: 1, maxLength: 3 }).map((items) => items.map((i) => `- ${i}`).join("\n")) },
+  );
   if (depth <= 1) return leaf;
   const inner = fc.array(block(depth - 1), { minLength: 1, maxLength: 3 }).map((b) => b.join("\n\n"));
   const type = fc.constantFrom("tip", "warning", "danger", "info", "details", "note", "code-group");
   return fc.oneof(
     { weight: 4, arbitrary: leaf },
     // Nested containers take more colons than the ones inside them, as VitePress requires.
-    { weight: 1, arbitrary: fc.tuple(type, fc.option(title, { nil: undefined }), inner).map(([t, ti, body]) => `${":".repeat(3 + depth)} ${t}${ti ? " " + ti : ""}\n${body}\n${":".repeat(3 + depth)}`) },
+    {
+      weight: 1,
+      arbitrary: fc
+        .tuple(type, fc.option(title, { nil: undefined }), inner)
+        .map(([t, ti, body]) => `${":".repeat(3 + depth)} ${t}${ti ? " " + ti : ""}\n${body}\n${":".repeat(3 + depth)}`),
+    },
     { weight: 1, arbitrary: fc.tuple(type, title, paragraph).map(([t, ti, body]) => `:::${t}[${ti}]\n${body}\n:::`) },
     { weight: 1, arbitrary: fc.tuple(type, title, inner).map(([t, ti, body]) => `!!! ${t} "${ti}"\n` + body.replace(/^/gm, "    ")) },
     { weight: 1, arbitrary: fc.tuple(type, fc.constantFrom("", "-", "+"), title, paragraph).map(([t, fold, ti, body]) => `> [!${t}]${fold} ${ti}\n> ${body}`) },
@@ -63,7 +72,9 @@ const block: fc.Memo<string> = fc.memo((depth) => {
   );
 });
 
-const documents = fc.tuple(fc.array(block(3), { minLength: 1, maxLength: 8 }), fc.boolean()).map(([blocks, mdx]) => ({ source: "# Page\n\n" + blocks.join("\n\n") + "\n", mdx }));
+const documents = fc
+  .tuple(fc.array(block(3), { minLength: 1, maxLength: 8 }), fc.boolean())
+  .map(([blocks, mdx]) => ({ source: "# Page\n\n" + blocks.join("\n\n") + "\n", mdx }));
 
 const LEAKS: [string, RegExp][] = [
   [":::", /^\s*:{3,}/m],
@@ -85,7 +96,8 @@ test("no passage shows dialect markup, and every code fence in a passage pairs u
       for (const piece of pieces) {
         const { prose } = splitCode(piece.text);
         const outsideCode = prose.replace(/(`+)[^`]*?\1/g, " ");
-        for (const [what, pattern] of LEAKS) assert.equal(pattern.test(outsideCode), false, `${what} in ${JSON.stringify(piece.text)}\nfrom ${JSON.stringify(source)}`);
+        for (const [what, pattern] of LEAKS)
+          assert.equal(pattern.test(outsideCode), false, `${what} in ${JSON.stringify(piece.text)}\nfrom ${JSON.stringify(source)}`);
         const fenced = findFences(piece.text);
         const fenceLines = piece.text.split("\n").filter((l) => /^(`{3,}|~{3,})/.test(l)).length;
         assert.equal(fenceLines, fenced.length * 2, `unpaired fence in ${JSON.stringify(piece.text)}\nfrom ${JSON.stringify(source)}`);

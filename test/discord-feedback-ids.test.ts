@@ -26,7 +26,17 @@ describe("feedback custom ids", () => {
   }
 
   test("malformed vote, tell and paging ids decode to nothing", () => {
-    for (const id of ["kb1:vote:sideways:1", "kb1:vote:up:0", "kb1:vote:up:01", "kb1:vote:up:1:2", "kb1:tell:x", "kb1:tell", `kb1:page:0:${ASKER}:0`, `kb1:page:0:${ASKER}:1:2`, "kb1:vote:up:1234567890123456"]) {
+    for (const id of [
+      "kb1:vote:sideways:1",
+      "kb1:vote:up:0",
+      "kb1:vote:up:01",
+      "kb1:vote:up:1:2",
+      "kb1:tell:x",
+      "kb1:tell",
+      `kb1:page:0:${ASKER}:0`,
+      `kb1:page:0:${ASKER}:1:2`,
+      "kb1:vote:up:1234567890123456",
+    ]) {
       assert.equal(decodeButton(id), undefined, id);
     }
   });
@@ -63,6 +73,9 @@ describe("feedback replies", () => {
 
   test("a no-match reply has vote buttons only when its question was logged", () => {
     assert.deepEqual(renderNoMatch().components, []);
-    assert.deepEqual(renderNoMatch(9).components.map((r) => r.components.map((b) => b.custom_id)), [["kb1:vote:up:9", "kb1:vote:down:9"]]);
+    assert.deepEqual(
+      renderNoMatch(9).components.map((r) => r.components.map((b) => b.custom_id)),
+      [["kb1:vote:up:9", "kb1:vote:down:9"]],
+    );
   });
 });

@@ -31,12 +31,45 @@ function escapedAt(text: string, index: number): boolean {
 const markdownish = fc
   .array(
     fc.oneof(
-      fc.constantFrom("*", "**", "_", "__", "~~", "||", "\\", "<", ">", "[", "]", "(", ")", "#", "-", "+", "1.", "@everyone", "@here", "<@123456789012345678>", "<@&42>", "<#1>", "\n", " ", "> ", "😀", "é"),
+      fc.constantFrom(
+        "*",
+        "**",
+        "_",
+        "__",
+        "~~",
+        "||",
+        "\\",
+        "<",
+        ">",
+        "[",
+        "]",
+        "(",
+        ")",
+        "#",
+        "-",
+        "+",
+        "1.",
+        "@everyone",
+        "@here",
+        "<@123456789012345678>",
+        "<@&42>",
+        "<#1>",
+        "\n",
+        " ",
+        "> ",
+        "😀",
+        "é",
+      ),
       fc.string({ maxLength: 6 }),
     ),
     { maxLength: 40 },
   )
-  .map((parts) => parts.join("").replace(/`/g, "'").replace(/https?:\/\//g, "h://"));
+  .map((parts) =>
+    parts
+      .join("")
+      .replace(/`/g, "'")
+      .replace(/https?:\/\//g, "h://"),
+  );
 
 describe("truncate", () => {
   test("returns text that fits unchanged", () => {
@@ -78,12 +111,18 @@ describe("truncate", () => {
 
   test("property: the result never exceeds the limit and stays well-formed", () => {
     fc.assert(
-      fc.property(fc.string({ unit: "binary", maxLength: 300 }), fc.integer({ min: 0, max: 320 }), fc.boolean(), fc.boolean(), (text, max, markdown, keepEnd) => {
-        const out = truncate(text, max, { markdown, keep: keepEnd ? "end" : "start" });
-        assert.ok(out.length <= max, `${out.length} > ${max}`);
-        if (text.length <= max) assert.equal(out, text);
-        if (!LONE_SURROGATE.test(text)) assert.ok(!LONE_SURROGATE.test(out));
-      }),
+      fc.property(
+        fc.string({ unit: "binary", maxLength: 300 }),
+        fc.integer({ min: 0, max: 320 }),
+        fc.boolean(),
+        fc.boolean(),
+        (text, max, markdown, keepEnd) => {
+          const out = truncate(text, max, { markdown, keep: keepEnd ? "end" : "start" });
+          assert.ok(out.length <= max, `${out.length} > ${max}`);
+          if (text.length <= max) assert.equal(out, text);
+          if (!LONE_SURROGATE.test(text)) assert.ok(!LONE_SURROGATE.test(out));
+        },
+      ),
     );
   });
 
@@ -159,11 +198,14 @@ describe("escapeMarkdown", () => {
 
   test("property: plain-text neutralising is reversible and never shows a mention", () => {
     fc.assert(
-      fc.property(markdownish.map((text) => text.replace(/\u200B/g, "")), (text) => {
-        const out = neutralisePlain(text);
-        assert.ok(!/@(everyone|here)|<[@#]/i.test(out));
-        assert.equal(restorePlain(out), text.replace(/\r\n?|\n/g, " "));
-      }),
+      fc.property(
+        markdownish.map((text) => text.replace(/\u200B/g, "")),
+        (text) => {
+          const out = neutralisePlain(text);
+          assert.ok(!/@(everyone|here)|<[@#]/i.test(out));
+          assert.equal(restorePlain(out), text.replace(/\r\n?|\n/g, " "));
+        },
+      ),
     );
   });
 
@@ -180,7 +222,10 @@ describe("fitEmbeds", () => {
   const embed = fc.record({
     title: fc.option(longText, { nil: undefined }),
     description: fc.option(longText, { nil: undefined }),
-    fields: fc.option(fc.array(fc.record({ name: fc.string({ minLength: 1, maxLength: 400 }), value: fc.string({ minLength: 1, maxLength: 2000 }) }), { maxLength: 30 }), { nil: undefined }),
+    fields: fc.option(
+      fc.array(fc.record({ name: fc.string({ minLength: 1, maxLength: 400 }), value: fc.string({ minLength: 1, maxLength: 2000 }) }), { maxLength: 30 }),
+      { nil: undefined },
+    ),
     footer: fc.option(fc.record({ text: longText }), { nil: undefined }),
   });
 
@@ -190,7 +235,9 @@ describe("fitEmbeds", () => {
         const clean = embeds.map((e) => Object.fromEntries(Object.entries(e).filter(([, v]) => v !== undefined)) as EmbedLike);
         const fitted = fitEmbeds(clean);
         assert.deepEqual(messageLimitViolations({ embeds: fitted }), []);
-        const independent = messageProblems({ embeds: fitted, allowed_mentions: { parse: [] } }, { strictMentions: false }).filter((p) => !/field \d+ (name|value) has 0/.test(p));
+        const independent = messageProblems({ embeds: fitted, allowed_mentions: { parse: [] } }, { strictMentions: false }).filter(
+          (p) => !/field \d+ (name|value) has 0/.test(p),
+        );
         assert.deepEqual(independent, []);
       }),
       { numRuns: 60 },
@@ -208,7 +255,12 @@ describe("button custom ids", () => {
   const snowflake = fc.bigInt({ min: 10n ** 16n, max: 2n ** 64n - 1n }).map(String);
   const action: fc.Arbitrary<ButtonAction> = fc.oneof(
     fc.record({ kind: fc.constant("page" as const), offset: fc.integer({ min: 0, max: 10_000 }), askerId: snowflake }),
-    fc.record({ kind: fc.constant("full" as const), key: fc.stringMatching(/^[A-Za-z0-9_-]{1,16}$/), offset: fc.integer({ min: 0, max: 10_000 }), askerId: snowflake }),
+    fc.record({
+      kind: fc.constant("full" as const),
+      key: fc.stringMatching(/^[A-Za-z0-9_-]{1,16}$/),
+      offset: fc.integer({ min: 0, max: 10_000 }),
+      askerId: snowflake,
+    }),
   );
 
   test("property: every action survives the round trip in at most 100 characters", () => {
@@ -235,7 +287,14 @@ describe("button custom ids", () => {
 
 describe("footer state", () => {
   test("property: the question and its context come back from the footer", () => {
-    const line = markdownish.map((text) => text.replace(/\s+/g, " ").replace(/\u200B/g, "").trim()).filter((text) => text.length > 0 && text.length <= 300);
+    const line = markdownish
+      .map((text) =>
+        text
+          .replace(/\s+/g, " ")
+          .replace(/\u200B/g, "")
+          .trim(),
+      )
+      .filter((text) => text.length > 0 && text.length <= 300);
     fc.assert(
       fc.property(line, fc.option(line, { nil: undefined }), (question, context) => {
         const text = footerFor(context ? { question, context } : { question }, "Result 1");
@@ -285,7 +344,8 @@ describe("renderAnswer", () => {
   });
 
   test("context before the answer starts where a sentence starts", () => {
-    const text = "A first sentence that is long enough to be left out when the budget is short, " + "really ".repeat(40) + "long. Short one. The answer is here. After.";
+    const text =
+      "A first sentence that is long enough to be left out when the budget is short, " + "really ".repeat(40) + "long. Short one. The answer is here. After.";
     const reply = renderAnswer({ question: "q", answered: true, confidence: 1, results: [result(text, "The answer is here.")] }, view);
     assert.equal(reply.embeds[0]?.description, "Short one. **The answer is here.** After.\n\n**Doc › Part** · `doc.md:1`");
   });
@@ -296,7 +356,12 @@ describe("renderAnswer", () => {
   });
 
   test("shows one page of results and offers more when the engine found more; only http(s) links", () => {
-    const results = Array.from({ length: PAGE_SIZE + 1 }, (_, i) => result(`Passage ${i}.`, `Passage ${i}.`, { key: `k${i}`, source: { path: "d.md", title: "D", section: [], passage: i + 1, line: i + 1, url: "javascript:alert(1)" } }));
+    const results = Array.from({ length: PAGE_SIZE + 1 }, (_, i) =>
+      result(`Passage ${i}.`, `Passage ${i}.`, {
+        key: `k${i}`,
+        source: { path: "d.md", title: "D", section: [], passage: i + 1, line: i + 1, url: "javascript:alert(1)" },
+      }),
+    );
     const reply = renderAnswer({ question: "q", answered: true, confidence: 1, results } satisfies Answer, view);
     assert.deepEqual(reply.embeds[0], {
       color: 5793266,
@@ -312,16 +377,30 @@ describe("renderAnswer", () => {
 
   test("passages at every size render within Discord's limits", () => {
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.string({ unit: "grapheme", maxLength: 8000 }), fc.nat(), fc.nat()), { minLength: 1, maxLength: 4 }), markdownish, (parts, question) => {
-        const results = parts.map(([text, a, b], i) => {
-          const start = text.length ? a % text.length : 0;
-          const end = Math.min(text.length, start + (b % 2000));
-          return result(text, text.slice(start, end), { key: `k${i}`, answerStart: start, source: { path: "x.md", title: question || "T", section: [question], passage: i + 1, line: 1 } });
-        });
-        const reply = renderAnswer({ question, answered: true, confidence: 1, results }, { ...view, state: { question: question || "q", context: question } });
-        assert.deepEqual(messageLimitViolations(reply), []);
-        assert.deepEqual(messageProblems({ embeds: reply.embeds, components: reply.components, allowed_mentions: { parse: [] } }, { strictMentions: false }), []);
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.string({ unit: "grapheme", maxLength: 8000 }), fc.nat(), fc.nat()), { minLength: 1, maxLength: 4 }),
+        markdownish,
+        (parts, question) => {
+          const results = parts.map(([text, a, b], i) => {
+            const start = text.length ? a % text.length : 0;
+            const end = Math.min(text.length, start + (b % 2000));
+            return result(text, text.slice(start, end), {
+              key: `k${i}`,
+              answerStart: start,
+              source: { path: "x.md", title: question || "T", section: [question], passage: i + 1, line: 1 },
+            });
+          });
+          const reply = renderAnswer(
+            { question, answered: true, confidence: 1, results },
+            { ...view, state: { question: question || "q", context: question } },
+          );
+          assert.deepEqual(messageLimitViolations(reply), []);
+          assert.deepEqual(
+            messageProblems({ embeds: reply.embeds, components: reply.components, allowed_mentions: { parse: [] } }, { strictMentions: false }),
+            [],
+          );
+        },
+      ),
       { numRuns: 40 },
     );
   });
@@ -330,7 +409,15 @@ describe("renderAnswer", () => {
 describe("other replies", () => {
   test("sources list every document until the space runs out", () => {
     const sources = Array.from({ length: 300 }, (_, i) => ({ path: `d${i}.md`, title: `Document number ${i}`, sections: ["A"], passages: 2 }));
-    const report = { loadedAt: new Date(0), durationMs: 1, documents: 300, passages: 600, errors: [], skipped: [], changes: { added: [], removed: [], changed: [], passagesAdded: 0, passagesRemoved: 0 } };
+    const report = {
+      loadedAt: new Date(0),
+      durationMs: 1,
+      documents: 300,
+      passages: 600,
+      errors: [],
+      skipped: [],
+      changes: { added: [], removed: [], changed: [], passagesAdded: 0, passagesRemoved: 0 },
+    };
     const reply = renderSources(sources, report);
     const description = String(reply.embeds[0]?.description);
     assert.ok(description.startsWith("**Document number 0** — 1 section, 2 passages\n"));

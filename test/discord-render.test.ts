@@ -59,7 +59,12 @@ describe("Discord payloads (golden)", () => {
           url: "https://vite.dev/guide/env-and-mode#env-files",
         }),
         result(TABLE_TEXT, "| `--port <port>` | Specify port (`number`) |", {}, "k2"),
-        result(LIST_TEXT, "- `deferReply()`", { path: "interactions/modals.md", title: "Modals", section: ["Responding to modal submissions"], line: 146 }, "k3"),
+        result(
+          LIST_TEXT,
+          "- `deferReply()`",
+          { path: "interactions/modals.md", title: "Modals", section: ["Responding to modal submissions"], line: 146 },
+          "k3",
+        ),
         result("More.", "More.", {}, "k4"),
       ),
       view,
@@ -131,7 +136,12 @@ describe("Discord payloads (golden)", () => {
         reason: "unsure",
         confidence: 0.17,
         results: [
-          result("Vite 8 was released on March 12, 2026. It ships a new bundler.", "Vite 8 was released on March 12, 2026.", { path: "blog/vite8.md", title: "Vite 8.0 is out!", section: [], line: 30 }),
+          result("Vite 8 was released on March 12, 2026. It ships a new bundler.", "Vite 8 was released on March 12, 2026.", {
+            path: "blog/vite8.md",
+            title: "Vite 8.0 is out!",
+            section: [],
+            line: 30,
+          }),
           result(CODE_TEXT, "```js\nexport default {\n  server: { port: 8080 },\n}\n```", {}, "k2"),
         ],
       },
@@ -156,14 +166,19 @@ describe("Discord payloads (golden)", () => {
 
   test("no match: a short private notice", () => {
     assert.deepEqual(renderNoMatch(), {
-      embeds: [{ color: 0x99aab5, description: "I couldn't find that in the knowledge base. Try other key words, or use `/sources` to see what I know about." }],
+      embeds: [
+        { color: 0x99aab5, description: "I couldn't find that in the knowledge base. Try other key words, or use `/sources` to see what I know about." },
+      ],
       components: [],
       ephemeral: true,
     });
   });
 
   test("the full passage: linked title, the answer standing out, the file and line", () => {
-    const reply = renderPassage(result(CODE_TEXT, "```js\nexport default {\n  server: { port: 8080 },\n}\n```", { url: "https://vite.dev/guide/cli#dev-server" }), view);
+    const reply = renderPassage(
+      result(CODE_TEXT, "```js\nexport default {\n  server: { port: 8080 },\n}\n```", { url: "https://vite.dev/guide/cli#dev-server" }),
+      view,
+    );
     assert.deepEqual(reply.embeds, [
       {
         color: 0x5865f2,
@@ -177,7 +192,15 @@ describe("Discord payloads (golden)", () => {
   });
 
   test("/sources tells documents with the same title apart by their path", () => {
-    const report = { loadedAt: new Date(0), durationMs: 1, documents: 3, passages: 4, errors: [], skipped: [], changes: { added: [], removed: [], changed: [], passagesAdded: 0, passagesRemoved: 0 } };
+    const report = {
+      loadedAt: new Date(0),
+      durationMs: 1,
+      documents: 3,
+      passages: 4,
+      errors: [],
+      skipped: [],
+      changes: { added: [], removed: [], changed: [], passagesAdded: 0, passagesRemoved: 0 },
+    };
     const reply = renderSources(
       [
         { path: "guide/index.md", title: "Introduction", sections: ["Overview"], passages: 2 },
@@ -224,13 +247,43 @@ function passageCode(content: string): string {
 }
 
 const nasty = fc.constantFrom(
-  "@everyone", "@here", "<@123456789012345678>", "<@&42>", "<#1>", "[click](https://evil.example)", "[x](javascript:alert(1))",
-  "**bold**", "__u__", "||spoiler||", "~~s~~", "\\", "*", "_", "#", ">", "-", "1.", "😀", "👍🏽", "é", "e.g.", "https://example.org/a_b(c)", "|",
+  "@everyone",
+  "@here",
+  "<@123456789012345678>",
+  "<@&42>",
+  "<#1>",
+  "[click](https://evil.example)",
+  "[x](javascript:alert(1))",
+  "**bold**",
+  "__u__",
+  "||spoiler||",
+  "~~s~~",
+  "\\",
+  "*",
+  "_",
+  "#",
+  ">",
+  "-",
+  "1.",
+  "😀",
+  "👍🏽",
+  "é",
+  "e.g.",
+  "https://example.org/a_b(c)",
+  "|",
 );
 const longWord = fc.string({ minLength: 120, maxLength: 400 }).map((s) => s.replace(/[\s`]/g, "x") || "x");
-const word = fc.oneof({ weight: 4, arbitrary: fc.constantFrom("the", "server", "port", "config", "Vite", "a", "answer") }, { weight: 2, arbitrary: nasty }, fc.string({ unit: "grapheme", minLength: 1, maxLength: 8 }).map((s) => s.replace(/[\s`]/g, "y")), { weight: 1, arbitrary: longWord });
+const word = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom("the", "server", "port", "config", "Vite", "a", "answer") },
+  { weight: 2, arbitrary: nasty },
+  fc.string({ unit: "grapheme", minLength: 1, maxLength: 8 }).map((s) => s.replace(/[\s`]/g, "y")),
+  { weight: 1, arbitrary: longWord },
+);
 const codeContent = fc
-  .oneof(fc.constantFrom("deferReply()", "a`b", "``x``", "**x**", "a**", "\\n", "<@123>", "@everyone", "a\\b", "`", "[a](b)", "x\\"), fc.string({ unit: "grapheme", minLength: 1, maxLength: 30 }))
+  .oneof(
+    fc.constantFrom("deferReply()", "a`b", "``x``", "**x**", "a**", "\\n", "<@123>", "@everyone", "a\\b", "`", "[a](b)", "x\\"),
+    fc.string({ unit: "grapheme", minLength: 1, maxLength: 30 }),
+  )
   .map((s) => s.replace(/\s+/g, " ").replace(/\|/g, "/").trim())
   .filter((s) => s.length > 0);
 
@@ -248,20 +301,36 @@ const sentence = fc.array(fc.oneof({ weight: 5, arbitrary: plainWord }, { weight
   return { ...g, text: `${g.text}.` };
 });
 const paragraph = fc.array(sentence, { minLength: 1, maxLength: 5 }).map((s) => join(s, " "));
-const fenceLine = fc.oneof(fc.string({ unit: "grapheme", maxLength: 50 }), fc.constantFrom("  indented **x**", "say ```hi``` now", "<@123> @everyone", "\\`", "\t`a`")).filter((line) => !/^ {0,3}(`{3,}|~{3,})/.test(line) && !line.includes("\n"));
+const fenceLine = fc
+  .oneof(fc.string({ unit: "grapheme", maxLength: 50 }), fc.constantFrom("  indented **x**", "say ```hi``` now", "<@123> @everyone", "\\`", "\t`a`"))
+  .filter((line) => !/^ {0,3}(`{3,}|~{3,})/.test(line) && !line.includes("\n"));
 // Languages as passage text writes them (knowledge/fence.ts: [\w+#.-] only), one longer than Discord reads.
-const fence = fc.tuple(fc.constantFrom("js", "ts", "sh", "", "c++", "language-name-too-long-for-discord"), fc.array(fenceLine, { minLength: 1, maxLength: 12 }), fc.boolean()).map(
-  ([lang, lines, caption]): Generated => ({ text: `${caption ? "vite.config.js:\n" : ""}\`\`\`${lang}\n${lines.join("\n")}\n\`\`\``, codes: [] }),
-);
+const fence = fc
+  .tuple(fc.constantFrom("js", "ts", "sh", "", "c++", "language-name-too-long-for-discord"), fc.array(fenceLine, { minLength: 1, maxLength: 12 }), fc.boolean())
+  .map(([lang, lines, caption]): Generated => ({ text: `${caption ? "vite.config.js:\n" : ""}\`\`\`${lang}\n${lines.join("\n")}\n\`\`\``, codes: [] }));
 const item = fc.tuple(fc.constantFrom("- ", "  - ", "    - ", "1. ", "2. "), sentence).map(([marker, s]) => ({ ...s, text: marker + s.text }));
 const list = fc.array(item, { minLength: 1, maxLength: 6 }).map((items) => join(items, "\n"));
-const cell = fc.array(fc.oneof(plainWord.map((w) => ({ ...w, text: w.text.replace(/\|/g, "\\|") })), code), { minLength: 0, maxLength: 4 }).map((parts) => join(parts, " "));
-const table = fc.tuple(fc.integer({ min: 1, max: 4 }), fc.array(fc.array(cell, { minLength: 4, maxLength: 4 }), { minLength: 1, maxLength: 6 })).map(([columns, rows]): Generated => {
-  const line = (cells: Generated[]) => `| ${cells.slice(0, columns).map((c) => c.text).join(" | ")} |`;
-  const [header, ...body] = rows as [Generated[], ...Generated[][]];
-  const all = [header, ...body].flatMap((r) => r.slice(0, columns));
-  return { text: [line(header), `|${" --- |".repeat(columns)}`, ...body.map(line)].join("\n"), codes: all.flatMap((c) => c.codes) };
-});
+const cell = fc
+  .array(
+    fc.oneof(
+      plainWord.map((w) => ({ ...w, text: w.text.replace(/\|/g, "\\|") })),
+      code,
+    ),
+    { minLength: 0, maxLength: 4 },
+  )
+  .map((parts) => join(parts, " "));
+const table = fc
+  .tuple(fc.integer({ min: 1, max: 4 }), fc.array(fc.array(cell, { minLength: 4, maxLength: 4 }), { minLength: 1, maxLength: 6 }))
+  .map(([columns, rows]): Generated => {
+    const line = (cells: Generated[]) =>
+      `| ${cells
+        .slice(0, columns)
+        .map((c) => c.text)
+        .join(" | ")} |`;
+    const [header, ...body] = rows as [Generated[], ...Generated[][]];
+    const all = [header, ...body].flatMap((r) => r.slice(0, columns));
+    return { text: [line(header), `|${" --- |".repeat(columns)}`, ...body.map(line)].join("\n"), codes: all.flatMap((c) => c.codes) };
+  });
 const passage = fc
   .array(fc.oneof({ weight: 3, arbitrary: paragraph }, fence, list, table), { minLength: 1, maxLength: 6 })
   .chain((blocks) => fc.array(fc.constantFrom("\n\n", "\n\n", "\n"), { minLength: blocks.length, maxLength: blocks.length }).map((seps) => ({ blocks, seps })))
@@ -269,13 +338,27 @@ const passage = fc
 const heading = fc.oneof(plainWord, code, sentence);
 
 const generatedResult = fc
-  .record({ passage, title: heading, section: fc.array(heading, { maxLength: 3 }), a: fc.nat(), b: fc.nat(), url: fc.constantFrom(undefined, "https://example.org/doc_(1)#x", "javascript:alert(1)") })
+  .record({
+    passage,
+    title: heading,
+    section: fc.array(heading, { maxLength: 3 }),
+    a: fc.nat(),
+    b: fc.nat(),
+    url: fc.constantFrom(undefined, "https://example.org/doc_(1)#x", "javascript:alert(1)"),
+  })
   .map(({ passage: p, title, section, a, b, url }) => {
     const { text } = p;
     const start = a % text.length;
     const end = start + (b % (text.length - start + 1));
     const answer = text.slice(start, end).trim() ? text.slice(start, end) : text;
-    const source: PassageSource = { path: "docs/a_b.md", title: title.text || "T", section: section.map((s) => s.text), passage: 1, line: 1 + (a % 900), ...(url ? { url } : {}) };
+    const source: PassageSource = {
+      path: "docs/a_b.md",
+      title: title.text || "T",
+      section: section.map((s) => s.text),
+      passage: 1,
+      line: 1 + (a % 900),
+      ...(url ? { url } : {}),
+    };
     const r: AnswerResult = { key: "k", text, answer, answerKind: "sentence", answerStart: answer === text ? 0 : start, score: 1, source, highlights: [] };
     return { result: r, codes: [...p.codes, ...title.codes, ...section.flatMap((s) => s.codes), `docs/a_b.md:${source.line}`, "docs/a_b.md"] };
   });
@@ -290,7 +373,7 @@ function readDiscord(markdown: string): { codes: string[]; outside: string; fenc
   let outside = "";
   let fences = 0;
   let bold = 0;
-  for (let i = 0; i < markdown.length; ) {
+  for (let i = 0; i < markdown.length;) {
     if (fences % 2 === 1) {
       if (markdown.startsWith("```", i)) {
         fences++;
@@ -357,9 +440,30 @@ function assertWellFormed(reply: ReturnType<typeof renderAnswer>, codes: Set<str
     assert.ok(!/@(everyone|here)/i.test(live), `no mass mention outside code in ${JSON.stringify(text)}`);
     assert.ok(!/(?<!\\)\[[^\]]*(?<!\\)\]\(/.test(live), `no masked link but our own in ${JSON.stringify(text)}`);
     for (const node of discordNodes(text)) {
-      assert.ok(!["user", "role", "channel", "everyone", "here", "slashCommand", "guildNavigation", "timestamp", "heading", "subtext", "blockQuote", "spoiler"].includes(node.type), `Discord reads a ${node.type} in ${JSON.stringify(text)}`);
-      if (node.type === "link" || node.type === "url" || node.type === "autolink") assert.match(String(node.target), /^https?:\/\//, `only http(s) links, in ${JSON.stringify(text)}`);
-      if (node.type === "inlineCode") assert.ok(codes.has(String(node.content).replace(ZWSP, "")), `Discord shows inline code ${JSON.stringify(node.content)} as written, in ${JSON.stringify(text)}`);
+      assert.ok(
+        ![
+          "user",
+          "role",
+          "channel",
+          "everyone",
+          "here",
+          "slashCommand",
+          "guildNavigation",
+          "timestamp",
+          "heading",
+          "subtext",
+          "blockQuote",
+          "spoiler",
+        ].includes(node.type),
+        `Discord reads a ${node.type} in ${JSON.stringify(text)}`,
+      );
+      if (node.type === "link" || node.type === "url" || node.type === "autolink")
+        assert.match(String(node.target), /^https?:\/\//, `only http(s) links, in ${JSON.stringify(text)}`);
+      if (node.type === "inlineCode")
+        assert.ok(
+          codes.has(String(node.content).replace(ZWSP, "")),
+          `Discord shows inline code ${JSON.stringify(node.content)} as written, in ${JSON.stringify(text)}`,
+        );
     }
   }
 }
@@ -370,7 +474,9 @@ describe("any passage renders well-formed", () => {
       fc.property(fc.array(generatedResult, { minLength: 1, maxLength: 4 }), fc.boolean(), (generated, unsure) => {
         const results = generated.map((g, i) => ({ ...g.result, key: `k${i}` }));
         const codes = new Set(generated.flatMap((g) => g.codes));
-        const answer: Answer = unsure ? { question: "q", answered: false, reason: "unsure", confidence: 0.2, results } : { question: "q", answered: true, confidence: 1, results };
+        const answer: Answer = unsure
+          ? { question: "q", answered: false, reason: "unsure", confidence: 0.2, results }
+          : { question: "q", answered: true, confidence: 1, results };
         assertWellFormed(renderAnswer(answer, view), codes);
         assertWellFormed(renderPassage(results[0] as AnswerResult, view), codes);
       }),

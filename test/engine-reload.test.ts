@@ -46,7 +46,13 @@ describe("AnswerEngine.reload", () => {
     const dir = await tempKnowledge(t);
     const engine = await AnswerEngine.open(dir);
     const report = engine.lastLoad;
-    assert.deepEqual(report.changes, { added: ["observatory.txt", "riverside.md"], removed: [], changed: [], passagesAdded: report.passages, passagesRemoved: 0 });
+    assert.deepEqual(report.changes, {
+      added: ["observatory.txt", "riverside.md"],
+      removed: [],
+      changed: [],
+      passagesAdded: report.passages,
+      passagesRemoved: 0,
+    });
     assert.equal(report.documents, 2);
     assert.equal(
       report.passages,
@@ -85,7 +91,13 @@ describe("AnswerEngine.reload", () => {
     await unlink(path.join(dir, "observatory.txt"));
     const report = await engine.reload();
     // One passage of riverside.md changed (the Declaration's); all of observatory.txt's went.
-    assert.deepEqual(report.changes, { added: [], removed: ["observatory.txt"], changed: ["riverside.md"], passagesAdded: 1, passagesRemoved: 1 + observatoryPassages });
+    assert.deepEqual(report.changes, {
+      added: [],
+      removed: ["observatory.txt"],
+      changed: ["riverside.md"],
+      passagesAdded: 1,
+      passagesRemoved: 1 + observatoryPassages,
+    });
     assert.equal(engine.ask(DECLARATION_QUESTION).results[0]?.answer, OLD_DECLARATION.replace("May 4, 2019", "June 1, 2021"));
     assert.equal(engine.ask("When does the Hilltop Observatory open?").answered, false);
     assert.deepEqual(

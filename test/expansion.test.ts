@@ -144,8 +144,13 @@ describe("front-matter aliases", () => {
 
   test("bad values and unknown headings are reported by name and left out", () => {
     const { aliases, issues } = frontMatterAliases({ aliases: { Limits: 42, Nowhere: ["x"], Setup: ["install"] } }, sections);
-    assert.deepEqual(issues, ['Expected aliases."Limits" to be a phrase or a list of phrases, got 42', 'Expected aliases to name a section of the document, got "Nowhere"']);
+    assert.deepEqual(issues, [
+      'Expected aliases."Limits" to be a phrase or a list of phrases, got 42',
+      'Expected aliases to name a section of the document, got "Nowhere"',
+    ]);
     assert.deepEqual(aliasesFor(aliases, ["Setup"]), ["install"]);
-    assert.deepEqual(frontMatterAliases({ aliases: true }, sections).issues, ["Expected aliases to be a list of phrases or a mapping from section headings to phrases, got true"]);
+    assert.deepEqual(frontMatterAliases({ aliases: true }, sections).issues, [
+      "Expected aliases to be a list of phrases or a mapping from section headings to phrases, got true",
+    ]);
   });
 });

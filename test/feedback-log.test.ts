@@ -32,11 +32,23 @@ describe("the question log", () => {
     const { store, log } = open(dir);
     t.after(() => store.close());
     const shown = [result("key1", "guide.md", ["Install", "Linux"]), result("key2", "faq.md", [])];
-    assert.equal(log.recordQuestion({ surface: "slash", guildId: "123456789012345678", answer: answered("How do I install it on Linux?", shown), durationMs: 1.23456 }), 1);
+    assert.equal(
+      log.recordQuestion({ surface: "slash", guildId: "123456789012345678", answer: answered("How do I install it on Linux?", shown), durationMs: 1.23456 }),
+      1,
+    );
     assert.equal(log.recordQuestion({ surface: "dm", answer: unsure("What about BSD?"), durationMs: 2, shown: [] }), 2);
     assert.equal(log.recordQuestion({ surface: "mention", answer: noMatch("Who won the match?"), durationMs: 0.5 }), 3);
     assert.deepEqual(rows(dir, "SELECT * FROM questions ORDER BY id"), [
-      { id: 1, asked_at: NOW, surface: "slash", guild_id: "123456789012345678", question: "How do I install it on Linux?", outcome: "answered", confidence: 0.9, duration_ms: 1.235 },
+      {
+        id: 1,
+        asked_at: NOW,
+        surface: "slash",
+        guild_id: "123456789012345678",
+        question: "How do I install it on Linux?",
+        outcome: "answered",
+        confidence: 0.9,
+        duration_ms: 1.235,
+      },
       { id: 2, asked_at: NOW, surface: "dm", guild_id: null, question: "What about BSD?", outcome: "unsure", confidence: 0.2, duration_ms: 2 },
       { id: 3, asked_at: NOW, surface: "mention", guild_id: null, question: "Who won the match?", outcome: "no-match", confidence: 0, duration_ms: 0.5 },
     ]);
@@ -56,7 +68,10 @@ describe("the question log", () => {
     assert.equal(log.recordVote(id, "user-1", "down"), "changed");
     assert.equal(log.recordVote(id, "user-2", "down"), "recorded");
     assert.equal(log.recordVote(id + 1, "user-1", "up"), "unknown-question");
-    assert.deepEqual(questionsSince(store, 0)?.map((q) => ({ up: q.up, down: q.down })), [{ up: 0, down: 2 }]);
+    assert.deepEqual(
+      questionsSince(store, 0)?.map((q) => ({ up: q.up, down: q.down })),
+      [{ up: 0, down: 2 }],
+    );
   });
 
   test("a vote is counted per person across restarts, since the salt is kept", async (t) => {
@@ -113,7 +128,10 @@ describe("the question log", () => {
       { vote: null, feedback: "👎".repeat(FEEDBACK_MAX_LENGTH) },
     ]);
     const [logged] = questionsSince(store, 0) ?? [];
-    assert.deepEqual({ up: logged?.up, down: logged?.down, feedback: logged?.feedback.sort() }, { up: 0, down: 1, feedback: ["It skips the Windows and macOS steps.", "👎".repeat(FEEDBACK_MAX_LENGTH)].sort() });
+    assert.deepEqual(
+      { up: logged?.up, down: logged?.down, feedback: logged?.feedback.sort() },
+      { up: 0, down: 1, feedback: ["It skips the Windows and macOS steps.", "👎".repeat(FEEDBACK_MAX_LENGTH)].sort() },
+    );
   });
 
   test("with the log unavailable, every call answers that it is, and nothing throws", async (t) => {

@@ -19,7 +19,13 @@ function sampleReport(): GapsReport {
   assert.ok(first && second);
   const suggestion = {
     now: "weak" as const,
-    passage: { key: "L1", path: "riverside.md", title: "Riverside Town Guide", section: ["Orchard Library"], answer: "The Orchard Library lends books, maps and garden tools." },
+    passage: {
+      key: "L1",
+      path: "riverside.md",
+      title: "Riverside Town Guide",
+      section: ["Orchard Library"],
+      answer: "The Orchard Library lends books, maps and garden tools.",
+    },
     missing: ["rent", "kayak"],
     offered: ["orchard", "lends", "books"],
     alias: { path: "riverside.md", section: ["Orchard Library"], phrase: "rent kayak" },
@@ -74,8 +80,11 @@ Sections least shown: riverside.md › Riverside Declaration (0); notices.md ›
     const report = sampleReport();
     const [first] = report.gaps;
     assert.ok(first?.suggestion);
-    const text = reportText({ ...report, gaps: [{ ...first, suggestion: { ...first.suggestion, now: "unsure", missing: ["kayak"], offered: ["boats"], synonym: "kayak, boats" } }] });
-    assert.ok(text.includes('   Closest passage (the engine is unsure of it): Riverside Town Guide › Orchard Library (riverside.md, key L1)\n'), text);
+    const text = reportText({
+      ...report,
+      gaps: [{ ...first, suggestion: { ...first.suggestion, now: "unsure", missing: ["kayak"], offered: ["boats"], synonym: "kayak, boats" } }],
+    });
+    assert.ok(text.includes("   Closest passage (the engine is unsure of it): Riverside Town Guide › Orchard Library (riverside.md, key L1)\n"), text);
     assert.ok(text.includes("\n     or a synonyms line: kayak, boats\n   If it does not, write a passage that answers it.\n"), text);
   });
 
@@ -113,7 +122,8 @@ describe("the report for a chat", () => {
     fc.assert(
       fc.property(fc.array(fc.string({ unit: "grapheme", maxLength: 40 }), { maxLength: 30 }), fc.integer({ min: 2, max: 60 }), (lines, max) => {
         const chunks = chunkLines(lines, max);
-        for (const chunk of chunks) assert.ok(chunk.length <= max && chunk.trim() !== "" && !chunk.startsWith("\n") && !chunk.endsWith("\n"), JSON.stringify(chunk));
+        for (const chunk of chunks)
+          assert.ok(chunk.length <= max && chunk.trim() !== "" && !chunk.startsWith("\n") && !chunk.endsWith("\n"), JSON.stringify(chunk));
         assert.equal(chunks.join("").replace(/\s/g, ""), lines.join("").replace(/\s/g, ""));
       }),
     );

@@ -21,12 +21,15 @@ describe("gapsReport", () => {
 
   test("the window is whole UTC days ending today, and counts each day's outcomes", () => {
     assert.equal(windowStart(3, NOW), at("2026-05-18T00:00:00Z"));
-    assert.deepEqual({ from: report.from, to: report.to, days: report.days, totals: report.totals }, {
-      from: "2026-05-18",
-      to: "2026-05-20",
-      days: 3,
-      totals: { questions: 7, answered: 3, unsure: 2, "no-match": 2 },
-    });
+    assert.deepEqual(
+      { from: report.from, to: report.to, days: report.days, totals: report.totals },
+      {
+        from: "2026-05-18",
+        to: "2026-05-20",
+        days: 3,
+        totals: { questions: 7, answered: 3, unsure: 2, "no-match": 2 },
+      },
+    );
     assert.deepEqual(report.perDay, [
       { day: "2026-05-18", answered: 0, unsure: 0, "no-match": 1 },
       { day: "2026-05-19", answered: 1, unsure: 0, "no-match": 1 },
@@ -45,12 +48,28 @@ describe("gapsReport", () => {
         terms: ["kayak", "rent"],
         lastAsked: "2026-05-20T09:00:00.000Z",
       },
-      { question: "Kayak rental prices?", count: 1, outcome: "unsure", outcomes: { unsure: 1, "no-match": 0 }, wordings: ["Kayak rental prices?"], terms: ["kayak", "price", "rental"], lastAsked: "2026-05-20T08:00:00.000Z" },
+      {
+        question: "Kayak rental prices?",
+        count: 1,
+        outcome: "unsure",
+        outcomes: { unsure: 1, "no-match": 0 },
+        wordings: ["Kayak rental prices?"],
+        terms: ["kayak", "price", "rental"],
+        lastAsked: "2026-05-20T08:00:00.000Z",
+      },
     ]);
   });
 
   test("answers voted down are grouped by the passage that answered, with their questions and feedback", () => {
-    assert.deepEqual(report.disliked, [{ passage: LIBRARY, down: 3, up: 1, questions: ["Who runs the library?", "Who runs the library on Sundays?"], feedback: ["It does not say who exactly", "Sundays?"] }]);
+    assert.deepEqual(report.disliked, [
+      {
+        passage: LIBRARY,
+        down: 3,
+        up: 1,
+        questions: ["Who runs the library?", "Who runs the library on Sundays?"],
+        feedback: ["It does not say who exactly", "Sundays?"],
+      },
+    ]);
   });
 
   test("documents and sections most shown, and least shown from the knowledge's own list (never-shown ones too)", () => {
@@ -90,7 +109,10 @@ describe("gapsReport", () => {
       { day: "2026-05-20", answered: 0, unsure: 0, "no-match": 0 },
     ]);
     assert.deepEqual([empty.gaps, empty.disliked, empty.documents.most], [[], [], []]);
-    assert.deepEqual(empty.documents.least.map((u) => u.path), ["riverside.md", "observatory.txt", "notices.md"]);
+    assert.deepEqual(
+      empty.documents.least.map((u) => u.path),
+      ["riverside.md", "observatory.txt", "notices.md"],
+    );
   });
 });
 
@@ -104,7 +126,13 @@ describe("suggestFix", () => {
     const fix = await suggestFix("library kayak", engine);
     assert.deepEqual(fix, {
       now: "weak",
-      passage: { key: "cNTCNfJUCEJT", path: "riverside.md", title: "Riverside Town Guide", section: ["Orchard Library"], answer: "The Orchard Library lends books, maps and garden tools to every resident of Riverside." },
+      passage: {
+        key: "cNTCNfJUCEJT",
+        path: "riverside.md",
+        title: "Riverside Town Guide",
+        section: ["Orchard Library"],
+        answer: "The Orchard Library lends books, maps and garden tools to every resident of Riverside.",
+      },
       missing: ["kayak"],
       offered: ["orchard", "lends", "books", "maps", "garden", "tools", "resident", "riverside"],
       alias: { path: "riverside.md", section: ["Orchard Library"], phrase: "library kayak" },

@@ -57,11 +57,16 @@ describe("the feedback database", () => {
     const v1 = peek(dir);
     migrate(v1, 1);
     assert.equal(schemaVersion(v1), 1);
-    v1.prepare("INSERT INTO questions (id, asked_at, surface, guild_id, question, outcome, confidence, duration_ms) VALUES (7, ?, 'slash', '123456789012345678', 'Where is the harbour?', 'unsure', 0.2, 3)").run(NOW - DAY);
+    v1.prepare(
+      "INSERT INTO questions (id, asked_at, surface, guild_id, question, outcome, confidence, duration_ms) VALUES (7, ?, 'slash', '123456789012345678', 'Where is the harbour?', 'unsure', 0.2, 3)",
+    ).run(NOW - DAY);
     v1.prepare("INSERT INTO shown (question_id, rank, passage_key, path, section) VALUES (7, 0, 'abc', 'harbour.md', '[\"Quay\"]')").run();
     v1.prepare("INSERT INTO votes (question_id, voter, vote, voted_at) VALUES (7, 'hash-of-a-voter', -1, ?)").run(NOW - DAY);
     // v1 had no feedback, and a vote could not be empty.
-    assert.throws(() => v1.prepare("INSERT INTO votes (question_id, voter, vote, voted_at) VALUES (7, 'other', NULL, 0)").run(), /NOT NULL constraint failed: votes.vote/);
+    assert.throws(
+      () => v1.prepare("INSERT INTO votes (question_id, voter, vote, voted_at) VALUES (7, 'other', NULL, 0)").run(),
+      /NOT NULL constraint failed: votes.vote/,
+    );
     v1.close();
 
     const { store, log, logger } = open(dir);
@@ -69,8 +74,12 @@ describe("the feedback database", () => {
     const db = peek(dir);
     t.after(() => db.close());
     assert.equal(schemaVersion(db), SCHEMA_VERSION);
-    assert.deepEqual(db.prepare("SELECT question_id, voter, vote, voted_at, feedback FROM votes").all(), [{ question_id: 7, voter: "hash-of-a-voter", vote: -1, voted_at: NOW - DAY, feedback: null }]);
-    assert.deepEqual(db.prepare("SELECT id, surface, guild_id, question, outcome FROM questions").all(), [{ id: 7, surface: "slash", guild_id: "123456789012345678", question: "Where is the harbour?", outcome: "unsure" }]);
+    assert.deepEqual(db.prepare("SELECT question_id, voter, vote, voted_at, feedback FROM votes").all(), [
+      { question_id: 7, voter: "hash-of-a-voter", vote: -1, voted_at: NOW - DAY, feedback: null },
+    ]);
+    assert.deepEqual(db.prepare("SELECT id, surface, guild_id, question, outcome FROM questions").all(), [
+      { id: 7, surface: "slash", guild_id: "123456789012345678", question: "Where is the harbour?", outcome: "unsure" },
+    ]);
     // What v2 added works on the old rows.
     assert.equal(log.recordFeedback(7, "someone", "It does not say where the quay is."), "recorded");
     assert.equal(new TeachRecords(store, () => NOW).teach("Where is the harbour?", { path: "harbour.md", section: ["Quay"], passageKey: "abc" }).ok, true);
@@ -103,7 +112,10 @@ describe("the feedback database", () => {
     assert.deepEqual(logger.lines, [
       `WARN  question log: could not open ${path.join(dir, DATABASE_FILE)}: feedback: Expected a question log of schema version ${SCHEMA_VERSION} or older, got version ${SCHEMA_VERSION + 3} (written by a newer version of the bot). Answering goes on without the log; further failures are not logged until it works again`,
     ]);
-    assert.deepEqual((await readdir(dir)).filter((f) => f.includes("broken")), []);
+    assert.deepEqual(
+      (await readdir(dir)).filter((f) => f.includes("broken")),
+      [],
+    );
   });
 
   test("a corrupt database is moved aside with a log line, and a new one is started", async (t) => {
@@ -113,7 +125,9 @@ describe("the feedback database", () => {
     const { store, log, logger } = open(dir);
     t.after(() => store.close());
     const aside = `${file}.broken-2026-05-20T12-00-00-000Z`;
-    assert.deepEqual(logger.lines, [`WARN  question log: ${file} is not a readable database (file is not a database); moved it to ${aside} and started a new one`]);
+    assert.deepEqual(logger.lines, [
+      `WARN  question log: ${file} is not a readable database (file is not a database); moved it to ${aside} and started a new one`,
+    ]);
     assert.equal(await readFile(aside, "utf8"), "This is not a database. ".repeat(100));
     assert.equal(ask(log), 1);
   });
@@ -131,13 +145,19 @@ describe("the feedback database", () => {
     const fd = openSync(file, "r+");
     writeSync(fd, Buffer.alloc(6 * 4096, 0x41), 0, 6 * 4096, 0);
     closeSync(fd);
-    assert.throws(() => other.prepare("INSERT INTO questions (asked_at, surface, question, outcome, confidence, duration_ms) VALUES (1, 'dm', 'x', 'answered', 1, 1)").run(), { code: "SQLITE_CORRUPT" });
+    assert.throws(
+      () =>
+        other.prepare("INSERT INTO questions (asked_at, surface, question, outcome, confidence, duration_ms) VALUES (1, 'dm', 'x', 'answered', 1, 1)").run(),
+      { code: "SQLITE_CORRUPT" },
+    );
     other.close();
 
     assert.equal(ask(log), 1, "the first question of the new database");
     assert.equal(ask(log), 2);
     const aside = `${file}.broken-2026-05-20T12-00-00-000Z`;
-    assert.deepEqual(logger.lines, [`WARN  question log: ${file} is not a readable database (file is not a database); moved it to ${aside} and started a new one`]);
+    assert.deepEqual(logger.lines, [
+      `WARN  question log: ${file} is not a readable database (file is not a database); moved it to ${aside} and started a new one`,
+    ]);
     assert.ok((await readdir(dir)).includes(path.basename(aside)));
   });
 
@@ -170,7 +190,12 @@ describe("the feedback database", () => {
       now += 61_000;
     }
     assert.equal(logger.lines.length, 1, logger.lines.join("\n"));
-    assert.match(logger.lines[0] ?? "", new RegExp(`^WARN  question log: could not use ${dir}: EEXIST: file already exists, mkdir '${dir}'\\. Answering goes on without the log; further failures are not logged until it works again$`));
+    assert.match(
+      logger.lines[0] ?? "",
+      new RegExp(
+        `^WARN  question log: could not use ${dir}: EEXIST: file already exists, mkdir '${dir}'\\. Answering goes on without the log; further failures are not logged until it works again$`,
+      ),
+    );
   });
 
   test("failed writes are logged once per episode, and the log says when it works again", async (t) => {
@@ -237,7 +262,10 @@ describe("the feedback database", () => {
     const dir = await tempDir(t);
     const { store, log } = open(dir);
     t.after(() => store.close());
-    assert.equal(log.recordQuestion({ surface: "dm", answer: { question: "🙂", answered: false, reason: "empty-question", confidence: 0, results: [] }, durationMs: 0.1 }), undefined);
+    assert.equal(
+      log.recordQuestion({ surface: "dm", answer: { question: "🙂", answered: false, reason: "empty-question", confidence: 0, results: [] }, durationMs: 0.1 }),
+      undefined,
+    );
     assert.equal(log.recordQuestion({ surface: "dm", answer: noMatch("Where are the kayaks?"), durationMs: 0.1 }), 1);
   });
 });

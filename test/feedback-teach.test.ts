@@ -25,7 +25,10 @@ async function records(t: import("node:test").TestContext): Promise<TeachRecords
 describe("teach records", () => {
   test("are stored with their passage, listed oldest first, and removed one at a time", async (t) => {
     const teach = await records(t);
-    assert.deepEqual(teach.teach("  Can I   borrow a kayak? ", { path: "riverside.md", section: ["Orchard Library"], passageKey: "cNTCNfJUCEJT" }), { ok: true, id: 1 });
+    assert.deepEqual(teach.teach("  Can I   borrow a kayak? ", { path: "riverside.md", section: ["Orchard Library"], passageKey: "cNTCNfJUCEJT" }), {
+      ok: true,
+      id: 1,
+    });
     assert.deepEqual(teach.teach("museum tickets", { path: "riverside.md", section: ["Harbor Museum"] }), { ok: true, id: 2 });
     assert.deepEqual(teach.list(), [
       { id: 1, question: "Can I borrow a kayak?", path: "riverside.md", section: ["Orchard Library"], passageKey: "cNTCNfJUCEJT", taughtAt: NOW },
@@ -33,7 +36,10 @@ describe("teach records", () => {
     ]);
     assert.equal(teach.remove(1), true);
     assert.equal(teach.remove(1), false);
-    assert.deepEqual(teach.list()?.map((r) => r.id), [2]);
+    assert.deepEqual(
+      teach.list()?.map((r) => r.id),
+      [2],
+    );
   });
 
   test("an empty or over-long phrase is refused", async (t) => {

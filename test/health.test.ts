@@ -15,7 +15,13 @@ async function serve(t: TestContext, readiness: Readiness): Promise<HealthServer
 
 async function get(server: HealthServer, path = "/health", method = "GET") {
   const response = await fetch(`http://127.0.0.1:${server.port}${path}`, { method });
-  return { status: response.status, type: response.headers.get("content-type"), cache: response.headers.get("cache-control"), allow: response.headers.get("allow"), body: await response.text() };
+  return {
+    status: response.status,
+    type: response.headers.get("content-type"),
+    cache: response.headers.get("cache-control"),
+    allow: response.headers.get("allow"),
+    body: await response.text(),
+  };
 }
 
 describe("Readiness", () => {
@@ -41,7 +47,13 @@ describe("GET /health", () => {
     readiness.set("index", "loading");
     readiness.set("gateway", "connecting");
     const server = await serve(t, readiness);
-    assert.deepEqual(await get(server), { status: 503, type: "application/json", cache: "no-store", allow: null, body: '{"ready":false,"notReady":{"index":"loading","gateway":"connecting"}}' });
+    assert.deepEqual(await get(server), {
+      status: 503,
+      type: "application/json",
+      cache: "no-store",
+      allow: null,
+      body: '{"ready":false,"notReady":{"index":"loading","gateway":"connecting"}}',
+    });
     readiness.set("index", READY);
     assert.equal((await get(server)).body, '{"ready":false,"notReady":{"gateway":"connecting"}}');
     readiness.set("gateway", READY);
@@ -53,9 +65,27 @@ describe("GET /health", () => {
     readiness.set("index", "loading");
     const server = await serve(t, readiness);
     assert.deepEqual(await get(server, "/health", "HEAD"), { status: 503, type: "application/json", cache: "no-store", allow: null, body: "" });
-    assert.deepEqual(await get(server, "/health?verbose=1"), { status: 503, type: "application/json", cache: "no-store", allow: null, body: '{"ready":false,"notReady":{"index":"loading"}}' });
-    assert.deepEqual(await get(server, "/health", "POST"), { status: 405, type: "application/json", cache: "no-store", allow: "GET, HEAD", body: '{"error":"method not allowed"}' });
-    assert.deepEqual(await get(server, "/"), { status: 404, type: "application/json", cache: "no-store", allow: null, body: '{"error":"not found; the health endpoint is /health"}' });
+    assert.deepEqual(await get(server, "/health?verbose=1"), {
+      status: 503,
+      type: "application/json",
+      cache: "no-store",
+      allow: null,
+      body: '{"ready":false,"notReady":{"index":"loading"}}',
+    });
+    assert.deepEqual(await get(server, "/health", "POST"), {
+      status: 405,
+      type: "application/json",
+      cache: "no-store",
+      allow: "GET, HEAD",
+      body: '{"error":"method not allowed"}',
+    });
+    assert.deepEqual(await get(server, "/"), {
+      status: 404,
+      type: "application/json",
+      cache: "no-store",
+      allow: null,
+      body: '{"error":"not found; the health endpoint is /health"}',
+    });
   });
 
   test("a port in use is a HealthError naming HEALTH_PORT", async (t) => {
@@ -78,6 +108,9 @@ describe("probeHealth", () => {
     readiness.set("gateway", READY);
     assert.deepEqual(await probeHealth(url), { healthy: true, line: '200 {"ready":true}' });
     const port = await freePort();
-    assert.deepEqual(await probeHealth(`http://127.0.0.1:${port}/health`), { healthy: false, line: `health: could not reach http://127.0.0.1:${port}/health: ECONNREFUSED` });
+    assert.deepEqual(await probeHealth(`http://127.0.0.1:${port}/health`), {
+      healthy: false,
+      line: `health: could not reach http://127.0.0.1:${port}/health: ECONNREFUSED`,
+    });
   });
 });

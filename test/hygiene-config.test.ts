@@ -99,11 +99,15 @@ describe("hygiene settings: one reading of on/off everywhere", () => {
   });
 
   it("names the bad value in each source with the same words", async () => {
-    assert.throws(() => parseConfig({ WATCH_KNOWLEDGE: "sometimes" }, "/"), { message: 'config: Expected WATCH_KNOWLEDGE to be true or false, got "sometimes"' });
+    assert.throws(() => parseConfig({ WATCH_KNOWLEDGE: "sometimes" }, "/"), {
+      message: 'config: Expected WATCH_KNOWLEDGE to be true or false, got "sometimes"',
+    });
     assert.deepEqual(frontMatterHygiene({ hygiene: "sometimes" }).problems, ['hygiene: Expected front matter "hygiene" to be true or false, got "sometimes"']);
     await withFolder({ ".hygiene.json": JSON.stringify({ "a.txt": { hygiene: "sometimes" } }) }, async (dir) => {
       const file = path.join(dir, ".hygiene.json");
-      await assert.rejects(readHygienePatterns(dir), { message: `hygiene-config: Expected "hygiene" in ${file}: "a.txt" to be true or false, got "sometimes"` });
+      await assert.rejects(readHygienePatterns(dir), {
+        message: `hygiene-config: Expected "hygiene" in ${file}: "a.txt" to be true or false, got "sometimes"`,
+      });
     });
   });
 
@@ -115,7 +119,9 @@ describe("hygiene settings: one reading of on/off everywhere", () => {
       const set = await loadKnowledge(dir, { cleaner: hygieneCleaner({}, (issue) => issues.push(issue)) });
       const flagged = Object.fromEntries(set.documents.map((d) => [d.path, d.flagged.length > 0]));
       assert.deepEqual(flagged, { "bad.md": true, "no.md": false, "plain.md": true });
-      assert.deepEqual(issues, [{ path: "bad.md", reason: 'hygiene: Expected front matter "hygiene" to be true or false, got "sometimes"; checked as if it were unset' }]);
+      assert.deepEqual(issues, [
+        { path: "bad.md", reason: 'hygiene: Expected front matter "hygiene" to be true or false, got "sometimes"; checked as if it were unset' },
+      ]);
     });
   });
 });

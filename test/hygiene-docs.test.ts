@@ -17,12 +17,28 @@ const KEPT: Record<string, string[]> = {
   "ui-paths.md": ['"General Information" > "Application ID"', "Settings > Notifications > Email", "Menu › Settings › Alerts"],
   "callouts.md": ["If you're upgrading from 2.x", "This page assumes you've already installed", "We recommend not putting generated files"],
   "instructions.md": ["in fact, it's the most common problem", "the formatter has all your naming needs covered"],
-  "release-notes.md": ["I wrote about it on my personal blog", "a few more things I want to highlight", "Special thanks to my co-maintainers", "_config.yml/collections"],
+  "release-notes.md": [
+    "I wrote about it on my personal blog",
+    "a few more things I want to highlight",
+    "Special thanks to my co-maintainers",
+    "_config.yml/collections",
+  ],
   "faq.md": ["What will I be measured on?", "Why can't I find a plugin I've seen mentioned elsewhere?"],
-  "examples-and-quotes.md": ["I didn't understand. Can you clarify?", "I'm not sure - let's look it up.", "It’s been mostly bug free", "Make your state as simple"],
+  "examples-and-quotes.md": [
+    "I didn't understand. Can you clarify?",
+    "I'm not sure - let's look it up.",
+    "It’s been mostly bug free",
+    "Make your state as simple",
+  ],
   // The figure shortcode itself is the parser's to remove (an unknown template tag shows nothing).
   "templates.md": ['style="color: #24292e"', "Embedding files"],
-  "templates-and-forms.md": ["I will depart on [ departure_date ]", "I acknowledge that this event may be recorded", "a cookie consent form is rendered", "See also:", "Related:"],
+  "templates-and-forms.md": [
+    "I will depart on [ departure_date ]",
+    "I acknowledge that this event may be recorded",
+    "a cookie consent form is rendered",
+    "See also:",
+    "Related:",
+  ],
   "team-post.md": ["She lives in Pune, India", "generally frowned upon"],
 };
 

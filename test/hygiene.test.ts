@@ -7,7 +7,6 @@ import fc from "fast-check";
 import { checkDocument, type BlockVerdict, type HygieneBlock } from "../src/knowledge/hygiene/index.ts";
 import { hygieneCleaner } from "../src/knowledge/clean.ts";
 import { patternMatches, readHygieneConfig, readHygienePatterns } from "../src/knowledge/hygiene-config.ts";
-import { loadKnowledge } from "../src/knowledge/load.ts";
 import { parseText } from "../src/knowledge/text.ts";
 import { blocksOf } from "./hygiene-blocks.ts";
 
@@ -17,22 +16,6 @@ function ok(value: unknown, message = "expected a truthy value"): void {
 }
 
 const FIXTURES = path.join(import.meta.dirname, "fixtures", "hygiene");
-/** Hand-made articles with nothing injected: every one must come through the loader untouched. */
-const CLEAN = path.join(import.meta.dirname, "fixtures", "hygiene-clean");
-/** Hand-made articles with injected text of other styles than the seed's. */
-const INJECTED = path.join(import.meta.dirname, "fixtures", "hygiene-injected");
-
-/** Loads a folder the way the bot does: the real loader with the hygiene cleaner. */
-async function loadCleaned(dir: string) {
-  const set = await loadKnowledge(dir, { cleaner: hygieneCleaner() });
-  assert.deepEqual(set.errors, []);
-  return set;
-}
-
-/** Lowercase, curly quotes straightened, whitespace folded: for finding phrases in loaded passages. */
-function fold(text: string): string {
-  return text.toLowerCase().replace(/[“”]/g, '"').replace(/[’‘]/g, "'").replace(/\s+/g, " ");
-}
 
 async function fixture(name: string): Promise<HygieneBlock[]> {
   return blocksOf(await readFile(path.join(FIXTURES, name), "utf8"));
@@ -43,7 +26,10 @@ function flaggedOf(verdicts: BlockVerdict[]): Array<{ line: number; text: string
 }
 
 function cleanedText(verdicts: BlockVerdict[]): string {
-  return verdicts.map((v) => v.text).filter(Boolean).join("\n\n");
+  return verdicts
+    .map((v) => v.text)
+    .filter(Boolean)
+    .join("\n\n");
 }
 
 describe("hygiene: spliced fiction in a news article", () => {
@@ -63,7 +49,10 @@ describe("hygiene: spliced fiction in a news article", () => {
       verdicts[2]!.text,
       "The bridge was designed by the engineering firm Halvorsen Partners. The deck rests on eleven concrete piers sunk forty metres into the seabed. Each pier is protected by a steel collar against ship impact.",
     );
-    assert.equal(verdicts[3]!.text, "Traffic engineers expect about 24,000 vehicles a day in the first year. The bridge carries two lanes in each direction and a separate cycle path.");
+    assert.equal(
+      verdicts[3]!.text,
+      "Traffic engineers expect about 24,000 vehicles a day in the first year. The bridge carries two lanes in each direction and a separate cycle path.",
+    );
     assert.equal(
       verdicts[6]!.text,
       "Construction was delayed twice, first by a strike in 2021 and then by a shortage of steel. Since then the contractor has worked in three shifts to finish the deck before winter.",
@@ -139,7 +128,13 @@ describe("hygiene: spliced fiction in a news article", () => {
     const verdicts = checkDocument(await fixture("library-debris.txt"));
     assert.deepEqual(
       flaggedOf(verdicts).map((f) => f.text),
-      ["&nbsp;", '[caption id="attachment_5521" align="aligncenter" width="600"]', "[/caption]", 'width="600" height="400" />', "Read more: Library budget approved"],
+      [
+        "&nbsp;",
+        '[caption id="attachment_5521" align="aligncenter" width="600"]',
+        "[/caption]",
+        'width="600" height="400" />',
+        "Read more: Library budget approved",
+      ],
     );
     assert.deepEqual(
       verdicts.map((v) => v.text),
@@ -165,19 +160,32 @@ describe("hygiene: spliced fiction in a news article", () => {
     ];
     const verdicts = checkDocument(blocks);
     assert.deepEqual(flaggedOf(verdicts), [{ line: 3, text: "when she opened her eyes, he was already gone and her heart sank" }]);
-    assert.equal(verdicts[1]!.text, "Utility chief Ana Brandt told reporters that the filters cost 3 million euros and were installed at the Eastside plant in May.");
+    assert.equal(
+      verdicts[1]!.text,
+      "Utility chief Ana Brandt told reporters that the filters cost 3 million euros and were installed at the Eastside plant in May.",
+    );
   });
 
   it("removes a line of dialogue that nobody in the article says", () => {
     const blocks: HygieneBlock[] = [
-      { kind: "prose", line: 1, section: [], text: "The regional airport will add night flights to Lisbon, Riga and Tunis from October. The flights will leave after 11 p.m. three times a week." },
+      {
+        kind: "prose",
+        line: 1,
+        section: [],
+        text: "The regional airport will add night flights to Lisbon, Riga and Tunis from October. The flights will leave after 11 p.m. three times a week.",
+      },
       {
         kind: "prose",
         line: 3,
         section: [],
         text: "Airport manager Sven Dahl said the new slots were approved by the aviation authority in July. “Are you hungry? I made dumplings.” The airport expects 60,000 extra passengers a year from the new routes.",
       },
-      { kind: "prose", line: 5, section: [], text: "Residents near the runway have complained about noise. The airport will pay for new windows in 140 homes, it said." },
+      {
+        kind: "prose",
+        line: 5,
+        section: [],
+        text: "Residents near the runway have complained about noise. The airport will pay for new windows in 140 homes, it said.",
+      },
     ];
     const verdicts = checkDocument(blocks);
     assert.deepEqual(flaggedOf(verdicts), [{ line: 3, text: "“Are you hungry? I made dumplings.”" }]);
@@ -199,19 +207,32 @@ describe("hygiene: spliced fiction in a news article", () => {
     ];
     const verdicts = checkDocument(blocks);
     assert.deepEqual(flaggedOf(verdicts), [{ line: 5, text: "Her lips trembled as she whispered his name into the dark." }]);
-    assert.equal(verdicts[1]!.text, "- Requests are counted per API key.\n- Failed requests are not billed.\n- Invoices are sent on the first day of each month.");
+    assert.equal(
+      verdicts[1]!.text,
+      "- Requests are counted per API key.\n- Failed requests are not billed.\n- Invoices are sent on the first day of each month.",
+    );
   });
 
   it("removes a paragraph narrated in the present tense by an I beside a she", () => {
     const blocks: HygieneBlock[] = [
-      { kind: "prose", line: 1, section: [], text: "The science museum opened a climate gallery on Friday. The gallery has 60 interactive exhibits on the museum's second floor." },
+      {
+        kind: "prose",
+        line: 1,
+        section: [],
+        text: "The science museum opened a climate gallery on Friday. The gallery has 60 interactive exhibits on the museum's second floor.",
+      },
       {
         kind: "prose",
         line: 3,
         section: [],
         text: "I open the window and the rain comes in. She is standing in the doorway again, saying nothing, and I pretend not to see her.",
       },
-      { kind: "prose", line: 5, section: [], text: "Entry to the gallery is included in the museum ticket. School groups can book guided visits of the exhibits." },
+      {
+        kind: "prose",
+        line: 5,
+        section: [],
+        text: "Entry to the gallery is included in the museum ticket. School groups can book guided visits of the exhibits.",
+      },
     ];
     const verdicts = checkDocument(blocks);
     assert.equal(verdicts[1]!.text, "");
@@ -221,7 +242,13 @@ describe("hygiene: spliced fiction in a news article", () => {
 
   it("gives each span the exact line it starts on in a hard-wrapped paragraph", () => {
     const verdicts = checkDocument([
-      { kind: "prose", line: 10, section: [], text: "The museum reopens on Friday after a two-year renovation of its west wing and roof.", lineOffsets: [0, 41] },
+      {
+        kind: "prose",
+        line: 10,
+        section: [],
+        text: "The museum reopens on Friday after a two-year renovation of its west wing and roof.",
+        lineOffsets: [0, 41],
+      },
       {
         kind: "prose",
         line: 12,
@@ -277,14 +304,24 @@ describe("hygiene: real content stays", () => {
   it("keeps pronoun notes and Title Case expansions in reference lists", () => {
     const blocks: HygieneBlock[] = [
       { kind: "prose", line: 1, section: ["Team"], text: "These collaborators maintain the project and review pull requests." },
-      { kind: "list", line: 3, section: ["Team"], text: "- jdoe - Jane Doe <jane@example.org> (she/her)\n- rroe - Richard Roe <rr@example.org> (he/him)\n- AFAIK: As Far As I Know." },
+      {
+        kind: "list",
+        line: 3,
+        section: ["Team"],
+        text: "- jdoe - Jane Doe <jane@example.org> (she/her)\n- rroe - Richard Roe <rr@example.org> (he/him)\n- AFAIK: As Far As I Know.",
+      },
     ];
     assert.deepEqual(flaggedOf(checkDocument(blocks)), []);
   });
 
   it("keeps a paragraph that quotes an official and names people found nowhere else", () => {
     const blocks: HygieneBlock[] = [
-      { kind: "prose", line: 1, section: [], text: "The council approved the new cycling plan on Wednesday. The plan adds 40 kilometres of protected lanes by 2027." },
+      {
+        kind: "prose",
+        line: 1,
+        section: [],
+        text: "The council approved the new cycling plan on Wednesday. The plan adds 40 kilometres of protected lanes by 2027.",
+      },
       {
         kind: "prose",
         line: 3,
@@ -337,7 +374,7 @@ describe("hygiene: operator overrides", () => {
   });
 
   it("matches `keep` texts across curly and straight quotes and case", async () => {
-    const verdicts = checkDocument(await fixture("hospital-wing.txt"), { keep: ['"don\'t you dare open that door'] });
+    const verdicts = checkDocument(await fixture("hospital-wing.txt"), { keep: ["\"don't you dare open that door"] });
     ok(verdicts[2]!.text.includes("“Don’t you dare open that door,” Marcus growled."), verdicts[2]!.text);
   });
 
@@ -497,131 +534,4 @@ describe("hygiene: cohesion bookkeeping", () => {
     assert.deepEqual(flaggedOf(verdicts), [{ line: 7, text: blocks[2]!.text }]);
     assert.match(verdicts[2]!.flagged[0]!.reason, /\b1 of 10 content words found elsewhere/);
   });
-});
-
-describe("hygiene: hand-made clean articles, loaded by the loader", () => {
-  it("flags nothing in any of them", async () => {
-    const set = await loadCleaned(CLEAN);
-    ok(set.documents.length >= 25, `expected at least 25 clean articles, found ${set.documents.length}`);
-    ok(set.documents.some((d) => d.path.endsWith(".md")) && set.documents.some((d) => d.path.endsWith(".txt")), "both .md and .txt articles");
-    const flagged = set.documents.flatMap((d) => d.flagged.map((f) => `${d.path}:${f.line}: ${f.reason}\n    “${f.text}”`));
-    assert.equal(flagged.length, 0, `flagged in clean articles:\n${flagged.join("\n")}`);
-  });
-
-  it("keeps a biography paragraph whether or not an unrelated section follows it", async () => {
-    // The reproduction: with the "Getting there" section the museum's founder paragraph used to go.
-    const source = await readFile(path.join(CLEAN, "museum-harbor.md"), "utf8");
-    const dir = await mkdtemp(path.join(tmpdir(), "hygiene-museum-"));
-    try {
-      await writeFile(path.join(dir, "with-section.md"), source);
-      await writeFile(path.join(dir, "without-section.md"), source.slice(0, source.indexOf("## Getting there")));
-      const set = await loadCleaned(dir);
-      assert.deepEqual(
-        set.documents.map((d) => [d.path, d.flagged.length]),
-        [
-          ["with-section.md", 0],
-          ["without-section.md", 0],
-        ],
-      );
-      for (const doc of set.documents) ok(doc.passages.some((p) => p.text.includes("founded in 1923 by the schoolteacher Ada Brook")), doc.path);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
-});
-
-describe("hygiene: injected text of other styles, loaded by the loader", () => {
-  /**
-   * Per article: `injected` must be flagged and gone, `gone` must be gone (the parser may drop it
-   * first), `facts` must stay. Every flagged span must contain one of the `injected` texts.
-   */
-  const CASES: Record<string, { injected: string[]; gone?: string[]; facts: string[] }> = {
-    "council-scifi.txt": {
-      injected: ["warp core", "Lieutenant Vora shouted"],
-      facts: ["9,000 more homes by 2030", "140 million euros", "cut the city's carbon emissions by 4 percent", "waste heat from the data centre", "fixed fee of 2,500 euros"],
-    },
-    "council-whisper.txt": {
-      injected: ["Stay with me tonight", "scar on his arm"],
-      facts: ["average of eight minutes", "cut journey times by a third", "2.4 million euros", "between 7 a.m. and 7 p.m."],
-    },
-    "court-thriller.txt": {
-      injected: ["another cigarette", "The dame had lied"],
-      facts: ["fined £24,000", "six offences under the Housing Act", "her two children had suffered from asthma", "solicitor Mark Dean said his client had been in poor health", "He said Pitt was sorry", "£3,200 in costs"],
-    },
-    "docs-diary.md": {
-      injected: ["my father left", "footprints"],
-      facts: ["files older than 14 days are deleted", "controls how many old files are kept", "saves about 90 percent of disk space"],
-    },
-    "finance-fantasy.txt": {
-      injected: ["The dragon circled", "old wizard", "knights of Eldmoor"],
-      facts: ["unchanged at 3.75 percent", "reach its 2 percent target by the end of next year", "2.41 percent", "Sara Lind", "due on 12 September"],
-    },
-    "guide-firstperson.md": {
-      injected: ["I was nine when my mother died", "old dog"],
-      facts: ["2 to 5 cm wider", "tap the rim on the edge of a table", "out of direct sun for a week"],
-    },
-    "news-number-fiction.txt": {
-      injected: ["breaking glass", "his boots on the stairs"],
-      facts: ["32 million euros", "up to 65 tonnes", "installed in 1988", "cut energy use by a third"],
-    },
-    "news-single.txt": {
-      injected: ["the cold wall", "footsteps fading"],
-      facts: ["60 kilometres of water pipes", "about a fifth of the town's drinking water", "Work there will start in March", "48 million euros", "about 3 percent a year"],
-    },
-    "obit-fiction.txt": {
-      injected: ["carriage windows", "Isabella screamed", "coachman"],
-      facts: ["in 1962", "She was 88", "nine children and two helpers", "now has 120 places", "survived by a son and three grandchildren"],
-    },
-    "recipe-romance.md": {
-      injected: ["last ferry", "cold hands"],
-      facts: ["Heat the oven to 180°C", "45 to 50 minutes", "pour the lemon syrup on top", "225 g caster sugar"],
-    },
-    "science-fairytale.txt": {
-      injected: ["Once upon a time", "three daughters", "shone on her face"],
-      facts: ["386 million base pairs and 27,000 genes", "copes better with drought than beech", "Professor Lena Ek", "European Nucleotide Archive"],
-    },
-    "shop-debris.md": {
-      injected: ["Newsletter signup"],
-      gone: ["ad-slot"],
-      facts: ["lugs of 4 to 6 mm", "half a size larger", "drop of 4 to 8 mm"],
-    },
-    "sports-chatlog.txt": {
-      injected: ["xXdarkwolfXx", "ref is blind"],
-      facts: ["beat Northgate City 3-2", "Dean Carter headed in a corner", "19-year-old Kofi Mensah", "We never stopped believing", "host Millbrook on Tuesday"],
-    },
-    "travel-cookie-nav.md": {
-      injected: ["Skip to main content", "Home › Travel", "We use cookies", "Manage preferences", "You may also like"],
-      facts: ["20,000 blue and white tiles", "Dom Luís I bridge", "15 to 25 euros", "Tickets cost 10 euros", "about 30 minutes"],
-    },
-  };
-
-  let loaded: ReturnType<typeof loadCleaned> | undefined;
-  const load = () => (loaded ??= loadCleaned(INJECTED));
-
-  it("has expectations for every article in the folder", async () => {
-    const set = await load();
-    assert.deepEqual(set.documents.map((d) => d.path).sort(), Object.keys(CASES).sort());
-  });
-
-  for (const [name, expected] of Object.entries(CASES)) {
-    it(`flags the injected text in ${name} and keeps its facts`, async () => {
-      const set = await load();
-      const doc = set.documents.find((d) => d.path === name);
-      ok(doc, `not loaded: ${name}`);
-      const text = fold(doc!.passages.map((p) => p.text).join("\n"));
-      const flagged = doc!.flagged.map((f) => fold(f.text));
-      for (const injected of expected.injected) {
-        ok(!text.includes(fold(injected)), `left in: ${injected}`);
-        ok(flagged.some((f) => f.includes(fold(injected))), `not flagged: ${injected}`);
-      }
-      for (const gone of expected.gone ?? []) ok(!text.includes(fold(gone)), `left in: ${gone}`);
-      for (const fact of expected.facts) ok(text.includes(fold(fact)), `lost: ${fact}`);
-      for (const span of doc!.flagged) {
-        ok(
-          expected.injected.some((injected) => fold(span.text).includes(fold(injected))),
-          `flagged real content at line ${span.line}: “${span.text}” (${span.reason})`,
-        );
-      }
-    });
-  }
 });

@@ -47,7 +47,10 @@ describe("knowledge folder containment", () => {
   test("links that resolve outside the folder, to hidden files, to folders, in a loop or to nothing are skipped with a reason", async (t) => {
     const kb = await folderWithLinks(t);
     const set = await loadKnowledge(kb);
-    assert.deepEqual(set.documents.map((d) => d.path), ["alias.md", "guide.md", "sub/inner.txt"]);
+    assert.deepEqual(
+      set.documents.map((d) => d.path),
+      ["alias.md", "guide.md", "sub/inner.txt"],
+    );
     assert.deepEqual(set.errors, [
       { path: "dangling.md", reason: "a symbolic link to nothing; not read" },
       { path: "dotenv.md", reason: "a symbolic link to a hidden file; not read" },
@@ -83,7 +86,10 @@ describe("knowledge folder containment", () => {
     const linked = path.join(path.dirname(kb), "kb-link");
     await symlink(kb, linked);
     const set = await loadKnowledge(linked);
-    assert.deepEqual(set.documents.map((d) => d.path), ["alias.md", "guide.md", "sub/inner.txt"]);
+    assert.deepEqual(
+      set.documents.map((d) => d.path),
+      ["alias.md", "guide.md", "sub/inner.txt"],
+    );
   });
 
   test("a .hygiene.json that links out of the folder is refused, not parsed (a parse error would quote it)", async (t) => {
@@ -92,7 +98,10 @@ describe("knowledge folder containment", () => {
     const engine = await AnswerEngine.open(kb);
     t.after(() => engine.close());
     const issue = engine.lastLoad.errors.find((e) => e.path === ".hygiene.json");
-    assert.equal(issue?.reason, `hygiene-config: ${path.join(kb, ".hygiene.json")} is a symbolic link to outside the knowledge folder; not read — using the last good settings`);
+    assert.equal(
+      issue?.reason,
+      `hygiene-config: ${path.join(kb, ".hygiene.json")} is a symbolic link to outside the knowledge folder; not read — using the last good settings`,
+    );
     assert.ok(!JSON.stringify(engine.lastLoad).includes("DISCORD_TO"));
   });
 });

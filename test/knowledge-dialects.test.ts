@@ -27,111 +27,135 @@ describe("documentation dialects become what their rendered page shows", () => {
   test("VitePress: containers with their titles, a code group's tabs, file names, twoslash cuts, Vue components and script/style blocks", async () => {
     const doc = await golden("vitepress.md");
     assert.equal(doc.title, "Lamp configuration");
-    assert.deepEqual(doc.passages.map((p) => p.text), [
-      "Tip: Run the lamp check before every shift.",
-      "Low oil in `winter`: Paraffin thickens below five degrees.",
-      "Why paraffin? It burns cleanly and is cheap.",
-      "npm:\n```sh\nnpm install lamp-cli\n```",
-      "pnpm:\n```sh\npnpm add lamp-cli\n```",
-      "`lamp.config.js`:\n```js\nexport default defineConfig({\n  wick: 3,\n})\n```",
-      "```js\nconst lamp = createLamp()\nlamp.light()\n```",
-      "The keeper on duty is tonight. new Press L to light it, or read `Lamp#light` and the lamp class.",
-    ]);
+    assert.deepEqual(
+      doc.passages.map((p) => p.text),
+      [
+        "Tip: Run the lamp check before every shift.",
+        "Low oil in `winter`: Paraffin thickens below five degrees.",
+        "Why paraffin? It burns cleanly and is cheap.",
+        "npm:\n```sh\nnpm install lamp-cli\n```",
+        "pnpm:\n```sh\npnpm add lamp-cli\n```",
+        "`lamp.config.js`:\n```js\nexport default defineConfig({\n  wick: 3,\n})\n```",
+        "```js\nconst lamp = createLamp()\nlamp.light()\n```",
+        "The keeper on duty is tonight. new Press L to light it, or read `Lamp#light` and the lamp class.",
+      ],
+    );
   });
 
   test("VuePress: a code group of code-group-item containers or components, a component block's text, a danger box", async () => {
     const doc = await golden("vuepress.md");
     assert.equal(doc.title, "Installing the lamp tools");
-    assert.deepEqual(doc.passages.map((p) => p.text), [
-      "npm:\n```sh\nnpm install lamp-tools\n```",
-      "yarn:\n```sh\nyarn add lamp-tools\n```",
-      "bun:\n```sh\nbun add lamp-tools\n```",
-      "When the keeper types a command, the lamp answers in the log:",
-      "light",
-      "The lamp is lit.",
-      "Danger: Never leave a lit lamp unattended.",
-    ]);
+    assert.deepEqual(
+      doc.passages.map((p) => p.text),
+      [
+        "npm:\n```sh\nnpm install lamp-tools\n```",
+        "yarn:\n```sh\nyarn add lamp-tools\n```",
+        "bun:\n```sh\nbun add lamp-tools\n```",
+        "When the keeper types a command, the lamp answers in the log:",
+        "light",
+        "The lamp is lit.",
+        "Danger: Never leave a lit lamp unattended.",
+      ],
+    );
   });
 
   test("Docusaurus MDX: titled and nested admonitions, tabs captioning their code, a code title, JSX expressions and imports left out", async () => {
     const doc = await golden("docusaurus.mdx");
     assert.equal(doc.title, "Fog signals");
-    assert.deepEqual(doc.passages.map((p) => p.text), [
-      "Visibility: Sound the horn when visibility is under one mile.",
-      "Two blasts: Two long blasts every minute.",
-      "Info: The horn has two modes:",
-      "Warning: Manual mode needs a keeper at the panel.",
-      "Automatic:\n```bash\nfoghorn --auto\n```",
-      "Manual:\n```bash\nfoghorn --manual\n```",
-      "`src/foghorn.js`:\n```js\nexport function sound() {\n  return blast(2);\n}\n```",
-      "Press Start and the horn sounds; the setting is.",
-    ]);
+    assert.deepEqual(
+      doc.passages.map((p) => p.text),
+      [
+        "Visibility: Sound the horn when visibility is under one mile.",
+        "Two blasts: Two long blasts every minute.",
+        "Info: The horn has two modes:",
+        "Warning: Manual mode needs a keeper at the panel.",
+        "Automatic:\n```bash\nfoghorn --auto\n```",
+        "Manual:\n```bash\nfoghorn --manual\n```",
+        "`src/foghorn.js`:\n```js\nexport function sound() {\n  return blast(2);\n}\n```",
+        "Press Start and the horn sounds; the setting is.",
+      ],
+    );
   });
 
   test("MkDocs: admonitions with indented bodies, collapsible ones, an empty title hiding the title", async () => {
     const doc = await golden("mkdocs.md");
     assert.equal(doc.title, "Tide tables");
-    assert.deepEqual(doc.passages.map((p) => p.text), [
-      "Spring tides: Spring tides come two days after a full moon.",
-      "They are the highest of the month.",
-      "Tip: Check the table before walking the rocks.",
-      "The causeway floods at high water.",
-      "Example:\n\n```sh\ntides --today\n```",
-      "After the boxes.",
-    ]);
+    assert.deepEqual(
+      doc.passages.map((p) => p.text),
+      [
+        "Spring tides: Spring tides come two days after a full moon.",
+        "They are the highest of the month.",
+        "Tip: Check the table before walking the rocks.",
+        "The causeway floods at high water.",
+        "Example:\n\n```sh\ntides --today\n```",
+        "After the boxes.",
+      ],
+    );
   });
 
   test("GitHub alerts lead with their type; a plain quote stays a quote", async () => {
     const doc = await golden("github-alerts.md");
     assert.equal(doc.title, "Boat safety");
-    assert.deepEqual(doc.passages.map((p) => p.text), [
-      "Note: Life jackets are stored under the bench.",
-      "Warning: Do not launch in winds over force six.",
-      "Important: Sign the logbook before you leave.",
-      "A quote from the harbour master: keep the slipway clear.",
-    ]);
+    assert.deepEqual(
+      doc.passages.map((p) => p.text),
+      [
+        "Note: Life jackets are stored under the bench.",
+        "Warning: Do not launch in winds over force six.",
+        "Important: Sign the logbook before you leave.",
+        "A quote from the harbour master: keep the slipway clear.",
+      ],
+    );
   });
 
   test("Liquid/Eleventy: link tags keep their link text, block tags their content under the title, the rest is removed; raw shows as written", async () => {
     const doc = await golden("liquid.md");
     assert.equal(doc.title, "Leave and holidays");
-    assert.deepEqual(doc.passages.map((p) => p.text), [
-      "Updated leave guidance (2024): The harbour trust published new leave guidance for all keepers.",
-      "This page is for permanent keepers only.",
-      "Ask in #keepers before booking, and fill in the leave form.",
-      "To link a page, write:\n\n```liquid\n[Leave]({% page \"/leave/\" %})\n```",
-      "The site shows {{ page.title }} as the page title; this page is.",
-    ]);
+    assert.deepEqual(
+      doc.passages.map((p) => p.text),
+      [
+        "Updated leave guidance (2024): The harbour trust published new leave guidance for all keepers.",
+        "This page is for permanent keepers only.",
+        "Ask in #keepers before booking, and fill in the leave form.",
+        'To link a page, write:\n\n```liquid\n[Leave]({% page "/leave/" %})\n```',
+        "The site shows {{ page.title }} as the page title; this page is.",
+      ],
+    );
   });
 
   test("Hugo: shortcodes as boxes, code and links; inline ones removed; TOML front matter gives the title; an escaped shortcode shows as the tag", async () => {
     const doc = await golden("hugo.md");
     assert.equal(doc.title, "Harbour charts");
-    assert.deepEqual(doc.passages.map((p) => p.text), [
-      "Out of date: These charts predate the new breakwater. See the survey.",
-      "Chart symbols: A star marks a light; a cross marks a wreck.",
-      "```go\nchart.Load(\"north-point\")\n```",
-      "```toml\n[params]\nharbour = 'North Point'\n```",
-      "Charts are printed yearly and the symbols are in symbols.",
-      "To show a shortcode, write `{{< notice >}}`.",
-    ]);
+    assert.deepEqual(
+      doc.passages.map((p) => p.text),
+      [
+        "Out of date: These charts predate the new breakwater. See the survey.",
+        "Chart symbols: A star marks a light; a cross marks a wreck.",
+        '```go\nchart.Load("north-point")\n```',
+        "```toml\n[params]\nharbour = 'North Point'\n```",
+        "Charts are printed yearly and the symbols are in symbols.",
+        "To show a shortcode, write `{{< notice >}}`.",
+      ],
+    );
   });
 
   test("code fences with any info string keep pairing and their language; a file name becomes a caption line", async () => {
     const doc = await golden("fences.md");
     assert.equal(doc.title, "Fence info strings");
-    assert.deepEqual(doc.passages.map((p) => p.text), [
-      "```sh\nlamp --check\n```",
-      "```js\nlamp.light()\n```",
-      "```ts\nconst wick: number = 3\n```",
-      "`vite.config.js`:\n```js\nexport default {}\n```",
-      "`lamp.ts`:\n```ts\nexport const lamp = {}\n```",
-      "```rust\nfn light() {}\n```",
-      "```diff\n- oil\n+ led\n```",
-      "```python\nprint(\"lit\")\n```",
-      "````md\n```js\nlamp.light()\n```\n````",
-      "```\nplain\n```",
-    ]);
+    assert.deepEqual(
+      doc.passages.map((p) => p.text),
+      [
+        "```sh\nlamp --check\n```",
+        "```js\nlamp.light()\n```",
+        "```ts\nconst wick: number = 3\n```",
+        "`vite.config.js`:\n```js\nexport default {}\n```",
+        "`lamp.ts`:\n```ts\nexport const lamp = {}\n```",
+        "```rust\nfn light() {}\n```",
+        "```diff\n- oil\n+ led\n```",
+        '```python\nprint("lit")\n```',
+        "````md\n```js\nlamp.light()\n```\n````",
+        "```\nplain\n```",
+      ],
+    );
   });
 
   test("a box's passages start at their own lines and keep their kinds", async () => {
@@ -147,7 +171,10 @@ describe("documentation dialects become what their rendered page shows", () => {
         ["prose", 19],
       ],
     );
-    assert.deepEqual((await golden("github-alerts.md")).passages.map((p) => p.kind), ["prose", "prose", "prose", "quote"]);
+    assert.deepEqual(
+      (await golden("github-alerts.md")).passages.map((p) => p.kind),
+      ["prose", "prose", "prose", "quote"],
+    );
   });
 });
 
@@ -169,7 +196,7 @@ describe("MDX indentation", () => {
       "1. Install the font:",
       "",
       "    <Tabs>",
-      "      <TabItem label=\"npm\">",
+      '      <TabItem label="npm">',
       "    \t```sh",
       "        npm i font",
       "        ```",

@@ -25,7 +25,12 @@ describe("a saved news page", () => {
     assert.deepEqual(doc("north-point-lamp.html").passages, [
       { id: "north-point-lamp.html#1", text: ARTICLE[0], kind: "prose", source: { ...source, section: [], passage: 1, line: 36, url } },
       { id: "north-point-lamp.html#2", text: ARTICLE[1], kind: "prose", source: { ...source, section: [], passage: 2, line: 37, url } },
-      { id: "north-point-lamp.html#3", text: ARTICLE[2], kind: "prose", source: { ...source, section: ["Cost and funding"], passage: 3, line: 39, url: `${url}#cost-and-funding` } },
+      {
+        id: "north-point-lamp.html#3",
+        text: ARTICLE[2],
+        kind: "prose",
+        source: { ...source, section: ["Cost and funding"], passage: 3, line: 39, url: `${url}#cost-and-funding` },
+      },
       {
         id: "north-point-lamp.html#4",
         text: ARTICLE[3],
@@ -57,7 +62,10 @@ describe("parseHtml", () => {
   const page = (head: string, body: string) => `<!doctype html><html><head>${head}</head><body>${body}</body></html>`;
 
   test("the title is og:title, else <title>, else the file name", () => {
-    assert.equal(parseHtml(page('<title>Lamp manual | Keepers</title><meta property="og:title" content="Lamp manual">', "<p>Text.</p>"), "a.html").title, "Lamp manual");
+    assert.equal(
+      parseHtml(page('<title>Lamp manual | Keepers</title><meta property="og:title" content="Lamp manual">', "<p>Text.</p>"), "a.html").title,
+      "Lamp manual",
+    );
     assert.equal(parseHtml(page("<title>Lamp manual</title>", "<p>Text.</p>"), "a.html").title, "Lamp manual");
     assert.equal(parseHtml("<p>Just a fragment of text.</p>", "notes/lamp-manual.html").title, "lamp manual");
   });
@@ -66,7 +74,10 @@ describe("parseHtml", () => {
     const canonical = '<link rel="canonical" href="https://keepers.example/manual">';
     const og = '<meta property="og:url" content="https://keepers.example/og">';
     assert.equal(parseHtml(page(canonical + og, "<p>Text.</p>"), "a.html").url, "https://keepers.example/manual");
-    assert.equal(parseHtml(page('<link rel="canonical" href="ftp://keepers.example/manual">' + og, "<p>Text.</p>"), "a.html").url, "https://keepers.example/og");
+    assert.equal(
+      parseHtml(page('<link rel="canonical" href="ftp://keepers.example/manual">' + og, "<p>Text.</p>"), "a.html").url,
+      "https://keepers.example/og",
+    );
     assert.equal("url" in parseHtml(page('<link rel="canonical" href="javascript:alert(1)">', "<p>Text.</p>"), "a.html"), false);
   });
 

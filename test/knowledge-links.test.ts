@@ -89,15 +89,22 @@ describe("front matter url", () => {
   test("a masked-link payload is dropped at load with a warning naming the file; a good url gets section anchors", async (t) => {
     const dir = await folder(t, {
       "evil.md": `---\ntitle: Guide\nurl: "${PAYLOAD}"\n---\n# Guide\n\n## Setup\n\nRun the installer and follow the steps on the screen to set the tool up.\n`,
-      "good.md": "---\nurl: https://docs.example.com/guide\n---\n# Guide\n\n## Setup\n\nRun the installer and follow the steps on the screen to set the tool up.\n",
+      "good.md":
+        "---\nurl: https://docs.example.com/guide\n---\n# Guide\n\n## Setup\n\nRun the installer and follow the steps on the screen to set the tool up.\n",
     });
     const lines: string[] = [];
     const set = await loadKnowledge(dir, { logger: createLogger("debug", (line) => lines.push(line)) });
     const [evil, good] = set.documents;
     assert.equal(evil?.url, undefined);
-    assert.deepEqual(evil?.passages.map((p) => p.source.url), [undefined]);
+    assert.deepEqual(
+      evil?.passages.map((p) => p.source.url),
+      [undefined],
+    );
     assert.equal(good?.url, "https://docs.example.com/guide");
-    assert.deepEqual(good?.passages.map((p) => p.source.url), ["https://docs.example.com/guide#setup"]);
+    assert.deepEqual(
+      good?.passages.map((p) => p.source.url),
+      ["https://docs.example.com/guide#setup"],
+    );
     assert.deepEqual(
       lines.map((line) => line.replace(/^\S+ /, "")),
       [`WARN  knowledge: evil.md: front matter url dropped: Expected an absolute http(s) URL, got ${JSON.stringify(PAYLOAD)}`],
@@ -107,7 +114,16 @@ describe("front matter url", () => {
   test("a url that reaches the renderer unchecked still makes no link, in citations, passages or /sources", () => {
     const source: PassageSource = { path: "evil.md", title: "Guide", section: ["Setup"], passage: 1, line: 5, url: PAYLOAD };
     assert.equal(citationLine(source), "**Guide › Setup** · `evil.md:5`");
-    const result = { key: "k1", text: "Run the installer.", answer: "Run the installer.", answerKind: "sentence" as const, answerStart: 0, score: 1, source, highlights: [] };
+    const result = {
+      key: "k1",
+      text: "Run the installer.",
+      answer: "Run the installer.",
+      answerKind: "sentence" as const,
+      answerStart: 0,
+      score: 1,
+      source,
+      highlights: [],
+    };
     const answer: Answer = { question: "setup", answered: true, confidence: 1, results: [result] };
     const view = { askerId: "1200000000000000001", offset: 0, state: { question: "setup" }, ephemeral: false };
     const shown = [renderAnswer(answer, view), renderPassage(result, view)].flatMap((reply) => reply.embeds);
@@ -116,7 +132,15 @@ describe("front matter url", () => {
       assert.deepEqual(links(embed.description ?? ""), []);
     }
     const summary: SourceSummary = { path: "evil.md", title: "Guide", url: PAYLOAD, sections: ["Setup"], passages: 1 };
-    const lastLoad: LoadReport = { durationMs: 1, documents: 1, passages: 1, errors: [], skipped: [], changes: { added: ["evil.md"], removed: [], changed: [], passagesAdded: 1, passagesRemoved: 0 }, loadedAt: new Date(0) };
+    const lastLoad: LoadReport = {
+      durationMs: 1,
+      documents: 1,
+      passages: 1,
+      errors: [],
+      skipped: [],
+      changes: { added: ["evil.md"], removed: [], changed: [], passagesAdded: 1, passagesRemoved: 0 },
+      loadedAt: new Date(0),
+    };
     const description = renderSources([summary], lastLoad).embeds[0]?.description ?? "";
     assert.deepEqual(links(description), []);
     assert.ok(description.startsWith("**Guide** — 1 section, 1 passage\n"), description);

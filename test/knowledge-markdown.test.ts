@@ -155,7 +155,10 @@ describe("Markdown documents", () => {
   });
 
   test("a list keeps one line per item, a wrapped item is joined, and emphasis marks are dropped from the text", () => {
-    assert.equal(texts("guide.md")[2], "Keepers record the fuel they use as follows:\n\n- paraffin for the main lamp\n- candles for the spare lantern and for the stairs");
+    assert.equal(
+      texts("guide.md")[2],
+      "Keepers record the fuel they use as follows:\n\n- paraffin for the main lamp\n- candles for the spare lantern and for the stairs",
+    );
   });
 
   test("emphasised terms become the passage's keywords", () => {
@@ -167,7 +170,9 @@ describe("Markdown documents", () => {
   });
 
   test("front matter, HTML tags, HTML comments and mdBook {{#include}} lines are not passage text; an HTML block's text is", () => {
-    const all = fixtureSet().documents.flatMap((d) => d.passages.map((p) => p.text)).join("\n");
+    const all = fixtureSet()
+      .documents.flatMap((d) => d.passages.map((p) => p.text))
+      .join("\n");
     assert.ok(all.includes("Keep a spare box of matches by the lamp."));
     for (const absent of ["title:", "tags", "<div", "<em>", "editor:", "{{#include", "listings/"]) {
       assert.equal(all.includes(absent), false, `passage text should not contain ${JSON.stringify(absent)}`);
@@ -250,7 +255,11 @@ describe("parseMarkdown details", () => {
   });
 
   test("JSX-looking lines inside a fenced code block in a list item are kept, as a code block after the item", () => {
-    const parsed = parseMarkdown("# T\n\n1. Create the component:\n\n    ```jsx\n    <App>\n      <Header />\n    </App>\n    ```\n2. Render it.\n\nDone.\n", "l.mdx", { mdx: true });
+    const parsed = parseMarkdown(
+      "# T\n\n1. Create the component:\n\n    ```jsx\n    <App>\n      <Header />\n    </App>\n    ```\n2. Render it.\n\nDone.\n",
+      "l.mdx",
+      { mdx: true },
+    );
     assert.deepEqual(
       parsed.blocks.map((b) => [b.kind, b.text]),
       [
@@ -279,7 +288,10 @@ describe("parseMarkdown details", () => {
   });
 
   test("a heading's custom id or attributes are left out of its text, and an id is its anchor", () => {
-    const parsed = parseMarkdown("# T\n\n## Setup {#lamp-setup}\n\nA.\n\n## Queue {/queue-it/}\n\nB.\n\n## Plain {: .wide }\n\nC.\n\n## Sets {a, b}\n\nD.\n", "ids.md");
+    const parsed = parseMarkdown(
+      "# T\n\n## Setup {#lamp-setup}\n\nA.\n\n## Queue {/queue-it/}\n\nB.\n\n## Plain {: .wide }\n\nC.\n\n## Sets {a, b}\n\nD.\n",
+      "ids.md",
+    );
     assert.deepEqual(
       parsed.blocks.map((b) => [b.section, b.anchor]),
       [
@@ -349,7 +361,8 @@ describe("files the loader cannot use", () => {
       { path: "d-latin1.txt", reason: "not UTF-8 text" },
       {
         path: "e-bad-yaml.md",
-        reason: "cannot parse: markdown: invalid front matter in e-bad-yaml.md: Flow sequence in block collection must be sufficiently indented and end with a ] at line 1, column 17",
+        reason:
+          "cannot parse: markdown: invalid front matter in e-bad-yaml.md: Flow sequence in block collection must be sufficiently indented and end with a ] at line 1, column 17",
       },
       {
         path: "f-list-front-matter.md",
@@ -380,7 +393,9 @@ describe("files the loader cannot use", () => {
 
   test("the size limit is 4 MiB and a file just over it is refused before it is read", async () => {
     assert.equal(MAX_FILE_BYTES, 4 * 1024 * 1024);
-    assert.deepEqual(await loadFile(dir, "h-huge.txt", { split: SPLIT }), { error: { path: "h-huge.txt", reason: "too large: 4194305 bytes (limit 4194304)" } });
+    assert.deepEqual(await loadFile(dir, "h-huge.txt", { split: SPLIT }), {
+      error: { path: "h-huge.txt", reason: "too large: 4194305 bytes (limit 4194304)" },
+    });
   });
 
   test("a file that disappears between listing and reading is reported, not thrown", async () => {

@@ -70,7 +70,9 @@ describe("text documents", () => {
   });
 
   test("list items stay one per line, with a continuation line's indentation kept", () => {
-    assert.ok(doc("harbour-news.txt").passages[1]?.text.endsWith("\n\n- twelve berths for fishing boats\n- a fuel station\n  open all year\n- a ferry landing"));
+    assert.ok(
+      doc("harbour-news.txt").passages[1]?.text.endsWith("\n\n- twelve berths for fishing boats\n- a fuel station\n  open all year\n- a ferry landing"),
+    );
   });
 
   test("a text document has no links and no keywords", () => {

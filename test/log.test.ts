@@ -49,7 +49,10 @@ describe("pretty lines", () => {
     warn.logger.info("i");
     warn.logger.warn("w");
     warn.logger.error("e");
-    assert.deepEqual(warn.lines.map((l) => l.replace(STAMP, "")), ["WARN  w", "ERROR e"]);
+    assert.deepEqual(
+      warn.lines.map((l) => l.replace(STAMP, "")),
+      ["WARN  w", "ERROR e"],
+    );
     const silent = capture("json", "silent");
     silent.logger.error("e");
     assert.deepEqual(silent.lines, []);
@@ -73,12 +76,16 @@ describe("pretty lines", () => {
 
   test("any message and any context values make exactly one line", () => {
     fc.assert(
-      fc.property(fc.string(), fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.array(fc.string()))), (message, context) => {
-        const { logger, lines } = capture("pretty");
-        logger.info(message, context);
-        assert.equal(lines.length, 1);
-        assert.doesNotMatch(lines[0] ?? "", /[\r\n]/);
-      }),
+      fc.property(
+        fc.string(),
+        fc.dictionary(fc.string(), fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.array(fc.string()))),
+        (message, context) => {
+          const { logger, lines } = capture("pretty");
+          logger.info(message, context);
+          assert.equal(lines.length, 1);
+          assert.doesNotMatch(lines[0] ?? "", /[\r\n]/);
+        },
+      ),
     );
   });
 });
@@ -88,7 +95,9 @@ describe("JSON records", () => {
     const { logger, lines } = capture("json", "info", { shard: 0, shardCount: 2 });
     logger.info("discord: logged in as KnowledgeBot", { user: "130", guilds: "Test Guild 1 (1)" });
     logger.debug("not written");
-    assert.deepEqual(records(lines), [{ level: "info", shard: 0, shardCount: 2, user: "130", guilds: "Test Guild 1 (1)", msg: "discord: logged in as KnowledgeBot" }]);
+    assert.deepEqual(records(lines), [
+      { level: "info", shard: 0, shardCount: 2, user: "130", guilds: "Test Guild 1 (1)", msg: "discord: logged in as KnowledgeBot" },
+    ]);
   });
 
   test("a context field replaces a fixed field of the same name, and pino's own names get a `_`", () => {
@@ -108,32 +117,45 @@ describe("JSON records", () => {
     assert.equal(error.message, "outer");
     assert.match(String(error.stack), /^Error: outer\n {4}at /);
     assert.deepEqual(middle, { type: "TokenError", message: "middle", cause: last });
-    assert.deepEqual({ ...last, stack: undefined }, { type: "Error", message: "connect ECONNREFUSED 127.0.0.1:9", code: "ECONNREFUSED", errno: -111, stack: undefined });
+    assert.deepEqual(
+      { ...last, stack: undefined },
+      { type: "Error", message: "connect ECONNREFUSED 127.0.0.1:9", code: "ECONNREFUSED", errno: -111, stack: undefined },
+    );
     assert.match(String(last.stack), /^Error: connect ECONNREFUSED/);
   });
 
   test("an AggregateError lists its errors; a cause that is not an Error is kept as data", () => {
     const aggregate = serializeError(new AggregateError([new TokenError("a"), new TokenError("b")], "all addresses failed", { cause: { attempt: 2 } }));
-    assert.deepEqual({ ...aggregate, stack: undefined }, {
-      type: "AggregateError",
-      message: "all addresses failed",
-      stack: undefined,
-      cause: { attempt: 2 },
-      errors: [
-        { type: "TokenError", message: "a" },
-        { type: "TokenError", message: "b" },
-      ],
-    });
+    assert.deepEqual(
+      { ...aggregate, stack: undefined },
+      {
+        type: "AggregateError",
+        message: "all addresses failed",
+        stack: undefined,
+        cause: { attempt: 2 },
+        errors: [
+          { type: "TokenError", message: "a" },
+          { type: "TokenError", message: "b" },
+        ],
+      },
+    );
   });
 
   test("any message and string context round-trip through the JSON line", () => {
     fc.assert(
-      fc.property(fc.string(), fc.dictionary(fc.string().filter((k) => !["level", "time", "msg", "__proto__"].includes(k)), fc.string()), (message, context) => {
-        const { logger, lines } = capture("json");
-        logger.info(message, context);
-        assert.equal(lines.length, 1);
-        assert.deepEqual(records(lines)[0], { level: "info", ...context, msg: message });
-      }),
+      fc.property(
+        fc.string(),
+        fc.dictionary(
+          fc.string().filter((k) => !["level", "time", "msg", "__proto__"].includes(k)),
+          fc.string(),
+        ),
+        (message, context) => {
+          const { logger, lines } = capture("json");
+          logger.info(message, context);
+          assert.equal(lines.length, 1);
+          assert.deepEqual(records(lines)[0], { level: "info", ...context, msg: message });
+        },
+      ),
     );
   });
 });
@@ -172,8 +194,19 @@ describe("records from worker threads", () => {
     await engine.reload();
     await rm(kb, { recursive: true, force: true });
     await engine.reload().catch(() => undefined);
-    const seen = records(lines).map((r) => ({ worker: r.worker, msg: String(r.msg).replace(kb, "KB").replace(/ at .*$/, "") }));
-    assert.ok(seen.some((r) => r.worker === "answer" && r.msg.startsWith("knowledge: skipped empty.md")), JSON.stringify(seen));
-    assert.ok(seen.some((r) => r.worker === undefined && r.msg.startsWith("knowledge: reload failed, still answering from the knowledge loaded")), JSON.stringify(seen));
+    const seen = records(lines).map((r) => ({
+      worker: r.worker,
+      msg: String(r.msg)
+        .replace(kb, "KB")
+        .replace(/ at .*$/, ""),
+    }));
+    assert.ok(
+      seen.some((r) => r.worker === "answer" && r.msg.startsWith("knowledge: skipped empty.md")),
+      JSON.stringify(seen),
+    );
+    assert.ok(
+      seen.some((r) => r.worker === undefined && r.msg.startsWith("knowledge: reload failed, still answering from the knowledge loaded")),
+      JSON.stringify(seen),
+    );
   });
 });

@@ -62,7 +62,10 @@ describe("stored passages", () => {
       fc.property(fc.array(fc.string({ unit: "grapheme", maxLength: 300 }), { minLength: 1, maxLength: 40 }), (texts) => {
         const plain = texts.map((text, i) => passage(i + 1, text));
         const { passages } = storePassages(plain);
-        assert.deepEqual(passages.map((p) => p.text), texts);
+        assert.deepEqual(
+          passages.map((p) => p.text),
+          texts,
+        );
         // Read twice and out of order: the decode cache must not mix passages up.
         for (let i = passages.length - 1; i >= 0; i--) assert.equal(passages[i]?.text, texts[i]);
       }),
@@ -70,7 +73,14 @@ describe("stored passages", () => {
   });
 
   test("serialise to JSON and to plain objects exactly as the passages they were made from", () => {
-    const plain = [passage(1, "Don’t panic — it’s “fine”."), { ...passage(2, "Ownership 所有権 🦀", "book/ch04.md", ["Ownership", "Rules"]), keywords: ["ownership"], source: { ...passage(2, "", "book/ch04.md").source, url: "https://example.org/ch04#rules" } }];
+    const plain = [
+      passage(1, "Don’t panic — it’s “fine”."),
+      {
+        ...passage(2, "Ownership 所有権 🦀", "book/ch04.md", ["Ownership", "Rules"]),
+        keywords: ["ownership"],
+        source: { ...passage(2, "", "book/ch04.md").source, url: "https://example.org/ch04#rules" },
+      },
+    ];
     const { passages } = storePassages(plain);
     assert.deepEqual(JSON.parse(JSON.stringify(passages)), plain);
     assert.deepEqual(plainPassages(passages), plain);
@@ -101,7 +111,15 @@ describe("stored passages", () => {
   });
 
   test("an index restored from its JSON answers with the same passages", () => {
-    const documents = [{ path: "guide.md", title: "Guide", sections: ["Intro"], flagged: [], passages: [passage(1, "Cargo’s build command compiles the crate."), passage(2, "Tests run with cargo test.")] }];
+    const documents = [
+      {
+        path: "guide.md",
+        title: "Guide",
+        sections: ["Intro"],
+        flagged: [],
+        passages: [passage(1, "Cargo’s build command compiles the crate."), passage(2, "Tests run with cargo test.")],
+      },
+    ];
     const index = KnowledgeIndex.build(documents);
     const restored = KnowledgeIndex.fromJSON(JSON.parse(JSON.stringify(index.toJSON())) as ReturnType<typeof index.toJSON>);
     assert.deepEqual(plainPassages(restored.passages), documents[0]?.passages);
@@ -115,16 +133,20 @@ describe("stored passages", () => {
 describe("PassageTerms", () => {
   test("answers get, has and keys exactly as the Map it was made from", () => {
     fc.assert(
-      fc.property(fc.dictionary(fc.string({ maxLength: 12 }), fc.constantFrom(0.5, 1)), fc.array(fc.string({ maxLength: 12 }), { maxLength: 30 }), (entries, probes) => {
-        const map = new Map(Object.entries(entries));
-        const terms = PassageTerms.from(map);
-        assert.equal(terms.size, map.size);
-        assert.deepEqual([...terms.keys()].sort(), [...map.keys()].sort());
-        for (const probe of [...probes, ...map.keys()]) {
-          assert.equal(terms.get(probe), map.get(probe), probe);
-          assert.equal(terms.has(probe), map.has(probe), probe);
-        }
-      }),
+      fc.property(
+        fc.dictionary(fc.string({ maxLength: 12 }), fc.constantFrom(0.5, 1)),
+        fc.array(fc.string({ maxLength: 12 }), { maxLength: 30 }),
+        (entries, probes) => {
+          const map = new Map(Object.entries(entries));
+          const terms = PassageTerms.from(map);
+          assert.equal(terms.size, map.size);
+          assert.deepEqual([...terms.keys()].sort(), [...map.keys()].sort());
+          for (const probe of [...probes, ...map.keys()]) {
+            assert.equal(terms.get(probe), map.get(probe), probe);
+            assert.equal(terms.has(probe), map.has(probe), probe);
+          }
+        },
+      ),
     );
   });
 });

@@ -44,7 +44,10 @@ function misses(e: Evaluation, missed: (o: EvalSummary["outcomes"][number]) => b
   return e.summary.outcomes
     .map((o, i) => ({ o, a: e.answers[i] }))
     .filter(({ o }) => missed(o))
-    .map(({ o, a }) => `${o.question.id} ${JSON.stringify(o.question.q)}: ${o.rank ? `rank ${o.rank}` : a?.answered ? `top ${a.results[0]?.source.path}#${a.results[0]?.source.passage}` : `abstained (${a?.reason})`}`)
+    .map(
+      ({ o, a }) =>
+        `${o.question.id} ${JSON.stringify(o.question.q)}: ${o.rank ? `rank ${o.rank}` : a?.answered ? `top ${a.results[0]?.source.path}#${a.results[0]?.source.passage}` : `abstained (${a?.reason})`}`,
+    )
     .join("\n");
 }
 
@@ -71,7 +74,11 @@ describe("seed article regression (shared/eval/questions.dev.json)", () => {
   test("no answerable question is abstained on", async () => {
     needShared(DEV_SET);
     const e = await run();
-    assert.equal(e.summary.falseAbstentions, 0, misses(e, (o) => Boolean(o.question.expect) && !o.answered));
+    assert.equal(
+      e.summary.falseAbstentions,
+      0,
+      misses(e, (o) => Boolean(o.question.expect) && !o.answered),
+    );
   });
 
   test("all five no-answer questions (d23–d27) are abstained on", async () => {
@@ -107,14 +114,21 @@ describe("Rust book regression (shared/eval/questions.rust-book.json)", () => {
   test("Hit@3 is at least 0.93", async () => {
     needShared(RUST_SET, RUST_BOOK);
     const e = await run();
-    assert.ok(e.summary.hit3 >= 0.93, `Hit@3 ${e.summary.hit3.toFixed(3)} < 0.93; misses:\n${misses(e, (o) => Boolean(o.question.expect) && !(o.rank && o.rank <= 3))}`);
+    assert.ok(
+      e.summary.hit3 >= 0.93,
+      `Hit@3 ${e.summary.hit3.toFixed(3)} < 0.93; misses:\n${misses(e, (o) => Boolean(o.question.expect) && !(o.rank && o.rank <= 3))}`,
+    );
   });
 
   test("both no-answer questions are abstained on", async () => {
     needShared(RUST_SET, RUST_BOOK);
     const e = await run();
     assert.equal(e.summary.unanswerable, 2);
-    assert.equal(e.summary.abstained, 2, misses(e, (o) => o.question.expect === null && o.answered));
+    assert.equal(
+      e.summary.abstained,
+      2,
+      misses(e, (o) => o.question.expect === null && o.answered),
+    );
   });
 });
 
@@ -162,7 +176,13 @@ describe("query behaviour", () => {
   }
 
   test("an off-topic question finds nothing rather than a weak match", () => {
-    assert.deepEqual(engine.ask("What is the price of bitcoin?"), { question: "What is the price of bitcoin?", answered: false, reason: "no-match", confidence: 0, results: [] });
+    assert.deepEqual(engine.ask("What is the price of bitcoin?"), {
+      question: "What is the price of bitcoin?",
+      answered: false,
+      reason: "no-match",
+      confidence: 0,
+      results: [],
+    });
   });
 
   test("the answer is the sentence of the passage at answerStart", () => {
@@ -185,7 +205,10 @@ describe("query behaviour", () => {
   test("answers, highlights and keys keep their invariants for any question made of the knowledge's words", () => {
     const vocabulary = [...new Set(engine.index.passages.flatMap((p) => words(p.text).map((w) => p.text.slice(w.start, w.end))))];
     const question = fc
-      .array(fc.oneof(fc.constantFrom(...vocabulary), fc.constantFrom("what", "when", "the", "is", "how", "who", "xyzzy", "librry", "obs")), { minLength: 1, maxLength: 6 })
+      .array(fc.oneof(fc.constantFrom(...vocabulary), fc.constantFrom("what", "when", "the", "is", "how", "who", "xyzzy", "librry", "obs")), {
+        minLength: 1,
+        maxLength: 6,
+      })
       .chain((ws) => fc.constantFrom("", "?", ".").map((end) => ws.join(" ") + end));
     fc.assert(
       fc.property(question, fc.integer({ min: 1, max: 5 }), (q, top) => {
@@ -200,7 +223,11 @@ describe("query behaviour", () => {
         assert.ok(a.results.length >= 1 && a.results.length <= top);
         assert.equal("reason" in a, !a.answered);
         assert.ok(a.confidence > 0 && a.confidence <= 1);
-        const own = new Set(analyzeQuery(engine.index, q).terms.filter((t) => t.weight === 1).map((t) => t.term));
+        const own = new Set(
+          analyzeQuery(engine.index, q)
+            .terms.filter((t) => t.weight === 1)
+            .map((t) => t.term),
+        );
         for (const r of a.results) {
           assert.equal(r.text.slice(r.answerStart, r.answerStart + r.answer.length), r.answer, "answer is the text at answerStart");
           assert.notEqual(r.answer.trim(), "");
@@ -281,7 +308,22 @@ describe("query behaviour", () => {
 
 describe("injected text never reaches an answer (seed article, the bot's own load path)", () => {
   // Words found only in the fiction and debris spliced into the seed article.
-  const INJECTED = ["Lan Xue", "Lan Mu", "son-in-law", "mother-in-law", "bridal", "chess", "study room", "calligraphy", "Qulangtai", "rmat/jp", "lost consciousness", "screaming", "sarcastic", "three-life"];
+  const INJECTED = [
+    "Lan Xue",
+    "Lan Mu",
+    "son-in-law",
+    "mother-in-law",
+    "bridal",
+    "chess",
+    "study room",
+    "calligraphy",
+    "Qulangtai",
+    "rmat/jp",
+    "lost consciousness",
+    "screaming",
+    "sarcastic",
+    "three-life",
+  ];
   const QUESTIONS = [
     "Who is Lan Xue?",
     "What did she ask about the bridal chamber?",
@@ -304,7 +346,8 @@ describe("injected text never reaches an answer (seed article, the bot's own loa
     for (const question of QUESTIONS) {
       for (let offset = 0; offset < 10; offset += 5) {
         for (const r of engine.ask(question, { top: 5, offset }).results) {
-          for (const fragment of INJECTED) assert.ok(!r.text.includes(fragment), `${JSON.stringify(question)} showed ${JSON.stringify(fragment)} in ${r.source.path}#${r.source.passage}`);
+          for (const fragment of INJECTED)
+            assert.ok(!r.text.includes(fragment), `${JSON.stringify(question)} showed ${JSON.stringify(fragment)} in ${r.source.path}#${r.source.passage}`);
         }
       }
     }

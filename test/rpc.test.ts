@@ -35,7 +35,10 @@ describe("rpc Link", () => {
         throw message === "known" ? new KnowledgeError("knowledge: folder not found: /x") : new RangeError("out of range");
       },
     });
-    await assert.rejects(calling.call("fail", "known"), (error: unknown) => error instanceof KnowledgeError && error.message === "knowledge: folder not found: /x");
+    await assert.rejects(
+      calling.call("fail", "known"),
+      (error: unknown) => error instanceof KnowledgeError && error.message === "knowledge: folder not found: /x",
+    );
     await assert.rejects(calling.call("fail", "other"), { name: "RangeError", message: "out of range" });
   });
 

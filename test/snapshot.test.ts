@@ -61,7 +61,10 @@ describe("index snapshot", () => {
     const { lines, logger } = recordingLogger();
     const engine = await AnswerEngine.open(dir, { snapshot, logger });
     assert.equal(engine.lastLoad.source, "files");
-    assert.ok(lines.some((l) => l.startsWith(`INFO  knowledge: rebuilding the index: snapshot ${snapshot} is corrupt (`)), lines.join("\n"));
+    assert.ok(
+      lines.some((l) => l.startsWith(`INFO  knowledge: rebuilding the index: snapshot ${snapshot} is corrupt (`)),
+      lines.join("\n"),
+    );
     assert.deepEqual(engine.ask(QUESTION), good.ask(QUESTION));
     // The rebuilt snapshot is whole again.
     assert.equal((await AnswerEngine.open(dir, { snapshot })).lastLoad.source, "snapshot");
@@ -73,7 +76,10 @@ describe("index snapshot", () => {
     const { lines, logger } = recordingLogger();
     const engine = await AnswerEngine.open(dir, { snapshot, logger });
     assert.equal(engine.lastLoad.source, "files");
-    assert.ok(lines.includes(`INFO  knowledge: rebuilding the index: snapshot ${snapshot} was made by another version or with other settings`), lines.join("\n"));
+    assert.ok(
+      lines.includes(`INFO  knowledge: rebuilding the index: snapshot ${snapshot} was made by another version or with other settings`),
+      lines.join("\n"),
+    );
   });
 
   test("a snapshot folder that cannot be written is a warning, and the engine still answers", async (t) => {
@@ -84,7 +90,10 @@ describe("index snapshot", () => {
     const { lines, logger } = recordingLogger();
     const engine = await AnswerEngine.open(dir, { snapshot: path.join(blocker, "index.json"), logger });
     assert.equal(engine.ask(QUESTION).answered, true);
-    assert.ok(lines.some((l) => l.startsWith(`WARN  knowledge: could not save the index snapshot ${path.join(blocker, "index.json")}:`)), lines.join("\n"));
+    assert.ok(
+      lines.some((l) => l.startsWith(`WARN  knowledge: could not save the index snapshot ${path.join(blocker, "index.json")}:`)),
+      lines.join("\n"),
+    );
   });
 });
 

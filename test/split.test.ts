@@ -28,18 +28,20 @@ const word = fc.oneof(
   { weight: 1, arbitrary: fc.stringMatching(/^[a-z]{20,60}$/) },
 );
 
-const sentence = fc
-  .tuple(fc.array(word, { minLength: 1, maxLength: 45 }), fc.constantFrom(".", ".", ".", "?", "!", ":"))
-  .map(([words, end]) => {
-    const text = words.join(" ");
-    return text.charAt(0).toUpperCase() + text.slice(1) + end;
-  });
+const sentence = fc.tuple(fc.array(word, { minLength: 1, maxLength: 45 }), fc.constantFrom(".", ".", ".", "?", "!", ":")).map(([words, end]) => {
+  const text = words.join(" ");
+  return text.charAt(0).toUpperCase() + text.slice(1) + end;
+});
 
 const prose = fc.array(sentence, { minLength: 1, maxLength: 14 }).map((s) => s.join(" "));
 
-const listText = fc.array(fc.array(word, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 6 }).map((items) => items.map((i) => `- ${i.join(" ")}`).join("\n"));
+const listText = fc
+  .array(fc.array(word, { minLength: 1, maxLength: 8 }), { minLength: 1, maxLength: 6 })
+  .map((items) => items.map((i) => `- ${i.join(" ")}`).join("\n"));
 const codeText = fc.array(fc.stringMatching(/^[a-z(); =]{0,40}$/), { minLength: 1, maxLength: 8 }).map((lines) => "```\n" + lines.join("\n") + "x\n```");
-const tableText = fc.array(fc.tuple(word, word), { minLength: 1, maxLength: 4 }).map((rows) => ["| A | B |", "| --- | --- |", ...rows.map(([a, b]) => `| ${a} | ${b} |`)].join("\n"));
+const tableText = fc
+  .array(fc.tuple(word, word), { minLength: 1, maxLength: 4 })
+  .map((rows) => ["| A | B |", "| --- | --- |", ...rows.map(([a, b]) => `| ${a} | ${b} |`)].join("\n"));
 
 const SECTIONS: string[][] = [[], ["Intro"], ["Intro", "Details"], ["Usage"]];
 
@@ -57,9 +59,9 @@ const anyBlock = fc
   .map(([[kind, text], section]) => ({ kind, text, section }));
 
 /** Blocks in document order; sections come in runs, as they do in a real document. */
-const document = fc.array(anyBlock, { minLength: 1, maxLength: 12 }).map((items) =>
-  items.map((item, i): Block => block(item.kind, item.text, item.section, 1 + i * 3)),
-);
+const document = fc
+  .array(anyBlock, { minLength: 1, maxLength: 12 })
+  .map((items) => items.map((item, i): Block => block(item.kind, item.text, item.section, 1 + i * 3)));
 
 const options: fc.Arbitrary<SplitOptions> = fc.oneof(
   fc.constant({}),
@@ -140,15 +142,21 @@ describe("splitBlocks properties", () => {
     );
   });
 
-
   test("prose passages respect maxLength unless they are a single sentence", () => {
     fc.assert(
       fc.property(fc.array(prose, { minLength: 1, maxLength: 4 }), fc.integer({ min: 120, max: 500 }), (paragraphs, maxLength) => {
         const o = { maxLength, targetLength: Math.round(maxLength * 0.6), minLength: 40, maxMergedLength: maxLength - 2 };
-        const pieces = splitBlocks(paragraphs.map((text, i) => block("prose", text, [], i + 1)), o);
+        const pieces = splitBlocks(
+          paragraphs.map((text, i) => block("prose", text, [], i + 1)),
+          o,
+        );
         for (const piece of pieces) {
           if (piece.text.length <= maxLength) continue;
-          assert.equal(sentenceRanges(piece.text).length, 1, `a ${piece.text.length}-character passage (maxLength ${maxLength}) holds more than one sentence: ${JSON.stringify(piece.text)}`);
+          assert.equal(
+            sentenceRanges(piece.text).length,
+            1,
+            `a ${piece.text.length}-character passage (maxLength ${maxLength}) holds more than one sentence: ${JSON.stringify(piece.text)}`,
+          );
         }
       }),
       { numRuns: RUNS },
@@ -160,8 +168,15 @@ describe("splitBlocks examples", () => {
   /** Fixed sizes, so that the examples test the rules and not the current tuning of the defaults. */
   const SIZES = { maxLength: 900, targetLength: 550, minLength: 120, maxMergedLength: 1400 } as const;
   test("a long list is cut only between top-level items and a long table only between rows, each piece under the header row", () => {
-    const items = Array.from({ length: 30 }, (_, i) => `- Item ${i + 1} says what the lamp room needs on day ${i + 1}\n  - a nested detail of item ${i + 1}`).join("\n");
-    const rows = ["| Day | Task |", "| --- | --- |", ...Array.from({ length: 30 }, (_, i) => `| ${i + 1} | Polish lens number ${i + 1} and trim the wick |`)].join("\n");
+    const items = Array.from(
+      { length: 30 },
+      (_, i) => `- Item ${i + 1} says what the lamp room needs on day ${i + 1}\n  - a nested detail of item ${i + 1}`,
+    ).join("\n");
+    const rows = [
+      "| Day | Task |",
+      "| --- | --- |",
+      ...Array.from({ length: 30 }, (_, i) => `| ${i + 1} | Polish lens number ${i + 1} and trim the wick |`),
+    ].join("\n");
     const pieces = splitBlocks([block("list", items, ["Lamp"], 3), block("table", rows, ["Rota"], 40)], SIZES);
     const lists = pieces.filter((p) => p.section[0] === "Lamp");
     const tables = pieces.filter((p) => p.section[0] === "Rota");
@@ -262,7 +277,7 @@ describe("splitBlocks examples", () => {
   const steps = "- clean the lens with the soft cloth kept in the drawer\n- fill the oil reservoir up to the brass mark\n- trim the wick flat";
   const code = "```sh\nlamp --check --verbose\nlamp --fill oil\nlamp --trim wick\n```";
 
-  test("a sentence ending \"as follows:\" is kept with the list after it even when both are long", () => {
+  test('a sentence ending "as follows:" is kept with the list after it even when both are long', () => {
     assert.ok(intro.length >= 120 && steps.length >= 120);
     const pieces = splitBlocks([block("prose", intro, ["Lamp"], 3), block("list", steps, ["Lamp"], 5)], SIZES);
     assert.deepEqual(pieces, [{ kind: "prose", text: `${intro}\n\n${steps}`, line: 3, section: ["Lamp"] }]);
@@ -312,26 +327,29 @@ describe("sentenceRanges", () => {
   });
 
   test("an exclamation mark inside inline code does not end a sentence", () => {
-    assert.deepEqual(sentencesOf("The `panic!` macro stops the program. It unwinds the stack."), ["The `panic!` macro stops the program.", "It unwinds the stack."]);
+    assert.deepEqual(sentencesOf("The `panic!` macro stops the program. It unwinds the stack."), [
+      "The `panic!` macro stops the program.",
+      "It unwinds the stack.",
+    ]);
     assert.deepEqual(sentencesOf("Call `println!` or `panic!` when needed. Then stop."), ["Call `println!` or `panic!` when needed.", "Then stop."]);
   });
 
-  test("\"e.g.\" followed by a lowercase word does not end a sentence", () => {
+  test('"e.g." followed by a lowercase word does not end a sentence', () => {
     assert.deepEqual(sentencesOf("Some tools, e.g. rustfmt, format code. Others lint it."), ["Some tools, e.g. rustfmt, format code.", "Others lint it."]);
     assert.deepEqual(sentencesOf("Run a tool, e.g. `cargo fmt`, first. Next."), ["Run a tool, e.g. `cargo fmt`, first.", "Next."]);
   });
 
-  test("\"e.g.\", \"i.e.\" and \"Mr.\" before a capitalised word do not end a sentence", () => {
+  test('"e.g.", "i.e." and "Mr." before a capitalised word do not end a sentence', () => {
     assert.deepEqual(sentencesOf("Use tools, e.g. Cargo, to build. Done."), ["Use tools, e.g. Cargo, to build.", "Done."]);
     assert.deepEqual(sentencesOf("Tools, i.e. Cargo and rustc, help. Next."), ["Tools, i.e. Cargo and rustc, help.", "Next."]);
     assert.deepEqual(sentencesOf("Ask Mr. Smith about it. Next."), ["Ask Mr. Smith about it.", "Next."]);
   });
 
-  test("\"No.\" before a number does not end a sentence", () => {
+  test('"No." before a number does not end a sentence', () => {
     assert.deepEqual(sentencesOf("See item No. 5 in the list. Then go."), ["See item No. 5 in the list.", "Then go."]);
   });
 
-  test("the word \"no\" at the end of a sentence ends it", () => {
+  test('the word "no" at the end of a sentence ends it', () => {
     assert.deepEqual(sentencesOf("Is the bridge open? The answer is no. Boats must wait."), ["Is the bridge open?", "The answer is no.", "Boats must wait."]);
   });
 
@@ -364,4 +382,3 @@ describe("sentenceRanges", () => {
     );
   });
 });
-

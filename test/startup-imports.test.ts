@@ -15,19 +15,26 @@ import { AnswerEngine } from "../src/answer/engine.ts";
 
 const run = promisify(execFile);
 const QA = path.join(import.meta.dirname, "fixtures", "engine", "qa");
-const PARSERS = /\/(markdown-it|markdown-it-container|yaml|htmlparser2|linkedom|@mozilla\/readability)\/|\/src\/knowledge\/(markdown|load|clean|hygiene|html|html-blocks|document-builder)(\.ts|\/)/;
+const PARSERS =
+  /\/(markdown-it|markdown-it-container|yaml|htmlparser2|linkedom|@mozilla\/readability)\/|\/src\/knowledge\/(markdown|load|clean|hygiene|html|html-blocks|document-builder)(\.ts|\/)/;
 
 /** Opens the engine in a child process and returns where its index came from and the parser modules it loaded. */
 async function openInChild(root: string, dir: string, snapshot: string): Promise<{ source: string; parsers: string[] }> {
   const log = path.join(root, "loaded.txt");
   await writeFile(log, "");
   const hook = path.join(root, "hook.mjs");
-  await writeFile(hook, `import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) { appendFileSync(${JSON.stringify(log)}, url + "\\n"); return next(url, context); }\n`);
+  await writeFile(
+    hook,
+    `import { appendFileSync } from "node:fs";\nexport async function load(url, context, next) { appendFileSync(${JSON.stringify(log)}, url + "\\n"); return next(url, context); }\n`,
+  );
   const register = path.join(root, "register.mjs");
   await writeFile(register, `import { register } from "node:module";\nregister(${JSON.stringify(pathToFileURL(hook).href)});\n`);
   const script = path.join(root, "open.mts");
   const engineUrl = pathToFileURL(path.join(import.meta.dirname, "..", "src", "answer", "engine.ts")).href;
-  await writeFile(script, `import { AnswerEngine } from ${JSON.stringify(engineUrl)};\nconst engine = await AnswerEngine.open(${JSON.stringify(dir)}, { snapshot: ${JSON.stringify(snapshot)} });\nprocess.stdout.write(engine.lastLoad.source ?? "");\n`);
+  await writeFile(
+    script,
+    `import { AnswerEngine } from ${JSON.stringify(engineUrl)};\nconst engine = await AnswerEngine.open(${JSON.stringify(dir)}, { snapshot: ${JSON.stringify(snapshot)} });\nprocess.stdout.write(engine.lastLoad.source ?? "");\n`,
+  );
   const { stdout } = await run(process.execPath, ["--import", "tsx", "--import", pathToFileURL(register).href, script]);
   const parsers = (await readFile(log, "utf8")).split("\n").filter((url) => PARSERS.test(url));
   return { source: stdout.trim(), parsers };
@@ -42,7 +49,10 @@ test("opening from a snapshot loads no parser; building from the files does", as
 
   const built = await openInChild(root, dir, snapshot);
   assert.equal(built.source, "files");
-  assert.ok(built.parsers.some((url) => url.includes("/markdown-it/")), `the control should load markdown-it; loaded: ${built.parsers.join(", ")}`);
+  assert.ok(
+    built.parsers.some((url) => url.includes("/markdown-it/")),
+    `the control should load markdown-it; loaded: ${built.parsers.join(", ")}`,
+  );
 
   const restored = await openInChild(root, dir, snapshot);
   assert.equal(restored.source, "snapshot");

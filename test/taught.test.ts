@@ -48,18 +48,33 @@ function firstOf(engine: { ask: AnswerEngine["ask"] }, question: string): string
 
 describe("taught phrases", () => {
   test("join the aliases of the passage their key names, and of no other", () => {
-    const [doc] = applyTaught([DOCUMENT], [{ path: "a.md", section: ["One"], passageKey: "unused", phrases: [] }, { path: "a.md", section: ["Two"], passageKey: keyOf(DOCUMENT.passages[2]), phrases: ["third one"] }]);
-    assert.deepEqual(doc?.passages.map((p) => p.aliases), [["front matter"], undefined, ["third one"]]);
+    const [doc] = applyTaught(
+      [DOCUMENT],
+      [
+        { path: "a.md", section: ["One"], passageKey: "unused", phrases: [] },
+        { path: "a.md", section: ["Two"], passageKey: keyOf(DOCUMENT.passages[2]), phrases: ["third one"] },
+      ],
+    );
+    assert.deepEqual(
+      doc?.passages.map((p) => p.aliases),
+      [["front matter"], undefined, ["third one"]],
+    );
     assert.equal(DOCUMENT.passages[2]?.aliases, undefined, "the documents given are left as they were");
   });
 
   test("whose passage was edited join every passage of its section; with the section gone, nowhere", () => {
-    const [doc] = applyTaught([DOCUMENT], [
-      { path: "a.md", section: ["Two"], passageKey: "editedSince", phrases: ["second or third"] },
-      { path: "a.md", section: ["Gone"], phrases: ["lost"] },
-      { path: "other.md", section: ["Two"], phrases: ["elsewhere"] },
-    ]);
-    assert.deepEqual(doc?.passages.map((p) => p.aliases), [["front matter"], ["second or third"], ["second or third"]]);
+    const [doc] = applyTaught(
+      [DOCUMENT],
+      [
+        { path: "a.md", section: ["Two"], passageKey: "editedSince", phrases: ["second or third"] },
+        { path: "a.md", section: ["Gone"], phrases: ["lost"] },
+        { path: "other.md", section: ["Two"], phrases: ["elsewhere"] },
+      ],
+    );
+    assert.deepEqual(
+      doc?.passages.map((p) => p.aliases),
+      [["front matter"], ["second or third"], ["second or third"]],
+    );
   });
 
   test("are not repeated on a passage that already holds them", () => {
@@ -113,7 +128,12 @@ describe("taught phrases", () => {
   test("a source that fails builds without them, with a log line naming the failure", async (t) => {
     const { dir } = await copy(t);
     const lines: string[] = [];
-    const engine = await AnswerEngine.open(dir, { logger: createLogger("debug", (line) => lines.push(line)), taught: () => { throw new Error("database locked"); } });
+    const engine = await AnswerEngine.open(dir, {
+      logger: createLogger("debug", (line) => lines.push(line)),
+      taught: () => {
+        throw new Error("database locked");
+      },
+    });
     assert.equal(engine.lastLoad.documents, 4);
     assert.ok(lines.some((line) => line.includes("could not read the taught phrases, building without them: database locked")));
   });

@@ -30,15 +30,37 @@ const ENV = result(
     "Variables are read when the server starts, so restart it after a change (see `server.restart()`). " +
     "Only variables prefixed with `VITE_` are exposed to your code.\n\nUse `` `import.meta.env` `` to read them.",
   "Variables are read when the server starts, so restart it after a change (see `server.restart()`).",
-  { path: "guide/env-and-mode.md", title: "Env Variables and Modes", section: ["Env Variables and Modes", "`.env` Files"], line: 64, url: "https://vite.dev/guide/env-and-mode#env-files" },
+  {
+    path: "guide/env-and-mode.md",
+    title: "Env Variables and Modes",
+    section: ["Env Variables and Modes", "`.env` Files"],
+    line: 64,
+    url: "https://vite.dev/guide/env-and-mode#env-files",
+  },
 );
-const ROW = result("| Options | |\n| --- | --- |\n| `--host [host]` | Specify hostname (`string`) |\n| `--port <port>` | Specify port (`number`) |", "| `--port <port>` | Specify port (`number`) |");
+const ROW = result(
+  "| Options | |\n| --- | --- |\n| `--host [host]` | Specify hostname (`string`) |\n| `--port <port>` | Specify port (`number`) |",
+  "| `--port <port>` | Specify port (`number`) |",
+);
 const LIST_TEXT = "The class provides these methods:\n\n- `reply()`\n- `deferReply()`\n  - sends the *thinking* state\n- `followUp()`";
-const ITEM = result(LIST_TEXT, "- `deferReply()`", { path: "interactions/modals.md", title: "Modals", section: ["Responding to modal submissions"], line: 146 });
+const ITEM = result(LIST_TEXT, "- `deferReply()`", {
+  path: "interactions/modals.md",
+  title: "Modals",
+  section: ["Responding to modal submissions"],
+  line: 146,
+});
 const answered: Answer = { question: "q", answered: true, confidence: 1, results: [ENV, ROW, ITEM] };
 
 /** Result 2 of `answered`: a table row under its header, at any width above 60. */
-const SECOND_RESULT = ["More results:", "", "2. Options", "   …", "   `--port <port>` │ Specify port (`number`)", "   — Command Line Interface › Dev server · guide/cli.md:17", ""];
+const SECOND_RESULT = [
+  "More results:",
+  "",
+  "2. Options",
+  "   …",
+  "   `--port <port>` │ Specify port (`number`)",
+  "   — Command Line Interface › Dev server · guide/cli.md:17",
+  "",
+];
 
 describe("terminal answers", () => {
   test("at 60 columns: the answer in its passage (marked, not repeated), further results as their answer units, citations indented", () => {
@@ -85,7 +107,10 @@ describe("terminal answers", () => {
 
   test("without a width (a pipe) paragraphs stay on one line", () => {
     const lines = renderAnswer({ ...answered, results: [ENV] }).split("\n");
-    assert.equal(lines[0], "Vite uses `dotenv` to load variables from files in your environment directory. **Variables are read when the server starts, so restart it after a change (see `server.restart()`).** Only variables prefixed with `VITE_` are exposed to your code.");
+    assert.equal(
+      lines[0],
+      "Vite uses `dotenv` to load variables from files in your environment directory. **Variables are read when the server starts, so restart it after a change (see `server.restart()`).** Only variables prefixed with `VITE_` are exposed to your code.",
+    );
     assert.equal(lines.length, 4);
   });
 
@@ -147,7 +172,10 @@ describe("terminal answers", () => {
 describe("log lines and the prompt", () => {
   function terminal() {
     const events: string[] = [];
-    const output = Object.assign(new Writable({ write: (chunk, _encoding, done) => (events.push(`out ${JSON.stringify(String(chunk))}`), done()) }), { isTTY: true, columns: 80 });
+    const output = Object.assign(new Writable({ write: (chunk, _encoding, done) => (events.push(`out ${JSON.stringify(String(chunk))}`), done()) }), {
+      isTTY: true,
+      columns: 80,
+    });
     const stderr = new Writable({ write: (chunk, _encoding, done) => (events.push(`err ${JSON.stringify(String(chunk))}`), done()) });
     const input = new PassThrough();
     const rl = createInterface({ input, output, prompt: "? ", terminal: true });

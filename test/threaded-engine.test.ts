@@ -15,7 +15,12 @@ import { ThreadedEngine } from "../src/answer/threaded.ts";
 import { createLogger } from "../src/log.ts";
 
 const QA = path.join(import.meta.dirname, "fixtures", "engine", "qa");
-const QUESTIONS = ["When was the Riverside Declaration signed?", "How many towns signed it?", "what is the observatory telescope", "how do I bake sourdough bread"];
+const QUESTIONS = [
+  "When was the Riverside Declaration signed?",
+  "How many towns signed it?",
+  "what is the observatory telescope",
+  "how do I bake sourdough bread",
+];
 
 async function tempKnowledge(t: TestContext): Promise<string> {
   const dir = await mkdtemp(path.join(os.tmpdir(), "kb-threaded-"));
@@ -32,7 +37,10 @@ function serving(engine: ThreadedEngine): Worker {
 }
 
 async function open(t: TestContext, dir: string, lines: string[] = [], snapshot?: string): Promise<ThreadedEngine> {
-  const engine = await ThreadedEngine.open(dir, { logger: createLogger("debug", (line) => lines.push(line.replace(/^\S+ /, ""))), ...(snapshot ? { snapshot } : {}) });
+  const engine = await ThreadedEngine.open(dir, {
+    logger: createLogger("debug", (line) => lines.push(line.replace(/^\S+ /, ""))),
+    ...(snapshot ? { snapshot } : {}),
+  });
   t.after(() => engine.close());
   return engine;
 }
@@ -71,7 +79,10 @@ describe("ThreadedEngine", () => {
   test("reload picks up a new file and the new report is its lastLoad", async (t) => {
     const dir = await tempKnowledge(t);
     const threaded = await open(t, dir);
-    await writeFile(path.join(dir, "ferry.md"), "# Island Ferry\n\nThe island ferry leaves the quay at seven every morning and comes back at six in the evening.\n");
+    await writeFile(
+      path.join(dir, "ferry.md"),
+      "# Island Ferry\n\nThe island ferry leaves the quay at seven every morning and comes back at six in the evening.\n",
+    );
     const report = await threaded.reload();
     assert.deepEqual(report.changes.added, ["ferry.md"]);
     assert.equal(threaded.lastLoad.documents, 3);
@@ -88,7 +99,10 @@ describe("ThreadedEngine", () => {
     await exited;
     const answer = await threaded.ask(QUESTIONS[0] ?? "");
     assert.equal(answer.answered, true);
-    assert.ok(lines.some((line) => line.includes("engine: the answer worker stopped (exit code 1); starting a new one")), lines.join("\n"));
+    assert.ok(
+      lines.some((line) => line.includes("engine: the answer worker stopped (exit code 1); starting a new one")),
+      lines.join("\n"),
+    );
   });
 
   test("when a new worker cannot start, the call says why and the next call tries again", async (t) => {
@@ -103,7 +117,10 @@ describe("ThreadedEngine", () => {
     await worker.terminate();
     await exited;
     await assert.rejects(threaded.ask(QUESTIONS[0] ?? ""), { name: "KnowledgeError", message: `knowledge: folder not found: ${dir}` });
-    assert.ok(lines.some((line) => line.includes(`engine: could not start a new answer worker: knowledge: folder not found: ${dir}`)), lines.join("\n"));
+    assert.ok(
+      lines.some((line) => line.includes(`engine: could not start a new answer worker: knowledge: folder not found: ${dir}`)),
+      lines.join("\n"),
+    );
     await rename(moved, dir);
     assert.equal((await threaded.ask(QUESTIONS[0] ?? "")).answered, true);
   });
@@ -155,7 +172,10 @@ describe("ThreadedEngine reloads in a new worker (blue/green)", () => {
     const report = await threaded.reload();
     assert.deepEqual(report.changes.removed, ["observatory.txt"]);
     assert.equal(threaded.lastLoad, report);
-    assert.ok(lines.some((line) => line.startsWith("INFO  knowledge: reloaded: 1 documents, ")), lines.join("\n"));
+    assert.ok(
+      lines.some((line) => line.startsWith("INFO  knowledge: reloaded: 1 documents, ")),
+      lines.join("\n"),
+    );
   });
 
   for (const withSnapshot of [true, false]) {
@@ -189,7 +209,10 @@ describe("ThreadedEngine reloads in a new worker (blue/green)", () => {
     await assert.rejects(threaded.reload(), { name: "KnowledgeError", message: `knowledge: folder not found: ${dir}` });
     assert.equal(serving(threaded), before);
     assert.equal((await threaded.ask(QUESTIONS[0] ?? "")).results[0]?.answer, DECLARATION);
-    assert.ok(lines.some((line) => line.startsWith("WARN  knowledge: reload failed, still answering from the knowledge loaded at ")), lines.join("\n"));
+    assert.ok(
+      lines.some((line) => line.startsWith("WARN  knowledge: reload failed, still answering from the knowledge loaded at ")),
+      lines.join("\n"),
+    );
     await rename(moved, dir);
     await writeFile(path.join(dir, "ferry.md"), "# Island Ferry\n\nThe island ferry leaves the quay at seven every morning.\n");
     assert.deepEqual((await threaded.reload()).changes.added, ["ferry.md"]);
@@ -217,4 +240,3 @@ describe("ThreadedEngine reloads in a new worker (blue/green)", () => {
     assert.equal(report.documents, 3);
   });
 });
-

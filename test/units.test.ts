@@ -45,7 +45,14 @@ describe("answer units", () => {
 
   test("units are in order, never overlap, and every unit's context lies before or around it in the text", () => {
     const piece = fc.oneof(
-      fc.constantFrom("One sentence. Another one.", "Lead in:", "- item a\n- item b\n  - nested", "| A | B |\n| --- | --- |\n| 1 | 2 |", "```js\ncode()\n```", "1. first\n2. second"),
+      fc.constantFrom(
+        "One sentence. Another one.",
+        "Lead in:",
+        "- item a\n- item b\n  - nested",
+        "| A | B |\n| --- | --- |\n| 1 | 2 |",
+        "```js\ncode()\n```",
+        "1. first\n2. second",
+      ),
       fc.string({ maxLength: 40 }).map((s) => s.replace(/`/g, "")),
     );
     fc.assert(

@@ -66,7 +66,12 @@ const link: Link<ParentMethods, WorkerMethods> = new Link<ParentMethods, WorkerM
     async open() {
       const logger = postingLogger((line) => link.notify("log", line));
       const served: Served = { summary: () => link.call("summary"), detail: (request) => link.call("detail", request) };
-      const built = await AnswerEngine.build(dir, { ...options, logger, ...(inherit ? { inherit: served } : {}), ...(taught ? { taught: () => link.call("taught") } : {}) });
+      const built = await AnswerEngine.build(dir, {
+        ...options,
+        logger,
+        ...(inherit ? { inherit: served } : {}),
+        ...(taught ? { taught: () => link.call("taught") } : {}),
+      });
       if ("unchanged" in built) return { lastLoad: built.unchanged, unchanged: true };
       engine = built.engine;
       // Before taking over from a serving worker: the first question pays for the look-up trees the index

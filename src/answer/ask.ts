@@ -160,12 +160,16 @@ export function passageKey(passage: Pick<Passage, "text" | "source">): string {
 }
 
 const YEAR_OR_DATE = /\b(1[5-9]\d\d|20\d\d)\b|\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.? \d{1,2}\b/i;
-const NUMBER = /\b\d+(?:[.,]\d+)?\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|once|twice|dozen)\b/i;
-const DURATION = /\b\d+(?:[.,]\d+)?\s*(?:-\s*)?(?:ms|milliseconds?|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|days?|weeks?|months?|years?)\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|fifteen|thirty)\s+(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b/i;
+const NUMBER =
+  /\b\d+(?:[.,]\d+)?\b|\b(one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|once|twice|dozen)\b/i;
+const DURATION =
+  /\b\d+(?:[.,]\d+)?\s*(?:-\s*)?(?:ms|milliseconds?|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|days?|weeks?|months?|years?)\b|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|fifteen|thirty)\s+(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?)\b/i;
 /** A number with a unit, or a limit stated in words: what "max", "limit" and "how big can" ask for. */
-const MEASURE = /\b\d+(?:[.,]\d+)?\s*(?:%|[kmgt]i?b\b|bytes?\b|characters?\b|chars?\b|items?\b|px\b|ms\b|seconds?\b|minutes?\b|hours?\b|days?\b|mb\b|gb\b|kb\b)|\b(?:up to|at most|maximum of|minimum of|no more than|limit(?:ed)? (?:of|to))\s+\S*\d/i;
+const MEASURE =
+  /\b\d+(?:[.,]\d+)?\s*(?:%|[kmgt]i?b\b|bytes?\b|characters?\b|chars?\b|items?\b|px\b|ms\b|seconds?\b|minutes?\b|hours?\b|days?\b|mb\b|gb\b|kb\b)|\b(?:up to|at most|maximum of|minimum of|no more than|limit(?:ed)? (?:of|to))\s+\S*\d/i;
 /** A name with a title or two capitalised words: what "who" asks for. */
-const PERSON = /\b(?:Mr|Mrs|Ms|Dr|Prof|President|Minister|Ambassador|Secretary|Chairman|Director|Premier|King|Queen)\.?\s+\p{Lu}|\p{Lu}\p{Ll}+\s+\p{Lu}\p{Ll}+/u;
+const PERSON =
+  /\b(?:Mr|Mrs|Ms|Dr|Prof|President|Minister|Ambassador|Secretary|Chairman|Director|Premier|King|Queen)\.?\s+\p{Lu}|\p{Lu}\p{Ll}+\s+\p{Lu}\p{Ll}+/u;
 
 function fitsIntent(intent: Intent, text: string): boolean {
   switch (intent) {
@@ -384,7 +388,8 @@ function bestUnit(analysis: PassageAnalysis, w: Weighted, intent: Intent, text: 
     if (!mine && !fits) continue;
     const present = new Map<string, number>();
     for (const t of headings) present.set(t, r.headingCredit);
-    for (let c = contextAt[i] ?? 0; c < (contextAt[i + 1] ?? 0); c++) termsIn(contextRanges[2 * c] ?? 0, contextRanges[2 * c + 1] ?? 0, r.contextCredit, present);
+    for (let c = contextAt[i] ?? 0; c < (contextAt[i + 1] ?? 0); c++)
+      termsIn(contextRanges[2 * c] ?? 0, contextRanges[2 * c + 1] ?? 0, r.contextCredit, present);
     if (!mine && present.size === 0) continue;
     for (const [t] of mine ?? []) present.set(t, 1);
     let s = coverageOf(w, present, fits) + Math.min((adjacent[i] ?? 0) / (w.total || 1), PHRASE_CAP);
@@ -456,11 +461,16 @@ export function answer(index: KnowledgeIndex, question: string, options: AnswerO
   if (!pass) return { question, answered: false, reason: "no-match", confidence: 0, results: [] };
   const { ranked, best, w, evidence, decision } = pass;
   options.onEvidence?.(evidence);
-  if (decision.outcome === "no-match" && !(options.nearest && evidence.exactMatched > 0)) return { question, answered: false, reason: "no-match", confidence: 0, results: [] };
+  if (decision.outcome === "no-match" && !(options.nearest && evidence.exactMatched > 0))
+    return { question, answered: false, reason: "no-match", confidence: 0, results: [] };
   // The previous question's words help find the passage, but the unit to highlight is the one that
   // answers this question ("when was it founded?"), not the one that repeats the last.
   const forAnswer = query.some((q) => q.weight < 1 && q.of === undefined)
-    ? weigh(index, query.map((q) => (q.weight < 1 && q.of === undefined ? { ...q, weight: q.weight * CONTEXT_IN_ANSWER } : q)), w.ranking)
+    ? weigh(
+        index,
+        query.map((q) => (q.weight < 1 && q.of === undefined ? { ...q, weight: q.weight * CONTEXT_IN_ANSWER } : q)),
+        w.ranking,
+      )
     : w;
   const floor = Math.min(best.cover, 0.4);
   const results = ranked
@@ -469,7 +479,9 @@ export function answer(index: KnowledgeIndex, question: string, options: AnswerO
     // The unit found while ranking is the answer's, unless the answer weighs a follow-up's context differently.
     .map((r) => toResult(index, r.index, r.passage, forAnswer, intent, r.score, forAnswer === w ? r.unit : undefined));
   const confidence = Math.round(decision.confidence * 1000) / 1000;
-  return decision.outcome === "answered" ? { question, answered: true, confidence, results } : { question, answered: false, reason: "unsure", confidence, results };
+  return decision.outcome === "answered"
+    ? { question, answered: true, confidence, results }
+    : { question, answered: false, reason: "unsure", confidence, results };
 }
 
 interface Ranked {
@@ -492,7 +504,10 @@ function rankPassages(index: KnowledgeIndex, query: readonly QueryTerm[], intent
     const credit = creditOf(q, ranking);
     return credit > 0 ? [{ ...q, weight: credit * general }] : [];
   });
-  const hits = index.search(searched, ranking.candidates, { ...(ranking.boost ? { boost: ranking.boost } : {}), ...(ranking.bm25 ? { bm25: ranking.bm25 } : {}) });
+  const hits = index.search(searched, ranking.candidates, {
+    ...(ranking.boost ? { boost: ranking.boost } : {}),
+    ...(ranking.bm25 ? { bm25: ranking.bm25 } : {}),
+  });
   // BM25 finds candidates; how much of the question the passage — and one unit of it — holds decides:
   // score = BM25^b × coverage^e × (windowBase + best unit). The unit step is the costly one, so candidates
   // are taken best-first by the rest and dropped once even a perfect unit could not lift them to the
@@ -502,7 +517,14 @@ function rankPassages(index: KnowledgeIndex, query: readonly QueryTerm[], intent
     const passage = index.passages[hit.index];
     if (!passage) continue;
     const cover = passageCoverage(w, relevant, index.termsOf(hit.index), intent !== "other" && fitsIntent(intent, passage.text));
-    candidates.push({ passage, index: hit.index, cover, prescore: hit.score ** ranking.bm25Exponent * cover ** ranking.coverageExponent, score: 0, unit: undefined });
+    candidates.push({
+      passage,
+      index: hit.index,
+      cover,
+      prescore: hit.score ** ranking.bm25Exponent * cover ** ranking.coverageExponent,
+      score: 0,
+      unit: undefined,
+    });
   }
   candidates.sort((a, b) => b.prescore - a.prescore);
   const ceiling = ranking.windowBase + maxUnitScore(ranking);
@@ -532,7 +554,9 @@ function rankPassages(index: KnowledgeIndex, query: readonly QueryTerm[], intent
     unitOwn: best.unit?.own ?? 0,
     matched: matchedTerms(w, present, query).size,
     // As written, or — a word still being typed, or a word family — as the start of a word of the passage.
-    exactMatched: own.filter((q) => present.has(q.term) || (q.prefix && present.keys().some((t) => t.startsWith(q.term))) || operatorMatch(w, present, q.term) !== undefined).length,
+    exactMatched: own.filter(
+      (q) => present.has(q.term) || (q.prefix && present.keys().some((t) => t.startsWith(q.term))) || operatorMatch(w, present, q.term) !== undefined,
+    ).length,
     heaviestCovered: heaviest ? (credits[0] ?? 0) : 0,
     topical: Math.max(0, ...own.flatMap((q) => (present.has(q.term) ? [q.term] : (operatorMatch(w, present, q.term) ?? []))).map((t) => topicality(index, t))),
     topTwoCovered: credits.length ? ((credits[0] ?? 0) + (credits[1] ?? credits[0] ?? 0)) / 2 : 0,

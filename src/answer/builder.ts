@@ -103,7 +103,11 @@ export async function contentHash(dir: string): Promise<string> {
     const ext = path.extname(file).toLowerCase();
     if (!SUPPORTED.has(ext) && !(SETTINGS_FILES as readonly string[]).includes(file)) continue;
     try {
-      hash.update(file).update("\0").update(await readFile(path.join(dir, ...file.split("/")))).update("\0");
+      hash
+        .update(file)
+        .update("\0")
+        .update(await readFile(path.join(dir, ...file.split("/"))))
+        .update("\0");
     } catch {
       hash.update(file).update("\0unreadable\0");
     }
@@ -162,7 +166,9 @@ export class KnowledgeBuilder implements Served {
       const entry = this.good.get(file);
       return entry ? [{ ...entry.document, passages: plainPassages(entry.document.passages) }] : [];
     });
-    const fingerprints = Object.fromEntries(request.compare.map((file) => [file, (this.good.get(file)?.document.passages ?? []).map((p) => fingerprint(p.text))]));
+    const fingerprints = Object.fromEntries(
+      request.compare.map((file) => [file, (this.good.get(file)?.document.passages ?? []).map((p) => fingerprint(p.text))]),
+    );
     return { documents, fingerprints };
   }
 
@@ -187,12 +193,24 @@ export class KnowledgeBuilder implements Served {
       const files = Object.values(before.files);
       const passages = files.reduce((n, f) => n + f.passages, 0);
       const { errors, skipped } = before.issues;
-      return { summary: { durationMs: performance.now() - started, documents: files.length, passages, errors, skipped, changes: noChanges, source: "files", unchanged: true } };
+      return {
+        summary: {
+          durationMs: performance.now() - started,
+          documents: files.length,
+          passages,
+          errors,
+          skipped,
+          changes: noChanges,
+          source: "files",
+          unchanged: true,
+        },
+      };
     }
     if (snapshot && !this.swept) {
       this.swept = true;
       const removed = await removeStaleTempFiles(snapshot);
-      if (removed.length) this.logger.info(`knowledge: removed ${removed.length} temporary file(s) that an interrupted snapshot write left: ${removed.join(", ")}`);
+      if (removed.length)
+        this.logger.info(`knowledge: removed ${removed.length} temporary file(s) that an interrupted snapshot write left: ${removed.join(", ")}`);
     }
     let note: string | undefined;
     if (snapshot && useSnapshot) {
@@ -223,7 +241,11 @@ export class KnowledgeBuilder implements Served {
       cleaner = hygieneCleaner(settings[HYGIENE_CONFIG_FILE], (issue) => this.logger.warn(`knowledge: ${issue.path}: ${issue.reason}`));
     }
     const { loadKnowledge } = await import("../knowledge/load.ts");
-    const set = await loadKnowledge(dir, { logger: this.logger, ...(cleaner ? { cleaner } : {}), ...(this.options.split ? { split: this.options.split } : {}) });
+    const set = await loadKnowledge(dir, {
+      logger: this.logger,
+      ...(cleaner ? { cleaner } : {}),
+      ...(this.options.split ? { split: this.options.split } : {}),
+    });
     set.errors.unshift(...settingsIssues);
     const documents = new Map<string, Entry>();
     for (const document of set.documents) documents.set(document.path, { document, hash: set.hashes[document.path] ?? "" });
@@ -241,7 +263,13 @@ export class KnowledgeBuilder implements Served {
       throw new KnowledgeError(`knowledge: no usable knowledge files in ${set.root} (add .md, .markdown, .mdx, .txt or .html files)${why}`);
     }
     const ordered = [...documents.values()].sort((a, b) => (a.document.path < b.document.path ? -1 : 1));
-    const index = KnowledgeIndex.build(applyTaught(ordered.map((d) => d.document), taught), { synonyms: settings[SYNONYMS_FILE] });
+    const index = KnowledgeIndex.build(
+      applyTaught(
+        ordered.map((d) => d.document),
+        taught,
+      ),
+      { synonyms: settings[SYNONYMS_FILE] },
+    );
     this.adopt(documents, index, content, { errors: set.errors, skipped: set.skipped }, settings);
     const summary: BuildSummary = {
       durationMs: performance.now() - started,
@@ -303,7 +331,13 @@ export class KnowledgeBuilder implements Served {
    * This build becomes the served one. The documents are pointed at the passages of the index built from
    * them, so that the two share one compact copy of the text (see search/passages.ts).
    */
-  private adopt(documents: Map<string, Entry>, index: KnowledgeIndex, content: string, issues: { errors: LoadIssue[]; skipped: LoadIssue[] }, settings: FolderSettings): void {
+  private adopt(
+    documents: Map<string, Entry>,
+    index: KnowledgeIndex,
+    content: string,
+    issues: { errors: LoadIssue[]; skipped: LoadIssue[] },
+    settings: FolderSettings,
+  ): void {
     const byPath = new Map<string, Passage[]>();
     for (const p of index.passages) {
       const list = byPath.get(p.source.path);
@@ -318,7 +352,12 @@ export class KnowledgeBuilder implements Served {
   }
 
   /** What changed against the served index; `keep` files' served documents come back with it. */
-  private async diff(documents: Map<string, Entry>, before: ServedSummary, served: Served, keep: string[]): Promise<{ changes: LoadChanges; kept: Map<string, Entry> }> {
+  private async diff(
+    documents: Map<string, Entry>,
+    before: ServedSummary,
+    served: Served,
+    keep: string[],
+  ): Promise<{ changes: LoadChanges; kept: Map<string, Entry> }> {
     const changes: LoadChanges = { added: [], removed: [], changed: [], passagesAdded: 0, passagesRemoved: 0 };
     for (const [file, entry] of documents) {
       const was = before.files[file];
@@ -357,7 +396,8 @@ export class KnowledgeBuilder implements Served {
   /** The index of a snapshot of these files made by this engine with these settings, or why there is none. */
   private async restore(file: string, content: string): Promise<{ index: KnowledgeIndex; documents: Map<string, Entry>; snap: Snapshot } | { note?: string }> {
     const stale = `snapshot ${file} was made by another version or with other settings`;
-    const current = (head: { format: unknown; engine: unknown; options: unknown }) => head.format === SNAPSHOT_FORMAT && head.engine === snapshotKey() && head.options === this.optionsKey();
+    const current = (head: { format: unknown; engine: unknown; options: unknown }) =>
+      head.format === SNAPSHOT_FORMAT && head.engine === snapshotKey() && head.options === this.optionsKey();
     // After an edit the snapshot is of other files: its header says so, without parsing the whole index.
     const head = await readSnapshotHead(file);
     if (head && current(head) && head.content !== content) return { note: "knowledge files changed since the snapshot" };
@@ -375,7 +415,14 @@ export class KnowledgeBuilder implements Served {
     }
   }
 
-  private async save(file: string, content: string, index: KnowledgeIndex, documents: Map<string, Entry>, errors: LoadIssue[], skipped: LoadIssue[]): Promise<void> {
+  private async save(
+    file: string,
+    content: string,
+    index: KnowledgeIndex,
+    documents: Map<string, Entry>,
+    errors: LoadIssue[],
+    skipped: LoadIssue[],
+  ): Promise<void> {
     const snap: Snapshot = {
       format: SNAPSHOT_FORMAT,
       engine: snapshotKey(),

@@ -57,7 +57,23 @@ export interface ConfidenceModel {
   nearCover: number;
 }
 
-export const FEATURES = ["cover", "exactCover", "unitScore", "unitOwn", "matchedShare", "exactShare", "heaviestCovered", "topTwoCovered", "missingMax", "unknownShare", "margin", "fewWords", "coverTimesUnit", "exactCount", "topical"] as const;
+export const FEATURES = [
+  "cover",
+  "exactCover",
+  "unitScore",
+  "unitOwn",
+  "matchedShare",
+  "exactShare",
+  "heaviestCovered",
+  "topTwoCovered",
+  "missingMax",
+  "unknownShare",
+  "margin",
+  "fewWords",
+  "coverTimesUnit",
+  "exactCount",
+  "topical",
+] as const;
 export type FeatureName = (typeof FEATURES)[number];
 
 /** The features as the model reads them, each roughly from 0 to 1. */

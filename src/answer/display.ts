@@ -44,7 +44,10 @@ function gapOf(between: string, first: boolean): string {
 
 /** Splits a table row into its cells: on pipes that are not escaped (a cell's own pipe is written `\|`). */
 export function rowCells(line: string): string[] {
-  const inner = line.trim().replace(/^\|/, "").replace(/(?<!\\)\|$/, "");
+  const inner = line
+    .trim()
+    .replace(/^\|/, "")
+    .replace(/(?<!\\)\|$/, "");
   return inner.split(/(?<!\\)\|/).map((cell) => cell.replace(/\\\|/g, "|").trim());
 }
 

@@ -71,7 +71,9 @@ export class ReloadQueue {
         } while (this.again);
         return report;
       } catch (error) {
-        this.logger.warn(`knowledge: reload failed, still answering from the knowledge loaded at ${this.current().loadedAt.toISOString()}: ${(error as Error).message}`);
+        this.logger.warn(
+          `knowledge: reload failed, still answering from the knowledge loaded at ${this.current().loadedAt.toISOString()}: ${(error as Error).message}`,
+        );
         throw error;
       } finally {
         this.running = undefined;
@@ -95,7 +97,9 @@ function clip(text: string, max = MAX_SUGGESTION): string {
 /** Summarises a load report in one line for logs and `/reload`. */
 export function describeLoad(report: LoadReport): string {
   const c = report.changes;
-  const parts = [`${report.documents} documents, ${report.passages} passages in ${Math.round(report.durationMs)} ms${report.source === "snapshot" ? " (from the index snapshot)" : ""}`];
+  const parts = [
+    `${report.documents} documents, ${report.passages} passages in ${Math.round(report.durationMs)} ms${report.source === "snapshot" ? " (from the index snapshot)" : ""}`,
+  ];
   const delta = [
     c.added.length && `${c.added.length} added`,
     c.changed.length && `${c.changed.length} changed`,
@@ -123,7 +127,11 @@ export class AnswerEngine implements AnswerService {
     this.dir = dir;
     this.state = state;
     this.builder = builder;
-    this.reloads = new ReloadQueue(() => this.rebuild(), () => this.state.report, logger);
+    this.reloads = new ReloadQueue(
+      () => this.rebuild(),
+      () => this.state.report,
+      logger,
+    );
   }
 
   /** Loads the folder. Throws KnowledgeError when it is missing, not a folder, or holds no usable knowledge. */
@@ -139,7 +147,13 @@ export class AnswerEngine implements AnswerService {
    */
   static async build(dir: string, options: EngineOptions = {}): Promise<{ engine: AnswerEngine } | { unchanged: LoadReport }> {
     const logger = options.logger ?? silentLogger;
-    const builderOptions: BuilderOptions = { dir, hygiene: options.hygiene ?? true, ...(options.split ? { split: options.split } : {}), snapshot: options.snapshot, taught: options.taught };
+    const builderOptions: BuilderOptions = {
+      dir,
+      hygiene: options.hygiene ?? true,
+      ...(options.split ? { split: options.split } : {}),
+      snapshot: options.snapshot,
+      taught: options.taught,
+    };
     const builder = new KnowledgeBuilder(builderOptions, logger, options.inherit);
     const { index, summary } = await builder.build(true);
     if (!index) return { unchanged: reportOf(summary) };

@@ -52,7 +52,8 @@ export function installedVersion(name: string): string {
       // Not installed at this level: keep walking up.
     }
     const parent = path.dirname(dir);
-    if (parent === dir) throw new Error(`snapshot: Expected ${name} to be installed in a node_modules folder above ${fileURLToPath(import.meta.url)}, got none`);
+    if (parent === dir)
+      throw new Error(`snapshot: Expected ${name} to be installed in a node_modules folder above ${fileURLToPath(import.meta.url)}, got none`);
     dir = parent;
   }
 }
@@ -128,7 +129,9 @@ function string(value: unknown, where: string): string {
 }
 
 function whole(value: unknown, where: string, below = Infinity): number {
-  return Number.isInteger(value) && (value as number) >= 0 && (value as number) < below ? (value as number) : fail(where, below === Infinity ? "a whole number" : `a whole number below ${below}`, value);
+  return Number.isInteger(value) && (value as number) >= 0 && (value as number) < below
+    ? (value as number)
+    : fail(where, below === Infinity ? "a whole number" : `a whole number below ${below}`, value);
 }
 
 function strings(value: unknown, where: string): string[] {
@@ -185,12 +188,14 @@ function checkIndex(value: unknown): void {
   counts(index.vocabulary, "index.vocabulary");
   counts(index.ranks, "index.ranks");
   for (const [stem, list] of Object.entries(object(index.expansions, "index.expansions"))) {
-    if (typeof list !== "string" || !/^[^,:]+:[\d.]+(?::o)?(?:,[^,:]+:[\d.]+(?::o)?)*$/.test(list)) fail(`index.expansions[${JSON.stringify(stem)}]`, "term:weight pairs", list);
+    if (typeof list !== "string" || !/^[^,:]+:[\d.]+(?::o)?(?:,[^,:]+:[\d.]+(?::o)?)*$/.test(list))
+      fail(`index.expansions[${JSON.stringify(stem)}]`, "term:weight pairs", list);
   }
   const mini = object(index.minisearch, "index.minisearch");
   if (mini.documentCount !== passages.length) fail("index.minisearch.documentCount", `the number of passages (${passages.length})`, mini.documentCount);
   whole(mini.nextId, "index.minisearch.nextId");
-  for (const [shortId, id] of Object.entries(object(mini.documentIds, "index.minisearch.documentIds"))) whole(id, `index.minisearch.documentIds.${shortId}`, passages.length);
+  for (const [shortId, id] of Object.entries(object(mini.documentIds, "index.minisearch.documentIds")))
+    whole(id, `index.minisearch.documentIds.${shortId}`, passages.length);
   object(mini.fieldIds, "index.minisearch.fieldIds");
   object(mini.fieldLength, "index.minisearch.fieldLength");
   array(mini.averageFieldLength, "index.minisearch.averageFieldLength");

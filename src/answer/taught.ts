@@ -21,7 +21,9 @@ export type TaughtSource = () => readonly TaughtAlias[] | Promise<readonly Taugh
 
 /** A hash of the taught phrases, for the content hash: another set of phrases is another index. */
 export function taughtDigest(taught: readonly TaughtAlias[]): string {
-  return createHash("sha256").update(JSON.stringify(taught.map((t) => [t.path, t.section, t.passageKey ?? "", t.phrases]))).digest("hex");
+  return createHash("sha256")
+    .update(JSON.stringify(taught.map((t) => [t.path, t.section, t.passageKey ?? "", t.phrases])))
+    .digest("hex");
 }
 
 function sameSection(a: readonly string[], b: readonly string[]): boolean {

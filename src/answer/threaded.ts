@@ -51,7 +51,11 @@ export class ThreadedEngine implements AnswerService {
     this.data = data;
     this.taught = taught;
     this.logger = logger;
-    this.reloads = new ReloadQueue(() => this.replace(), () => this.report, logger);
+    this.reloads = new ReloadQueue(
+      () => this.replace(),
+      () => this.report,
+      logger,
+    );
     this.watchdog = setInterval(() => this.checkProgress(), 1000);
     // The watchdog must not keep a finished process alive.
     this.watchdog.unref();
@@ -93,7 +97,8 @@ export class ThreadedEngine implements AnswerService {
     let timer: NodeJS.Timeout | undefined;
     try {
       const late = new Promise<never>((_, reject) => {
-        if (Number.isFinite(timeoutMs)) timer = setTimeout(() => reject(new Error(`engine: the answer worker was not ready within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
+        if (Number.isFinite(timeoutMs))
+          timer = setTimeout(() => reject(new Error(`engine: the answer worker was not ready within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
       });
       return { thread, opened: await Promise.race([link.call("open"), late]) };
     } catch (error) {
@@ -118,7 +123,10 @@ export class ThreadedEngine implements AnswerService {
 
   private exited(thread: Thread, code: number): void {
     this.threads.delete(thread);
-    const lost = thread.role === "starting" ? `engine: the answer worker exited while starting (code ${code})` : `engine: the answer worker stopped (exit code ${code}); the question was not answered`;
+    const lost =
+      thread.role === "starting"
+        ? `engine: the answer worker exited while starting (code ${code})`
+        : `engine: the answer worker stopped (exit code ${code}); the question was not answered`;
     thread.link.close(new Error(lost));
     if (this.closed || thread !== this.serving) return;
     // Calls in flight are lost with the thread; later ones go to a new worker, loaded from the snapshot.
@@ -167,7 +175,10 @@ export class ThreadedEngine implements AnswerService {
   private async whenServing(): Promise<Thread> {
     let timer: NodeJS.Timeout | undefined;
     const wait = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`engine: the answer worker is being replaced and was not ready within ${STUCK_AFTER_MS / 1000} s`)), STUCK_AFTER_MS);
+      timer = setTimeout(
+        () => reject(new Error(`engine: the answer worker is being replaced and was not ready within ${STUCK_AFTER_MS / 1000} s`)),
+        STUCK_AFTER_MS,
+      );
     });
     try {
       while (!this.serving) {
@@ -180,7 +191,10 @@ export class ThreadedEngine implements AnswerService {
     }
   }
 
-  private async call<M extends Extract<keyof WorkerMethods, string>>(method: M, ...args: Parameters<WorkerMethods[M]>): Promise<Awaited<ReturnType<WorkerMethods[M]>>> {
+  private async call<M extends Extract<keyof WorkerMethods, string>>(
+    method: M,
+    ...args: Parameters<WorkerMethods[M]>
+  ): Promise<Awaited<ReturnType<WorkerMethods[M]>>> {
     if (this.closed) throw new Error("engine: Expected an open engine, got one that was closed");
     const thread = this.serving ?? (await this.whenServing());
     return thread.link.call(method, ...args);

@@ -33,7 +33,10 @@ const pct = (part: number, whole: number) => `${part}/${whole} (${whole ? Math.r
 
 function describeMiss(o: EvalOutcome, a: Answer | undefined): string {
   const top = a?.results[0];
-  const got = !a || !top ? `declined (${a?.reason ?? "no answer"})` : `${a.answered ? "top" : "unsure, closest"}: ${top.source.path}:${top.source.line} “${top.answer.slice(0, 100).replace(/\s+/g, " ")}”`;
+  const got =
+    !a || !top
+      ? `declined (${a?.reason ?? "no answer"})`
+      : `${a.answered ? "top" : "unsure, closest"}: ${top.source.path}:${top.source.line} “${top.answer.slice(0, 100).replace(/\s+/g, " ")}”`;
   const want = o.question.expect ? `expected ${JSON.stringify(o.question.expect)}${o.rank ? ` at rank ${o.rank}` : " (not in top 5)"}` : "expected no answer";
   return `  ${o.question.id}${o.question.kind ? ` [${o.question.kind}]` : ""} ${o.question.q}\n      ${want}; ${got}`;
 }
@@ -49,7 +52,10 @@ async function scoreFile(file: string, knowledge: string | undefined, showMisses
     fail((error as Error).message);
   }
   const config = loadConfigOr(fail);
-  const engine = await openEngineOrExit(knowledge ?? config.knowledgeDir, { logger: createLogger("error", { format: "pretty" }), cacheDir: config.indexCacheDir });
+  const engine = await openEngineOrExit(knowledge ?? config.knowledgeDir, {
+    logger: createLogger("error", { format: "pretty" }),
+    cacheDir: config.indexCacheDir,
+  });
   const answers = questions.map((q) => engine.ask(q.q, { top: 5 }));
   const s = scoreAnswers(questions, answers);
   const misses = s.outcomes.filter(isMiss);
@@ -66,14 +72,17 @@ async function scoreFile(file: string, knowledge: string | undefined, showMisses
 
 /** Every blind set in bench/eval, by name. */
 export async function readBlindSets(only?: string): Promise<EvalSet[]> {
-  const files = readdirSync(SETS_DIR).filter((f) => f.endsWith(".json")).sort();
+  const files = readdirSync(SETS_DIR)
+    .filter((f) => f.endsWith(".json"))
+    .sort();
   const sets: EvalSet[] = [];
   for (const file of files) {
     const name = file.replace(/\.json$/, "");
     if (only && name !== only) continue;
     sets.push(parseBlindSet(JSON.parse(await readFile(path.join(SETS_DIR, file), "utf8")), name));
   }
-  if (only && !sets.length) fail(`Expected --set to name a set in bench/eval (${files.map((f) => f.replace(/\.json$/, "")).join(", ")}), got ${JSON.stringify(only)}`);
+  if (only && !sets.length)
+    fail(`Expected --set to name a set in bench/eval (${files.map((f) => f.replace(/\.json$/, "")).join(", ")}), got ${JSON.stringify(only)}`);
   return sets;
 }
 
@@ -87,7 +96,8 @@ interface SetResult {
   kinds: Record<string, EvalSummary>;
 }
 
-const row = (cells: (string | number)[], widths: number[]) => cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i] ?? 0) : String(c).padStart(widths[i] ?? 0))).join("  ");
+const row = (cells: (string | number)[], widths: number[]) =>
+  cells.map((c, i) => (i === 0 ? String(c).padEnd(widths[i] ?? 0) : String(c).padStart(widths[i] ?? 0))).join("  ");
 
 async function scoreAll(options: { split: string; only?: string; showMisses: boolean; json: boolean }): Promise<void> {
   const config = loadConfigOr(fail);
@@ -100,7 +110,10 @@ async function scoreAll(options: { split: string; only?: string; showMisses: boo
       continue;
     }
     const questions = set.questions.filter((q) => options.split === "all" || q.split === options.split);
-    const engine = await AnswerEngine.open(dir, { logger: createLogger("error", { format: "pretty" }), ...(config.indexCacheDir ? { snapshot: snapshotPathFor(config.indexCacheDir, dir) } : {}) });
+    const engine = await AnswerEngine.open(dir, {
+      logger: createLogger("error", { format: "pretty" }),
+      ...(config.indexCacheDir ? { snapshot: snapshotPathFor(config.indexCacheDir, dir) } : {}),
+    });
     const answers = questions.map((q) => engine.ask(q.q, { top: 5 }));
     const overall = scoreAnswers(questions, answers);
     const kinds: Record<string, EvalSummary> = {};
@@ -108,20 +121,46 @@ async function scoreAll(options: { split: string; only?: string; showMisses: boo
       const of = overall.outcomes.filter((o) => o.question.kind === kind);
       if (of.length) kinds[kind] = summarise(of);
     }
-    results.push({ set: set.name, knowledge: set.knowledge, documents: engine.lastLoad.documents, passages: engine.lastLoad.passages, split: options.split, overall, kinds });
+    results.push({
+      set: set.name,
+      knowledge: set.knowledge,
+      documents: engine.lastLoad.documents,
+      passages: engine.lastLoad.passages,
+      split: options.split,
+      overall,
+      kinds,
+    });
     if (options.json) continue;
 
-    console.log(`${set.name}: ${questions.length} questions (${options.split}) over ${set.knowledge} (${engine.lastLoad.documents} documents, ${engine.lastLoad.passages} passages)`);
+    console.log(
+      `${set.name}: ${questions.length} questions (${options.split}) over ${set.knowledge} (${engine.lastLoad.documents} documents, ${engine.lastLoad.passages} passages)`,
+    );
     const widths = [14, 9, 6, 6, 6, 9, 7];
     console.log("  " + row(["kind", "questions", "Hit@1", "Hit@3", "MRR@5", "declined", "unsure"], widths));
     for (const kind of ["close", "paraphrased", "casual"]) {
       const s = kinds[kind];
       if (s) console.log("  " + row([kind, s.answerable, f2(s.hit1), f2(s.hit3), f2(s.mrr5), s.falseAbstentions, s.unsure], widths));
     }
-    console.log("  " + row(["answerable", overall.answerable, f2(overall.hit1), f2(overall.hit3), f2(overall.mrr5), overall.falseAbstentions, overall.outcomes.filter((o) => o.question.expect && o.unsure).length], widths));
+    console.log(
+      "  " +
+        row(
+          [
+            "answerable",
+            overall.answerable,
+            f2(overall.hit1),
+            f2(overall.hit3),
+            f2(overall.mrr5),
+            overall.falseAbstentions,
+            overall.outcomes.filter((o) => o.question.expect && o.unsure).length,
+          ],
+          widths,
+        ),
+    );
     const none = overall.outcomes.filter((o) => !o.question.expect);
     const noneUnsure = none.filter((o) => o.unsure).length;
-    console.log(`  no answer: ${none.length} questions, declined ${pct(overall.abstained, none.length)} (${overall.abstained - noneUnsure} no-match, ${noneUnsure} unsure)`);
+    console.log(
+      `  no answer: ${none.length} questions, declined ${pct(overall.abstained, none.length)} (${overall.abstained - noneUnsure} no-match, ${noneUnsure} unsure)`,
+    );
     for (const kind of ["none-offtopic", "none-uncovered"]) {
       const s = kinds[kind];
       if (s) console.log(`    ${kind}: declined ${pct(s.abstained, s.unanswerable)}`);
@@ -135,7 +174,17 @@ async function scoreAll(options: { split: string; only?: string; showMisses: boo
   }
   if (options.json) {
     const strip = (s: EvalSummary) => ({ ...s, outcomes: undefined });
-    console.log(JSON.stringify({ split: options.split, sets: results.map((r) => ({ ...r, overall: strip(r.overall), kinds: Object.fromEntries(Object.entries(r.kinds).map(([k, s]) => [k, strip(s)])) })), skipped }, null, 2));
+    console.log(
+      JSON.stringify(
+        {
+          split: options.split,
+          sets: results.map((r) => ({ ...r, overall: strip(r.overall), kinds: Object.fromEntries(Object.entries(r.kinds).map(([k, s]) => [k, strip(s)])) })),
+          skipped,
+        },
+        null,
+        2,
+      ),
+    );
     return;
   }
   for (const note of skipped) console.log(note);
@@ -147,7 +196,13 @@ async function scoreAll(options: { split: string; only?: string; showMisses: boo
   console.log("  " + row(["set", "Hit@1", "Hit@3", "MRR@5", "para Hit@1", "answerable declined", "no-answer declined"], widths));
   for (const r of [...results.map((x) => ({ name: x.set, s: x.overall })), { name: "all sets", s: all }]) {
     const s = r.s;
-    console.log("  " + row([r.name, f2(s.hit1), f2(s.hit3), f2(s.mrr5), f2(para(s.outcomes).hit1), pct(s.falseAbstentions, s.answerable), pct(s.abstained, s.unanswerable)], widths));
+    console.log(
+      "  " +
+        row(
+          [r.name, f2(s.hit1), f2(s.hit3), f2(s.mrr5), f2(para(s.outcomes).hit1), pct(s.falseAbstentions, s.answerable), pct(s.abstained, s.unanswerable)],
+          widths,
+        ),
+    );
   }
 }
 

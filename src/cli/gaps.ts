@@ -66,13 +66,17 @@ const RESOLVED: Record<Resolution, string> = {
 async function listTaught(records: TeachRecord[], engine: AnswerEngine, json: boolean): Promise<void> {
   const resolved = await Promise.all(records.map((r) => resolveAlias({ ...r, phrases: [r.question] }, engine)));
   if (json) {
-    process.stdout.write(JSON.stringify({ taught: records.map((r, i) => ({ ...r, taughtAt: new Date(r.taughtAt).toISOString(), resolves: resolved[i] })) }) + "\n");
+    process.stdout.write(
+      JSON.stringify({ taught: records.map((r, i) => ({ ...r, taughtAt: new Date(r.taughtAt).toISOString(), resolves: resolved[i] })) }) + "\n",
+    );
     return;
   }
   if (!records.length) process.stdout.write("No teach records. Teach one with: npm run gaps -- --teach QUESTION --passage KEY\n");
   records.forEach((r, i) => {
     const where = [r.path, ...r.section].join(SECTION_SEPARATOR);
-    process.stdout.write(`#${r.id} ${JSON.stringify(r.question)} → ${where}${r.passageKey ? ` (key ${r.passageKey})` : ""}: ${RESOLVED[resolved[i] ?? "gone"]}\n`);
+    process.stdout.write(
+      `#${r.id} ${JSON.stringify(r.question)} → ${where}${r.passageKey ? ` (key ${r.passageKey})` : ""}: ${RESOLVED[resolved[i] ?? "gone"]}\n`,
+    );
   });
 }
 
@@ -126,22 +130,37 @@ async function main(): Promise<void> {
       const file = path.resolve(values.out ?? path.join(config.dataDir, ALIASES_FILE));
       await writeFile(file, aliasesYaml(aliases));
       const documents = new Set(aliases.map((a) => a.path)).size;
-      process.stdout.write(`Wrote ${records.length} teach record(s) for ${documents} document(s) to ${file}.\nMove it into the knowledge folder and commit it there.\n`);
+      process.stdout.write(
+        `Wrote ${records.length} teach record(s) for ${documents} document(s) to ${file}.\nMove it into the knowledge folder and commit it there.\n`,
+      );
       return;
     }
 
     // With the teach records applied, as the bot answers: a gap taught since shows as answered.
-    const engine = await openEngineOrExit(values.knowledge ?? config.knowledgeDir, { logger, cacheDir: config.indexCacheDir, taught: taughtSource(feedback.teach) });
+    const engine = await openEngineOrExit(values.knowledge ?? config.knowledgeDir, {
+      logger,
+      cacheDir: config.indexCacheDir,
+      taught: taughtSource(feedback.teach),
+    });
     if (values.teach !== undefined && values.passage !== undefined) {
       const passage = engine.passage(values.passage);
-      if (!passage) failRunning(`Expected the key of a passage in ${engine.dir} (a result's "key" in the report or in npm run ask -- --json), got ${JSON.stringify(values.passage)}`);
+      if (!passage)
+        failRunning(
+          `Expected the key of a passage in ${engine.dir} (a result's "key" in the report or in npm run ask -- --json), got ${JSON.stringify(values.passage)}`,
+        );
       const { path: docPath, section } = passage.source;
       const taught = feedback.teach.teach(values.teach, { path: docPath, section, passageKey: passage.key });
       if (!taught.ok) {
         if (taught.reason === "unavailable") unavailable();
-        failRunning(taught.reason === "empty" ? "Expected a question to teach, got an empty one" : `Expected a question to teach of at most ${TAUGHT_PHRASE_MAX_LENGTH} characters, got ${[...values.teach.trim()].length}`);
+        failRunning(
+          taught.reason === "empty"
+            ? "Expected a question to teach, got an empty one"
+            : `Expected a question to teach of at most ${TAUGHT_PHRASE_MAX_LENGTH} characters, got ${[...values.teach.trim()].length}`,
+        );
       }
-      process.stdout.write(`Taught #${taught.id}: ${JSON.stringify(values.teach.trim())} → ${[docPath, ...section].join(SECTION_SEPARATOR)} (key ${passage.key}). Undo: npm run gaps -- --remove-taught ${taught.id}\n`);
+      process.stdout.write(
+        `Taught #${taught.id}: ${JSON.stringify(values.teach.trim())} → ${[docPath, ...section].join(SECTION_SEPARATOR)} (key ${passage.key}). Undo: npm run gaps -- --remove-taught ${taught.id}\n`,
+      );
       return;
     }
     if (values.taught) {

@@ -6,7 +6,8 @@
 import { DiscordAPIError, DiscordjsError, DiscordjsErrorCodes } from "discord.js";
 import { ExpectedError } from "../log.ts";
 
-export const TOKEN_REJECTED = "DISCORD_TOKEN was rejected by Discord (401 Unauthorized): copy the bot token again from the Developer Portal (Bot → Reset Token).";
+export const TOKEN_REJECTED =
+  "DISCORD_TOKEN was rejected by Discord (401 Unauthorized): copy the bot token again from the Developer Portal (Bot → Reset Token).";
 
 /** Discord answered 401, whether discord.js reports it as an API error (REST) or as an invalid token (login). */
 export function isTokenRejected(error: unknown): boolean {

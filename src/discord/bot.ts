@@ -34,7 +34,17 @@ export { DiscordStartError } from "./api-errors.ts";
 import { acknowledge, buildCommands, toEditReply, toInteractionReply, type SlashCommand } from "./commands.ts";
 import { ALLOWED_MENTIONS, FEEDBACK_FIELD, renderError, renderStaleButton, renderUnsupported, type Reply } from "./format.ts";
 import { vetInteraction, type Verdict } from "./guard.ts";
-import { answerButton, answerFeedbackButton, answerFeedbackModal, answerQuestion, createBotContext, deferIfSlow, mentionsBot, stripBotMention, type BotContext } from "./respond.ts";
+import {
+  answerButton,
+  answerFeedbackButton,
+  answerFeedbackModal,
+  answerQuestion,
+  createBotContext,
+  deferIfSlow,
+  mentionsBot,
+  stripBotMention,
+  type BotContext,
+} from "./respond.ts";
 import { ConversationMemory } from "./state.ts";
 
 /**
@@ -87,7 +97,12 @@ export function toMessageReply(reply: Reply, sourceId: string): MessageReplyOpti
 function describeInteraction(interaction: BaseInteraction): Record<string, unknown> {
   return {
     interaction: interaction.id,
-    kind: interaction.isChatInputCommand() || interaction.isAutocomplete() ? `/${interaction.commandName}` : interaction.isButton() ? `button ${interaction.customId}` : interaction.type,
+    kind:
+      interaction.isChatInputCommand() || interaction.isAutocomplete()
+        ? `/${interaction.commandName}`
+        : interaction.isButton()
+          ? `button ${interaction.customId}`
+          : interaction.type,
     user: interaction.user.id,
     guild: interaction.guildId ?? "dm",
     channel: interaction.channelId ?? undefined,
@@ -119,7 +134,11 @@ async function handleButton(interaction: ButtonInteraction, ctx: BotContext): Pr
 async function handleModal(interaction: ModalSubmitInteraction, ctx: BotContext): Promise<void> {
   // The field is optional: Discord leaves it out, or sends it empty, when nothing was written.
   const text = interaction.fields.fields.find((field) => "customId" in field && field.customId === FEEDBACK_FIELD);
-  const reply = answerFeedbackModal(ctx, { customId: interaction.customId, userId: interaction.user.id, text: text && "value" in text && typeof text.value === "string" ? text.value : "" });
+  const reply = answerFeedbackModal(ctx, {
+    customId: interaction.customId,
+    userId: interaction.user.id,
+    text: text && "value" in text && typeof text.value === "string" ? text.value : "",
+  });
   await interaction.reply(toInteractionReply({ ...reply, ephemeral: true }));
 }
 
@@ -190,7 +209,11 @@ export function createHandlers(client: Client, ctx: BotContext, commands: SlashC
       const expected = expectedFailure(error);
       if (expected) {
         const log = ctx.expired.hit();
-        if (log.log) logger.warn(`discord: interaction reply not sent: ${expected}`, { ...describeInteraction(interaction), ...(log.suppressed ? { "more since the last such line": log.suppressed } : {}) });
+        if (log.log)
+          logger.warn(`discord: interaction reply not sent: ${expected}`, {
+            ...describeInteraction(interaction),
+            ...(log.suppressed ? { "more since the last such line": log.suppressed } : {}),
+          });
         return;
       }
       logger.error("discord: interaction failed", { ...describeInteraction(interaction), error });
@@ -230,11 +253,20 @@ export function createHandlers(client: Client, ctx: BotContext, commands: SlashC
         if (outcome.reply) await message.reply(toMessageReply(outcome.reply, message.id));
       });
     } catch (error) {
-      logger.error("discord: message failed", { message: message.id, user: message.author.id, guild: message.guildId ?? "dm", channel: message.channelId, error });
+      logger.error("discord: message failed", {
+        message: message.id,
+        user: message.author.id,
+        guild: message.guildId ?? "dm",
+        channel: message.channelId,
+        error,
+      });
       try {
         await message.reply(toMessageReply(renderError(), message.id));
       } catch (replyError) {
-        logger.warn("discord: could not tell the user about the failure", { message: message.id, error: replyError instanceof Error ? replyError.message : String(replyError) });
+        logger.warn("discord: could not tell the user about the failure", {
+          message: message.id,
+          error: replyError instanceof Error ? replyError.message : String(replyError),
+        });
       }
     }
   }
@@ -243,7 +275,8 @@ export function createHandlers(client: Client, ctx: BotContext, commands: SlashC
   async function withinReplyBudget(message: Message, reply: () => Promise<void>): Promise<void> {
     const entry = ctx.replies.tryEnter();
     if (!entry.admitted) {
-      if (entry.episodeStarts) logger.warn(`discord: over ${ctx.replies.max} DM and mention replies in flight; leaving new ones unanswered until the queue drains`);
+      if (entry.episodeStarts)
+        logger.warn(`discord: over ${ctx.replies.max} DM and mention replies in flight; leaving new ones unanswered until the queue drains`);
       logger.debug("discord: message left unanswered (too many replies in flight)", { message: message.id, user: message.author.id });
       return;
     }
@@ -263,7 +296,10 @@ function guardResponse(verdict: Exclude<Verdict, { deliver: true }>): RESTPostAP
   if (verdict.answer === "none") return undefined;
   if (verdict.answer === "choices") return { type: InteractionResponseType.ApplicationCommandAutocompleteResult, data: { choices: [] } };
   const reply = verdict.answer === "stale" ? renderStaleButton() : renderUnsupported();
-  return { type: InteractionResponseType.ChannelMessageWithSource, data: { embeds: reply.embeds, components: [], flags: MessageFlags.Ephemeral, allowed_mentions: { parse: [] } } };
+  return {
+    type: InteractionResponseType.ChannelMessageWithSource,
+    data: { embeds: reply.embeds, components: [], flags: MessageFlags.Ephemeral, allowed_mentions: { parse: [] } },
+  };
 }
 
 /**
@@ -295,14 +331,19 @@ function installInteractionGuard(client: Client, logger: Logger, expected: Set<s
     if (!client.isReady()) return;
     expected.add(d.id);
     setImmediate(() => {
-      if (expected.delete(d.id)) answer(d.id, d.token, { deliver: false, reason: "discord.js did not emit it (a payload it could not build)", answer: "unsupported" });
+      if (expected.delete(d.id))
+        answer(d.id, d.token, { deliver: false, reason: "discord.js did not emit it (a payload it could not build)", answer: "unsupported" });
     });
   });
 }
 
 async function logLiveCommands(client: Client<true>, config: Config, logger: Logger): Promise<void> {
   const guilds = client.guilds.cache.map((guild) => `${guild.name} (${guild.id})`);
-  logger.info(`discord: logged in as ${client.user.tag}`, { user: client.user.id, application: client.application.id, guilds: guilds.length ? guilds.join(", ") : "none yet; invite the bot to a server" });
+  logger.info(`discord: logged in as ${client.user.tag}`, {
+    user: client.user.id,
+    application: client.application.id,
+    guilds: guilds.length ? guilds.join(", ") : "none yet; invite the bot to a server",
+  });
   try {
     const global = await client.application.commands.fetch();
     const names = (list: Iterable<{ name: string }>) => [...list].map((command) => `/${command.name}`).join(" ") || "none";

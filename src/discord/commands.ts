@@ -19,7 +19,18 @@ import {
 import { reportForChat } from "../feedback/chat.ts";
 import { buildGapsReport } from "../feedback/report.ts";
 import { TAUGHT_PHRASE_MAX_LENGTH } from "../feedback/teach.ts";
-import { ALLOWED_MENTIONS, renderAdminOnly, renderHelp, renderLoadReport, renderReloadFailed, renderSources, renderTeachRemoved, renderTaught, renderTeachProblem, type Reply } from "./format.ts";
+import {
+  ALLOWED_MENTIONS,
+  renderAdminOnly,
+  renderHelp,
+  renderLoadReport,
+  renderReloadFailed,
+  renderSources,
+  renderTeachRemoved,
+  renderTaught,
+  renderTeachProblem,
+  type Reply,
+} from "./format.ts";
 import { LIMITS } from "./limits.ts";
 import { codeSpan, escapeMarkdown } from "./markdown.ts";
 import { answerQuestion, deferIfSlow, normaliseQuestion, passageChoices, suggestChoices, withoutServerPaths, type BotContext } from "./respond.ts";
@@ -81,7 +92,10 @@ function isAdministrator(interaction: ChatInputCommandInteraction | Autocomplete
 /** Refuses a non-administrator (privately, with a log line); true when refused. */
 async function refusedUnlessAdministrator(interaction: ChatInputCommandInteraction, ctx: BotContext): Promise<boolean> {
   if (isAdministrator(interaction)) return false;
-  ctx.logger.warn(`discord: /${interaction.commandName} refused: not an administrator in a server`, { user: interaction.user.id, guild: interaction.guildId ?? "dm" });
+  ctx.logger.warn(`discord: /${interaction.commandName} refused: not an administrator in a server`, {
+    user: interaction.user.id,
+    guild: interaction.guildId ?? "dm",
+  });
   await interaction.reply(toInteractionReply(renderAdminOnly(interaction.commandName)));
   return true;
 }
@@ -135,7 +149,9 @@ export function buildCommands(options: { maxQuestionLength: number }): SlashComm
         surface: "slash",
         guildId: interaction.guildId ?? undefined,
       });
-      const { value: outcome, deferred } = await deferIfSlow(answering, ctx.deferAfterMs, () => acknowledge(interaction, () => interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {})));
+      const { value: outcome, deferred } = await deferIfSlow(answering, ctx.deferAfterMs, () =>
+        acknowledge(interaction, () => interaction.deferReply(ephemeral ? { flags: MessageFlags.Ephemeral } : {})),
+      );
       if (!deferred) {
         // Interactions must be acknowledged; a silent outcome still gets its (private) reply here.
         if (outcome.reply) await interaction.reply(toInteractionReply(outcome.reply));
@@ -162,7 +178,9 @@ export function buildCommands(options: { maxQuestionLength: number }): SlashComm
     data: { name: "sources", description: "List the documents I answer from.", type: ApplicationCommandType.ChatInput, ...EVERYWHERE },
     async execute(interaction, ctx) {
       const listing = (async () => renderSources(await ctx.engine.sources(), ctx.engine.lastLoad))();
-      const { value: reply, deferred } = await deferIfSlow(listing, ctx.deferAfterMs, () => acknowledge(interaction, () => interaction.deferReply({ flags: MessageFlags.Ephemeral })));
+      const { value: reply, deferred } = await deferIfSlow(listing, ctx.deferAfterMs, () =>
+        acknowledge(interaction, () => interaction.deferReply({ flags: MessageFlags.Ephemeral })),
+      );
       await (deferred ? interaction.editReply(toEditReply(reply)) : interaction.reply(toInteractionReply(reply)));
     },
   };
@@ -205,24 +223,43 @@ export function buildCommands(options: { maxQuestionLength: number }): SlashComm
       description: "What people asked that I could not answer, and how to close the gaps (administrators).",
       type: ApplicationCommandType.ChatInput,
       ...ADMINISTRATORS,
-      options: [{ type: ApplicationCommandOptionType.Integer, name: "days", description: "The last N days, today included (default 7).", required: false, min_value: 1, max_value: 3650 }],
+      options: [
+        {
+          type: ApplicationCommandOptionType.Integer,
+          name: "days",
+          description: "The last N days, today included (default 7).",
+          required: false,
+          min_value: 1,
+          max_value: 3650,
+        },
+      ],
     },
     async execute(interaction, ctx) {
       if (await refusedUnlessAdministrator(interaction, ctx)) return;
       const feedback = ctx.feedback;
-      if (!feedback) return void (await interaction.reply(toInteractionReply(renderTeachProblem("This bot runs without its feedback database, so there is no question log to report on."))));
+      if (!feedback)
+        return void (await interaction.reply(
+          toInteractionReply(renderTeachProblem("This bot runs without its feedback database, so there is no question log to report on.")),
+        ));
       // Reading the log, asking the engine for each gap's closest passage and drawing the chart can take longer than 3 s.
       await acknowledge(interaction, () => interaction.deferReply({ flags: MessageFlags.Ephemeral }));
       const days = interaction.options.getInteger("days") ?? 7;
       const report = await buildGapsReport(feedback.store, ctx.engine, { days, now: Date.now() });
-      if (!report) return void (await interaction.editReply(toEditReply(renderTeachProblem("I can't read the question log right now; the reason is in the bot's log."))));
+      if (!report)
+        return void (await interaction.editReply(toEditReply(renderTeachProblem("I can't read the question log right now; the reason is in the bot's log."))));
       const { chunks, chart } = await reportForChat(report, {
         maxLength: LIMITS.content,
         escape: escapeMarkdown,
         teachHint: (question, key) => `\`/teach\` question: ${escapeMarkdown(question)} passage: ${codeSpan(key)}`,
       });
       const off = ctx.logQuestions ? [] : ["QUESTION_LOG is off, so no new questions are being logged."];
-      const messages = [...chunks.slice(0, GAPS_MESSAGES), ...(chunks.length > GAPS_MESSAGES ? [`…and ${chunks.length - GAPS_MESSAGES} more messages: run \`npm run gaps -- --days ${days}\` on the server for the whole report.`] : []), ...off];
+      const messages = [
+        ...chunks.slice(0, GAPS_MESSAGES),
+        ...(chunks.length > GAPS_MESSAGES
+          ? [`…and ${chunks.length - GAPS_MESSAGES} more messages: run \`npm run gaps -- --days ${days}\` on the server for the whole report.`]
+          : []),
+        ...off,
+      ];
       const [first = "Nothing to report.", ...rest] = messages;
       ctx.logger.info("discord: gaps report by command", { user: interaction.user.id, days, gaps: report.gaps.length });
       await interaction.editReply({ content: first, files: [{ attachment: chart, name: GAPS_CHART }], allowedMentions: ALLOWED_MENTIONS });
@@ -237,15 +274,31 @@ export function buildCommands(options: { maxQuestionLength: number }): SlashComm
       type: ApplicationCommandType.ChatInput,
       ...ADMINISTRATORS,
       options: [
-        { type: ApplicationCommandOptionType.String, name: "question", description: "The question, as people ask it.", required: true, max_length: TAUGHT_PHRASE_MAX_LENGTH },
-        { type: ApplicationCommandOptionType.String, name: "passage", description: "The passage it should find: type words of it and pick one.", required: true, max_length: LIMITS.choiceValue, autocomplete: true },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: "question",
+          description: "The question, as people ask it.",
+          required: true,
+          max_length: TAUGHT_PHRASE_MAX_LENGTH,
+        },
+        {
+          type: ApplicationCommandOptionType.String,
+          name: "passage",
+          description: "The passage it should find: type words of it and pick one.",
+          required: true,
+          max_length: LIMITS.choiceValue,
+          autocomplete: true,
+        },
         { type: ApplicationCommandOptionType.Boolean, name: "remove", description: "Undo this teaching instead (default: teach it).", required: false },
       ],
     },
     async execute(interaction, ctx) {
       if (await refusedUnlessAdministrator(interaction, ctx)) return;
       const feedback = ctx.feedback;
-      if (!feedback) return void (await interaction.reply(toInteractionReply(renderTeachProblem("This bot runs without its feedback database, so it cannot keep what it is taught."))));
+      if (!feedback)
+        return void (await interaction.reply(
+          toInteractionReply(renderTeachProblem("This bot runs without its feedback database, so it cannot keep what it is taught.")),
+        ));
       const question = interaction.options.getString("question", true);
       const key = interaction.options.getString("passage", true);
       const remove = interaction.options.getBoolean("remove") ?? false;
@@ -279,11 +332,19 @@ async function reloadForTeaching(ctx: BotContext): Promise<string | undefined> {
 async function taught(ctx: BotContext, question: string, key: string): Promise<Reply> {
   const teach = (ctx.feedback as NonNullable<BotContext["feedback"]>).teach;
   const passage = await ctx.engine.passage(key);
-  if (!passage) return renderTeachProblem(`Expected a passage picked from the list, got ${codeSpan(key)}, which is no passage of the knowledge base (it may have changed since).`);
+  if (!passage)
+    return renderTeachProblem(
+      `Expected a passage picked from the list, got ${codeSpan(key)}, which is no passage of the knowledge base (it may have changed since).`,
+    );
   const result = teach.teach(question, { path: passage.source.path, section: passage.source.section, passageKey: key });
   if (!result.ok) {
-    if (result.reason === "unavailable") return renderTeachProblem("I can't store that right now: the feedback database is not available (the reason is in the bot's log).");
-    return renderTeachProblem(result.reason === "empty" ? "Expected a question to teach, got an empty one." : `Expected a question of at most ${TAUGHT_PHRASE_MAX_LENGTH} characters, got ${[...question.trim()].length}.`);
+    if (result.reason === "unavailable")
+      return renderTeachProblem("I can't store that right now: the feedback database is not available (the reason is in the bot's log).");
+    return renderTeachProblem(
+      result.reason === "empty"
+        ? "Expected a question to teach, got an empty one."
+        : `Expected a question of at most ${TAUGHT_PHRASE_MAX_LENGTH} characters, got ${[...question.trim()].length}.`,
+    );
   }
   ctx.logger.info("discord: taught by command", { record: result.id, passage: key });
   const failed = await reloadForTeaching(ctx);
@@ -298,7 +359,10 @@ async function untaught(ctx: BotContext, question: string, key: string): Promise
   if (!records) return renderTeachProblem("I can't read the teach records right now: the feedback database is not available (the reason is in the bot's log).");
   const phrase = question.replace(/\s+/g, " ").trim().toLowerCase();
   const matching = records.filter((r) => r.passageKey === key && r.question.toLowerCase() === phrase);
-  if (!matching.length) return renderTeachProblem(`Expected a question taught for that passage, got ${escapeMarkdown(JSON.stringify(question.trim()))}: there is no such teach record.`);
+  if (!matching.length)
+    return renderTeachProblem(
+      `Expected a question taught for that passage, got ${escapeMarkdown(JSON.stringify(question.trim()))}: there is no such teach record.`,
+    );
   const removed = matching.filter((r) => teach.remove(r.id)).map((r) => r.id);
   ctx.logger.info("discord: teaching undone by command", { records: removed.join(","), passage: key });
   return renderTeachRemoved(removed, await reloadForTeaching(ctx));

@@ -84,7 +84,9 @@ export function decodeButton(customId: string): ButtonAction | undefined {
     const key = parts[3] ?? "";
     const askerId = parts[4] ?? "";
     const log = optionalLogId(5);
-    return log.ok && PASSAGE_KEY.test(key) && SNOWFLAKE.test(askerId) ? { kind: "full", key, offset, askerId, ...(log.logId ? { logId: log.logId } : {}) } : undefined;
+    return log.ok && PASSAGE_KEY.test(key) && SNOWFLAKE.test(askerId)
+      ? { kind: "full", key, offset, askerId, ...(log.logId ? { logId: log.logId } : {}) }
+      : undefined;
   }
   return undefined;
 }

@@ -79,7 +79,13 @@ async function main(): Promise<number> {
   }
   const logger = createLogger(config.logLevel, { format: config.logFormat });
   try {
-    await deployCommands({ token: config.discordToken, apiUrl: config.discordApiUrl, guildId: config.discordGuildId, maxQuestionLength: config.maxQuestionLength, logger });
+    await deployCommands({
+      token: config.discordToken,
+      apiUrl: config.discordApiUrl,
+      guildId: config.discordGuildId,
+      maxQuestionLength: config.maxQuestionLength,
+      logger,
+    });
     return 0;
   } catch (error) {
     logger.error(error instanceof DeployError ? error.message : `deploy-commands: ${describe(error)}`);

@@ -18,7 +18,18 @@ import type { PassageSource } from "../knowledge/types.ts";
 import type { FeedbackResult, VoteResult } from "../feedback/question-log.ts";
 import { encodeButton, encodeFeedbackModal } from "./custom-id.ts";
 import { LIMITS, fitEmbeds, truncate } from "./limits.ts";
-import { boldMarkdown, codeSpan, escapeMarkdown, excerpt, inlineMarkdown, maskedLink, neutralisePlain, restorePlain, safeUrl, type ExcerptLimits } from "./markdown.ts";
+import {
+  boldMarkdown,
+  codeSpan,
+  escapeMarkdown,
+  excerpt,
+  inlineMarkdown,
+  maskedLink,
+  neutralisePlain,
+  restorePlain,
+  safeUrl,
+  type ExcerptLimits,
+} from "./markdown.ts";
 
 /** Results per answer message. The adapter asks the engine for one more to know whether "More results" applies. */
 export const PAGE_SIZE = 3;
@@ -105,14 +116,28 @@ const TOP_LIMITS: ExcerptLimits = { before: 300, answer: 900, after: 500 };
 /** A further result (or a closest match) shows only its answer unit. */
 const UNIT_ANSWER = 600;
 
-function button(label: string, customId: string, style: ButtonStyle.Primary | ButtonStyle.Secondary = ButtonStyle.Secondary, emoji?: string): APIButtonComponentWithCustomId {
-  return { type: ComponentType.Button, style, label: truncate(label, LIMITS.buttonLabel, { markdown: false }), custom_id: customId, ...(emoji ? { emoji: { name: emoji } } : {}) };
+function button(
+  label: string,
+  customId: string,
+  style: ButtonStyle.Primary | ButtonStyle.Secondary = ButtonStyle.Secondary,
+  emoji?: string,
+): APIButtonComponentWithCustomId {
+  return {
+    type: ComponentType.Button,
+    style,
+    label: truncate(label, LIMITS.buttonLabel, { markdown: false }),
+    custom_id: customId,
+    ...(emoji ? { emoji: { name: emoji } } : {}),
+  };
 }
 
 /** 👍 and 👎 for the answer to logged question `logId`, on a row of their own below any paging. */
 export function voteRow(logId: number | undefined): ButtonRow[] {
   if (logId === undefined) return [];
-  return row([button("Helpful", encodeButton({ kind: "vote", vote: "up", logId }), ButtonStyle.Secondary, "👍"), button("Not helpful", encodeButton({ kind: "vote", vote: "down", logId }), ButtonStyle.Secondary, "👎")]);
+  return row([
+    button("Helpful", encodeButton({ kind: "vote", vote: "up", logId }), ButtonStyle.Secondary, "👍"),
+    button("Not helpful", encodeButton({ kind: "vote", vote: "down", logId }), ButtonStyle.Secondary, "👎"),
+  ]);
 }
 
 function row(buttons: APIButtonComponentWithCustomId[]): ButtonRow[] {
@@ -147,8 +172,16 @@ export function renderAnswer(answer: Answer, view: AnswerView): Reply {
   const fieldOffset = unsure ? 0 : 1;
   const fields = fielded.map((result, i) => {
     const where = whereLine(result.source);
-    const unit = excerpt(result, { before: 0, answer: Math.min(UNIT_ANSWER, LIMITS.fieldValue - where.length - 1), after: 0 }, { highlight: false, codeLabel: "" });
-    return { name: truncate(`${rank(view.offset, i + fieldOffset)}. ${trail(result.source)}`, LIMITS.fieldName), value: `${unit.text}\n${where}`, partial: unit.partial };
+    const unit = excerpt(
+      result,
+      { before: 0, answer: Math.min(UNIT_ANSWER, LIMITS.fieldValue - where.length - 1), after: 0 },
+      { highlight: false, codeLabel: "" },
+    );
+    return {
+      name: truncate(`${rank(view.offset, i + fieldOffset)}. ${trail(result.source)}`, LIMITS.fieldName),
+      value: `${unit.text}\n${where}`,
+      partial: unit.partial,
+    };
   });
   const best = unsure ? undefined : excerpt(top, TOP_LIMITS);
   const description = best
@@ -158,21 +191,35 @@ export function renderAnswer(answer: Answer, view: AnswerView): Reply {
     color: unsure ? COLOR_INFO : COLOR_ANSWER,
     description,
     ...(fields.length ? { fields: fields.map(({ name, value }) => ({ name, value })) } : {}),
-    footer: { text: footerFor(view.state, shown.length > 1 ? `Results ${rank(view.offset, 0)}–${rank(view.offset, shown.length - 1)}` : `Result ${rank(view.offset, 0)}`) },
+    footer: {
+      text: footerFor(
+        view.state,
+        shown.length > 1 ? `Results ${rank(view.offset, 0)}–${rank(view.offset, shown.length - 1)}` : `Result ${rank(view.offset, 0)}`,
+      ),
+    },
   };
 
   const navigation: APIButtonComponentWithCustomId[] = [];
   if (view.offset > 0) {
-    navigation.push(button("Previous results", encodeButton({ kind: "page", offset: Math.max(0, view.offset - PAGE_SIZE), askerId: view.askerId, logId: view.logId })));
+    navigation.push(
+      button("Previous results", encodeButton({ kind: "page", offset: Math.max(0, view.offset - PAGE_SIZE), askerId: view.askerId, logId: view.logId })),
+    );
   }
   if (hasMore) {
-    navigation.push(button("More results", encodeButton({ kind: "page", offset: view.offset + PAGE_SIZE, askerId: view.askerId, logId: view.logId }), ButtonStyle.Primary));
+    navigation.push(
+      button("More results", encodeButton({ kind: "page", offset: view.offset + PAGE_SIZE, askerId: view.askerId, logId: view.logId }), ButtonStyle.Primary),
+    );
   }
   // Only where something was left out: a passage shown whole needs no button.
   const partial = shown.map((_, i) => (i === 0 && best ? best.partial : fields[i - fieldOffset]?.partial === true));
   const full = shown.flatMap((result, i) =>
     partial[i]
-      ? [button(shown.length === 1 ? "Show full passage" : `Full passage ${rank(view.offset, i)}`, encodeButton({ kind: "full", key: result.key, offset: view.offset, askerId: view.askerId, logId: view.logId }))]
+      ? [
+          button(
+            shown.length === 1 ? "Show full passage" : `Full passage ${rank(view.offset, i)}`,
+            encodeButton({ kind: "full", key: result.key, offset: view.offset, askerId: view.askerId, logId: view.logId }),
+          ),
+        ]
       : [],
   );
   return { embeds: fitEmbeds([embed]), components: [...row(navigation), ...row(full), ...voteRow(view.logId)], ephemeral: view.ephemeral };
@@ -216,7 +263,9 @@ export function renderVoted(result: VoteResult, vote: "up" | "down", logId: numb
   if (result === "unavailable") return renderFeedbackUnavailable();
   const emoji = vote === "up" ? "👍" : "👎";
   const reply = notice(VOTED[result](emoji) + (vote === "down" ? " What were you looking for? It helps whoever keeps the knowledge base fill the gap." : ""));
-  return vote === "down" ? { ...reply, components: row([button("Tell us what you were looking for", encodeButton({ kind: "tell", logId }), ButtonStyle.Primary)]) } : reply;
+  return vote === "down"
+    ? { ...reply, components: row([button("Tell us what you were looking for", encodeButton({ kind: "tell", logId }), ButtonStyle.Primary)]) }
+    : reply;
 }
 
 /** The custom id of the feedback modal's one text field. */
@@ -315,10 +364,14 @@ const UNDO_HINT = "Undo: `/teach` with the same question and passage, and `remov
 /** A teach record stored, and where the question now ranks its passage (0: not among the first five). */
 export function renderTaught(taught: { id: number; question: string; source: PassageSource; rank: number; reloadFailed?: string }): Reply {
   const lines = [`Taught #${taught.id}: “${escapeMarkdown(taught.question.replace(/\s+/g, " ").trim())}” → ${citationLine(taught.source)}`];
-  if (taught.reloadFailed !== undefined) lines.push(`The knowledge could not be reloaded, so it takes effect on the next reload: ${escapeMarkdown(taught.reloadFailed)}`);
+  if (taught.reloadFailed !== undefined)
+    lines.push(`The knowledge could not be reloaded, so it takes effect on the next reload: ${escapeMarkdown(taught.reloadFailed)}`);
   else if (taught.rank === 1) lines.push("Asked now, that question finds this passage first.");
   else if (taught.rank > 1) lines.push(`Asked now, that question finds this passage at rank ${taught.rank}.`);
-  else lines.push("Asked now, that question still does not find this passage among its first results; an alias or synonym in the knowledge folder may do better (see `/gaps`).");
+  else
+    lines.push(
+      "Asked now, that question still does not find this passage among its first results; an alias or synonym in the knowledge folder may do better (see `/gaps`).",
+    );
   lines.push(UNDO_HINT);
   return notice(lines.join("\n"));
 }
@@ -400,11 +453,14 @@ export function renderSources(sources: SourceSummary[], lastLoad: LoadReport): R
   ].filter(Boolean);
   // On the first load everything is "added": that says nothing.
   const firstLoad = c.added.length === lastLoad.documents && !c.changed.length && !c.removed.length;
-  const changed = documentChanges.length && !firstLoad
-    ? ` Changes in that load: documents ${documentChanges.join(", ")}; passages +${c.passagesAdded} −${c.passagesRemoved}.`
-    : "";
+  const changed =
+    documentChanges.length && !firstLoad
+      ? ` Changes in that load: documents ${documentChanges.join(", ")}; passages +${c.passagesAdded} −${c.passagesRemoved}.`
+      : "";
   const summary = `${plural(lastLoad.documents, "document")}, ${plural(lastLoad.passages, "passage")}. Last loaded ${discordTime(lastLoad.loadedAt)}.${changed}`;
-  const problems = lastLoad.errors.length ? `\n${plural(lastLoad.errors.length, "file")} could not be loaded; an administrator can see which with \`/reload\`.` : "";
+  const problems = lastLoad.errors.length
+    ? `\n${plural(lastLoad.errors.length, "file")} could not be loaded; an administrator can see which with \`/reload\`.`
+    : "";
   const embed: APIEmbed = {
     color: COLOR_INFO,
     title: "Knowledge sources",

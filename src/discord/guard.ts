@@ -46,22 +46,45 @@ function unknownKind(what: string, value: never): string {
 const text = (value: unknown): string | undefined => (typeof value === "string" ? value : undefined);
 const whole = (value: unknown): number | undefined => (typeof value === "number" && Number.isSafeInteger(value) && value >= 0 ? value : undefined);
 const bits = (value: unknown): string | undefined => (typeof value === "string" && PERMISSION_BITS.test(value) ? value : undefined);
-const ids = (value: unknown): string[] => (isList(value) ? (value as unknown[]).filter(isId) as string[] : []);
+const ids = (value: unknown): string[] => (isList(value) ? ((value as unknown[]).filter(isId) as string[]) : []);
 /** `{ key: value }` when `value` is defined, else nothing: for spreading optional fields into a copy. */
 const field = (key: string, value: unknown): Json => (value === undefined ? {} : { [key]: value });
 
 function cleanUser(user: unknown): Json | undefined {
   if (!isObject(user) || !isId(user.id)) return undefined;
-  return { id: user.id, username: text(user.username) ?? "", global_name: text(user.global_name) ?? null, discriminator: text(user.discriminator) ?? "0", avatar: text(user.avatar) ?? null, ...(user.bot === true ? { bot: true } : {}) };
+  return {
+    id: user.id,
+    username: text(user.username) ?? "",
+    global_name: text(user.global_name) ?? null,
+    discriminator: text(user.discriminator) ?? "0",
+    avatar: text(user.avatar) ?? null,
+    ...(user.bot === true ? { bot: true } : {}),
+  };
 }
 
 function cleanMember(member: Json, user: Json): Json {
-  return { user, roles: ids(member.roles), nick: text(member.nick) ?? null, joined_at: text(member.joined_at) ?? null, deaf: false, mute: false, flags: whole(member.flags) ?? 0, ...field("permissions", bits(member.permissions)) };
+  return {
+    user,
+    roles: ids(member.roles),
+    nick: text(member.nick) ?? null,
+    joined_at: text(member.joined_at) ?? null,
+    deaf: false,
+    mute: false,
+    flags: whole(member.flags) ?? 0,
+    ...field("permissions", bits(member.permissions)),
+  };
 }
 
 function cleanChannel(channel: unknown): Json | undefined {
   if (!isObject(channel) || !isId(channel.id) || whole(channel.type) === undefined) return undefined;
-  return { id: channel.id, type: channel.type, ...field("guild_id", isId(channel.guild_id) ? channel.guild_id : undefined), ...field("parent_id", isId(channel.parent_id) ? channel.parent_id : undefined), ...field("name", text(channel.name)), ...field("permissions", bits(channel.permissions)) };
+  return {
+    id: channel.id,
+    type: channel.type,
+    ...field("guild_id", isId(channel.guild_id) ? channel.guild_id : undefined),
+    ...field("parent_id", isId(channel.parent_id) ? channel.parent_id : undefined),
+    ...field("name", text(channel.name)),
+    ...field("permissions", bits(channel.permissions)),
+  };
 }
 
 /** Command options: name, type, and a value of a plain type; sub-options likewise. */
@@ -75,7 +98,13 @@ function cleanOptions(options: unknown): Json[] | undefined {
     if (value !== undefined && !["string", "number", "boolean"].includes(typeof value)) return undefined;
     const nested = option.options === undefined ? undefined : cleanOptions(option.options);
     if (option.options !== undefined && !nested) return undefined;
-    out.push({ name: option.name, type: option.type, ...field("value", value), ...(option.focused === true ? { focused: true } : {}), ...field("options", nested) });
+    out.push({
+      name: option.name,
+      type: option.type,
+      ...field("value", value),
+      ...(option.focused === true ? { focused: true } : {}),
+      ...field("options", nested),
+    });
   }
   return out;
 }
@@ -84,8 +113,18 @@ function cleanOptions(options: unknown): Json[] | undefined {
 function cleanMessage(message: unknown): Json | undefined {
   if (!isObject(message) || !isId(message.id) || !isId(message.channel_id)) return undefined;
   const embeds = isList(message.embeds) ? (message.embeds as unknown[]) : [];
-  const footer = (embed: unknown) => (isObject(embed) && isObject(embed.footer) && typeof embed.footer.text === "string" ? { footer: { text: embed.footer.text } } : {});
-  return { id: message.id, channel_id: message.channel_id, type: whole(message.type) ?? 0, content: "", embeds: embeds.map(footer), components: [], attachments: [], flags: whole(message.flags) ?? 0 };
+  const footer = (embed: unknown) =>
+    isObject(embed) && isObject(embed.footer) && typeof embed.footer.text === "string" ? { footer: { text: embed.footer.text } } : {};
+  return {
+    id: message.id,
+    channel_id: message.channel_id,
+    type: whole(message.type) ?? 0,
+    content: "",
+    embeds: embeds.map(footer),
+    components: [],
+    attachments: [],
+    flags: whole(message.flags) ?? 0,
+  };
 }
 
 /** The copy of an interaction that goes to discord.js, or what makes one impossible. */
@@ -95,7 +134,9 @@ function cleanInteraction(d: Json, data: Json): Json | string {
   const user = cleanUser(d.user ?? member?.user);
   if (!user) return "no user";
   if (d.channel !== undefined && d.channel !== null && !cleanChannel(d.channel)) return "a malformed channel";
-  const owners = isObject(d.authorizing_integration_owners) ? Object.fromEntries(Object.entries(d.authorizing_integration_owners).filter(([, id]) => typeof id === "string")) : {};
+  const owners = isObject(d.authorizing_integration_owners)
+    ? Object.fromEntries(Object.entries(d.authorizing_integration_owners).filter(([, id]) => typeof id === "string"))
+    : {};
   return {
     id: d.id,
     application_id: isId(d.application_id) ? d.application_id : "0",
@@ -123,7 +164,13 @@ function cleanCommandData(data: Json): Json | string {
   if (typeof data.name !== "string" || !data.name) return "no command name";
   const options = cleanOptions(data.options);
   if (data.options !== undefined && !options) return "malformed options";
-  return { name: data.name, type: whole(data.type) ?? ApplicationCommandType.ChatInput, ...field("id", isId(data.id) ? data.id : undefined), ...field("guild_id", isId(data.guild_id) ? data.guild_id : undefined), ...field("options", options) };
+  return {
+    name: data.name,
+    type: whole(data.type) ?? ApplicationCommandType.ChatInput,
+    ...field("id", isId(data.id) ? data.id : undefined),
+    ...field("guild_id", isId(data.guild_id) ? data.guild_id : undefined),
+    ...field("options", options),
+  };
 }
 
 const deliver = (d: Json, data: Json | string, answer: Exclude<Verdict, { deliver: true }>["answer"]): Verdict => {
@@ -182,7 +229,8 @@ function cleanModalData(data: Json): Json | string {
   const rows: Json[] = [];
   for (const row of isList(data.components) ? (data.components as unknown[]) : []) {
     if (!isObject(row)) continue;
-    if (row.type === ComponentType.ActionRow && isList(row.components)) rows.push({ type: ComponentType.ActionRow, components: (row.components as unknown[]).flatMap((c) => input(c) ?? []) });
+    if (row.type === ComponentType.ActionRow && isList(row.components))
+      rows.push({ type: ComponentType.ActionRow, components: (row.components as unknown[]).flatMap((c) => input(c) ?? []) });
     else if (row.type === ComponentType.Label && input(row.component)) rows.push({ type: ComponentType.Label, component: input(row.component) });
   }
   return { custom_id: data.custom_id, components: rows };

@@ -3,7 +3,6 @@
  * Pure: no discord.js, no I/O, so the tests and the test server can reason about it directly.
  */
 
-
 /** https://discord.com/developers/docs/resources/message#embed-object-embed-limits and friends. */
 export const LIMITS = {
   content: 2000,
@@ -86,7 +85,7 @@ function scan(text: string, markdown: boolean, limit = Infinity): { atoms: strin
   const atoms: string[] = [];
   const after: OpenSpans[] = [];
   let open = CLOSED;
-  for (let at = 0, length = 0; at < text.length && length <= limit; ) {
+  for (let at = 0, length = 0; at < text.length && length <= limit;) {
     const next = atomAt(text, at, open, markdown);
     atoms.push(next.atom);
     after.push(next.open);
@@ -254,7 +253,10 @@ export function fitEmbeds<E extends EmbedLike>(embeds: readonly E[]): E[] {
       }
       const withFooter = fitted.find((embed) => embed.footer && embed.footer.text.length > 1);
       if (withFooter?.footer) {
-        withFooter.footer = { ...withFooter.footer, text: truncate(withFooter.footer.text, Math.max(1, withFooter.footer.text.length - excess), { markdown: false }) };
+        withFooter.footer = {
+          ...withFooter.footer,
+          text: truncate(withFooter.footer.text, Math.max(1, withFooter.footer.text.length - excess), { markdown: false }),
+        };
         continue;
       }
       return fitted;

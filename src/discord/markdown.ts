@@ -225,7 +225,10 @@ export function excerpt(result: AnswerResult, limits: ExcerptLimits, style: Unit
  * Reversible with `restorePlain`, so a footer can carry the question back to a button handler.
  */
 export function neutralisePlain(text: string): string {
-  return text.replace(/\r\n?|\n/g, " ").replace(/@(everyone|here)/gi, `@${ZWSP}$1`).replace(/<(?=[@#:/t])/g, `<${ZWSP}`);
+  return text
+    .replace(/\r\n?|\n/g, " ")
+    .replace(/@(everyone|here)/gi, `@${ZWSP}$1`)
+    .replace(/<(?=[@#:/t])/g, `<${ZWSP}`);
 }
 
 export function restorePlain(text: string): string {

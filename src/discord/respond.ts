@@ -197,14 +197,23 @@ export async function answerQuestion(ctx: BotContext, input: QuestionInput): Pro
   const started = performance.now();
   const answer = await ctx.engine.ask(question, { top: PAGE_SIZE + 1, ...(context ? { context } : {}) });
   // Best-effort and synchronous (a few hundred microseconds): the row id goes on the vote buttons.
-  const logId = questionLog(ctx)?.recordQuestion({ surface: input.surface, guildId: input.guildId, answer, durationMs: performance.now() - started, shown: answer.results.slice(0, PAGE_SIZE) });
+  const logId = questionLog(ctx)?.recordQuestion({
+    surface: input.surface,
+    guildId: input.guildId,
+    answer,
+    durationMs: performance.now() - started,
+    shown: answer.results.slice(0, PAGE_SIZE),
+  });
   if (answer.results.length === 0) {
     if (answer.reason === "empty-question") return { kind: "help", reply: renderHelp(ctx.botName()) };
     return { kind: "no-match", reply: renderNoMatch(logId) };
   }
   if (input.conversationKey) ctx.memory.set(input.conversationKey, question);
   const state = context ? { question, context } : { question };
-  return { kind: answer.answered ? "answer" : "unsure", reply: renderAnswer(answer, { askerId: input.userId, offset: 0, state, ephemeral: input.ephemeral, logId }) };
+  return {
+    kind: answer.answered ? "answer" : "unsure",
+    reply: renderAnswer(answer, { askerId: input.userId, offset: 0, state, ephemeral: input.ephemeral, logId }),
+  };
 }
 
 export interface ButtonInput {
@@ -318,9 +327,15 @@ export async function passageChoices(ctx: BotContext, typed: string, question: s
   const words = normaliseQuestion(typed.trim() ? typed : question);
   if (!hasWords(words) || words.length > AUTOCOMPLETE.maxChars * 3 || !ctx.suggestLimiter.take(userId).allowed) return [];
   if (!ctx.suggesting.tryEnter().admitted) return [];
-  const making = (async () => ctx.engine.ask(words, { top: LIMITS.choices, nearest: true, ranking: { minRelativeScore: 0 } }))().finally(() => ctx.suggesting.leave());
+  const making = (async () => ctx.engine.ask(words, { top: LIMITS.choices, nearest: true, ranking: { minRelativeScore: 0 } }))().finally(() =>
+    ctx.suggesting.leave(),
+  );
   const choices = making.then(
-    (answer) => answer.results.map((r) => ({ name: truncate(neutralisePlain(`${sectionTrail(r.source)} — ${r.answer.replace(/\s+/g, " ")}`), LIMITS.choiceName, { markdown: false }), value: r.key })),
+    (answer) =>
+      answer.results.map((r) => ({
+        name: truncate(neutralisePlain(`${sectionTrail(r.source)} — ${r.answer.replace(/\s+/g, " ")}`), LIMITS.choiceName, { markdown: false }),
+        value: r.key,
+      })),
     (error: unknown) => {
       ctx.logger.warn("discord: passage choices failed", { error: error instanceof Error ? error.message : String(error) });
       return [];

@@ -82,7 +82,10 @@ export async function planShards(config: Pick<Config, "discordToken" | "discordA
     info = (await rest.get(Routes.gatewayBot())) as RESTGetAPIGatewayBotResult;
   } catch (error) {
     if (error instanceof DiscordAPIError && error.status === 401) {
-      throw new ShardStartError(`start:sharded: Discord refused DISCORD_TOKEN (401 from ${config.discordApiUrl}); reset the token and put the new one in .env`, EXIT_USAGE);
+      throw new ShardStartError(
+        `start:sharded: Discord refused DISCORD_TOKEN (401 from ${config.discordApiUrl}); reset the token and put the new one in .env`,
+        EXIT_USAGE,
+      );
     }
     const reason = error instanceof Error ? error.message : String(error);
     throw new ShardStartError(`start:sharded: could not ask ${config.discordApiUrl} for the shard count (GET /gateway/bot): ${reason}`);
@@ -214,7 +217,10 @@ export function startShards(options: ShardFleetOptions): ShardFleet {
         throw new ShardStartError(`start:sharded: shard process ${id} did not connect within ${Math.round(readyTimeoutMs / 1000)} s`);
       }
       const code = health.get(id)?.exit.code;
-      throw new ShardStartError(`start:sharded: shard process ${id} exited before it connected (see its log lines above)`, code === EXIT_USAGE ? EXIT_USAGE : 1);
+      throw new ShardStartError(
+        `start:sharded: shard process ${id} exited before it connected (see its log lines above)`,
+        code === EXIT_USAGE ? EXIT_USAGE : 1,
+      );
     }
   };
 
@@ -254,7 +260,9 @@ export function startShards(options: ShardFleetOptions): ShardFleet {
       clearTimeout(timer);
       if (clean) return true;
       const stuck = children.filter((child) => child.exitCode === null && child.signalCode === null);
-      logger.warn(`shards: ${stuck.length} shard process(es) still running after ${Math.round(graceMs / 1000)} s; killing them`, { pids: stuck.map((child) => child.pid).join(",") });
+      logger.warn(`shards: ${stuck.length} shard process(es) still running after ${Math.round(graceMs / 1000)} s; killing them`, {
+        pids: stuck.map((child) => child.pid).join(","),
+      });
       for (const child of stuck) child.kill("SIGKILL");
       await Promise.all(stuck.map(exited));
       return false;

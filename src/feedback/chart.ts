@@ -45,7 +45,11 @@ export async function outcomesChart(perDay: readonly DayCounts[]): Promise<Buffe
     type: "bar",
     data: {
       labels: perDay.map((d) => d.day.slice(5)),
-      datasets: (["answered", "unsure", "no-match"] as const).map((outcome) => ({ label: outcome, data: perDay.map((d) => d[outcome]), backgroundColor: COLOURS[outcome] })),
+      datasets: (["answered", "unsure", "no-match"] as const).map((outcome) => ({
+        label: outcome,
+        data: perDay.map((d) => d[outcome]),
+        backgroundColor: COLOURS[outcome],
+      })),
     },
     options: {
       responsive: false,

@@ -13,6 +13,9 @@ export interface ChatReport {
   chart: Buffer;
 }
 
-export async function reportForChat(report: GapsReport, options: Omit<RenderOptions, "sparklines"> & { maxLength: number; escape: (text: string) => string }): Promise<ChatReport> {
+export async function reportForChat(
+  report: GapsReport,
+  options: Omit<RenderOptions, "sparklines"> & { maxLength: number; escape: (text: string) => string },
+): Promise<ChatReport> {
   return { chunks: reportChunks(report, options), chart: await outcomesChart(report.perDay) };
 }

@@ -22,9 +22,8 @@ export function aliasesYaml(aliases: readonly TaughtAlias[]): string {
   }
   const header = [
     "# Phrases operators taught the bot: each should find its document's section.",
-    "# document path → section heading path (\"\" for the text before the first heading) → phrases.",
+    '# document path → section heading path ("" for the text before the first heading) → phrases.',
     "# Made by `npm run gaps -- --export-aliases` from the teach records; move it into the knowledge folder and commit it.",
   ];
   return header.join("\n") + "\n" + (aliases.length ? stringify(tree, { lineWidth: 0 }) : "{}\n");
 }
-

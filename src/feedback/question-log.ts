@@ -59,7 +59,9 @@ export class QuestionLog {
     const shown = record.shown ?? record.answer.results;
     return this.store.run("log a question", (db, statement) =>
       db.transaction(() => {
-        const { lastInsertRowid } = statement("INSERT INTO questions (asked_at, surface, guild_id, question, outcome, confidence, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?)").run(
+        const { lastInsertRowid } = statement(
+          "INSERT INTO questions (asked_at, surface, guild_id, question, outcome, confidence, duration_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        ).run(
           this.now(),
           record.surface,
           record.guildId ?? null,
@@ -83,18 +85,18 @@ export class QuestionLog {
     const value = VOTE_VALUE[vote];
     return (
       this.store.run("record a vote", (db, statement) =>
-        db.transaction((): VoteResult => {
-          if (!statement("SELECT 1 FROM questions WHERE id = ?").get(questionId)) return "unknown-question";
-          const before = statement("SELECT vote FROM votes WHERE question_id = ? AND voter = ?").get(questionId, voter) as { vote: number | null } | undefined;
-          if (before?.vote === value) return "unchanged";
-          statement("INSERT INTO votes (question_id, voter, vote, voted_at) VALUES (?, ?, ?, ?) ON CONFLICT (question_id, voter) DO UPDATE SET vote = excluded.vote, voted_at = excluded.voted_at").run(
-            questionId,
-            voter,
-            value,
-            this.now(),
-          );
-          return before?.vote ? "changed" : "recorded";
-        }).immediate(),
+        db
+          .transaction((): VoteResult => {
+            if (!statement("SELECT 1 FROM questions WHERE id = ?").get(questionId)) return "unknown-question";
+            const before = statement("SELECT vote FROM votes WHERE question_id = ? AND voter = ?").get(questionId, voter) as
+              { vote: number | null } | undefined;
+            if (before?.vote === value) return "unchanged";
+            statement(
+              "INSERT INTO votes (question_id, voter, vote, voted_at) VALUES (?, ?, ?, ?) ON CONFLICT (question_id, voter) DO UPDATE SET vote = excluded.vote, voted_at = excluded.voted_at",
+            ).run(questionId, voter, value, this.now());
+            return before?.vote ? "changed" : "recorded";
+          })
+          .immediate(),
       ) ?? "unavailable"
     );
   }
@@ -108,17 +110,17 @@ export class QuestionLog {
     if (!voter) return "unavailable";
     return (
       this.store.run("record feedback", (db, statement) =>
-        db.transaction((): FeedbackResult => {
-          if (!statement("SELECT 1 FROM questions WHERE id = ?").get(questionId)) return "unknown-question";
-          const before = statement("SELECT feedback FROM votes WHERE question_id = ? AND voter = ?").get(questionId, voter) as { feedback: string | null } | undefined;
-          statement("INSERT INTO votes (question_id, voter, feedback, feedback_at) VALUES (?, ?, ?, ?) ON CONFLICT (question_id, voter) DO UPDATE SET feedback = excluded.feedback, feedback_at = excluded.feedback_at").run(
-            questionId,
-            voter,
-            feedback,
-            this.now(),
-          );
-          return before?.feedback ? "replaced" : "recorded";
-        }).immediate(),
+        db
+          .transaction((): FeedbackResult => {
+            if (!statement("SELECT 1 FROM questions WHERE id = ?").get(questionId)) return "unknown-question";
+            const before = statement("SELECT feedback FROM votes WHERE question_id = ? AND voter = ?").get(questionId, voter) as
+              { feedback: string | null } | undefined;
+            statement(
+              "INSERT INTO votes (question_id, voter, feedback, feedback_at) VALUES (?, ?, ?, ?) ON CONFLICT (question_id, voter) DO UPDATE SET feedback = excluded.feedback, feedback_at = excluded.feedback_at",
+            ).run(questionId, voter, feedback, this.now());
+            return before?.feedback ? "replaced" : "recorded";
+          })
+          .immediate(),
       ) ?? "unavailable"
     );
   }
@@ -143,10 +145,9 @@ export interface LoggedQuestion {
 export function questionsSince(store: FeedbackStore, since: number): LoggedQuestion[] | undefined {
   return store.run("read the question log", (db, statement) =>
     db.transaction(() => {
-      const rows = statement("SELECT id, asked_at AS askedAt, surface, question, outcome FROM questions WHERE asked_at >= ? ORDER BY asked_at, id").all(since) as Omit<
-        LoggedQuestion,
-        "shown" | "up" | "down" | "feedback"
-      >[];
+      const rows = statement("SELECT id, asked_at AS askedAt, surface, question, outcome FROM questions WHERE asked_at >= ? ORDER BY asked_at, id").all(
+        since,
+      ) as Omit<LoggedQuestion, "shown" | "up" | "down" | "feedback">[];
       const byId = new Map<number, LoggedQuestion>(rows.map((row) => [row.id, { ...row, shown: [], up: 0, down: 0, feedback: [] }]));
       const shown = statement(
         "SELECT s.question_id AS id, s.passage_key AS key, s.path, s.section FROM shown s JOIN questions q ON q.id = s.question_id WHERE q.asked_at >= ? ORDER BY s.question_id, s.rank",

@@ -46,7 +46,9 @@ function gapLines(gap: Gap, n: number, options: Required<Pick<RenderOptions, "es
   const quote = (text: string) => `"${e(clip(text))}"`;
   const mix = gap.outcomes.unsure && gap.outcomes["no-match"] ? `${gap.outcomes["no-match"]} no-match and ${gap.outcomes.unsure} unsure` : gap.outcome;
   const others = gap.wordings.slice(1, 4);
-  const lines = [`${n}. ${quote(gap.question)}: asked ${gap.count}×, ${mix}${others.length ? ` (also asked as ${others.map(quote).join(", ")}${gap.wordings.length > 4 ? ", …" : ""})` : ""}`];
+  const lines = [
+    `${n}. ${quote(gap.question)}: asked ${gap.count}×, ${mix}${others.length ? ` (also asked as ${others.map(quote).join(", ")}${gap.wordings.length > 4 ? ", …" : ""})` : ""}`,
+  ];
   const s = gap.suggestion;
   if (!s) {
     lines.push("   Nothing in the knowledge shares its words: write a passage that answers it.");
@@ -58,7 +60,10 @@ function gapLines(gap: Gap, n: number, options: Required<Pick<RenderOptions, "es
     lines.push(`   Answered now (the knowledge changed since): ${cite}`);
     return lines;
   }
-  lines.push(`   Closest passage${s.now === "weak" ? ", sharing only some of its words" : " (the engine is unsure of it)"}: ${cite}`, `     ${quote(s.passage.answer)}`);
+  lines.push(
+    `   Closest passage${s.now === "weak" ? ", sharing only some of its words" : " (the engine is unsure of it)"}: ${cite}`,
+    `     ${quote(s.passage.answer)}`,
+  );
   if (s.missing.length) lines.push(`     It lacks: ${s.missing.map(e).join(", ")}`);
   const section = s.alias.section.length ? `, section "${e(s.alias.section.join(SECTION_SEPARATOR))}"` : "";
   lines.push(`   Fix, if that passage answers it: an alias in ${e(s.alias.path)}${section}: aliases: [${e(JSON.stringify(s.alias.phrase))}]`);
@@ -67,7 +72,9 @@ function gapLines(gap: Gap, n: number, options: Required<Pick<RenderOptions, "es
     const offered = s.offered.slice(0, OFFERED_SHOWN).map(e).join(", ");
     const templates = s.missing.map((word) => `"${e(word)}, …"`).join(", ");
     const one = s.missing.length === 1;
-    lines.push(`     or ${one ? "a synonyms line" : "synonyms lines"} ${templates} with the passage's word${one ? "" : "s"} for ${one ? "it" : "them"} (its answer has: ${offered})`);
+    lines.push(
+      `     or ${one ? "a synonyms line" : "synonyms lines"} ${templates} with the passage's word${one ? "" : "s"} for ${one ? "it" : "them"} (its answer has: ${offered})`,
+    );
   }
   if (options.teachHint) lines.push(`     or teach it: ${options.teachHint(gap.question, s.passage.key)}`);
   lines.push("   If it does not, write a passage that answers it.");
@@ -84,11 +91,19 @@ function usageLine(label: string, usage: readonly Usage[], e: (text: string) => 
 export function reportLines(report: GapsReport, options: RenderOptions = {}): string[] {
   const e = options.escape ?? ((text: string) => text);
   const t = report.totals;
-  const lines = [`${t.questions} question${t.questions === 1 ? "" : "s"} from ${report.from} to ${report.to} (UTC): ${t.answered} answered, ${t.unsure} unsure, ${t["no-match"]} no-match.`];
+  const lines = [
+    `${t.questions} question${t.questions === 1 ? "" : "s"} from ${report.from} to ${report.to} (UTC): ${t.answered} answered, ${t.unsure} unsure, ${t["no-match"]} no-match.`,
+  ];
   if (options.sparklines ?? true) {
     const max = Math.max(0, ...report.perDay.flatMap((d) => OUTCOMES.map((o) => d[o])));
     lines.push("", `Per day, ${report.from} to ${report.to}:`);
-    for (const outcome of OUTCOMES) lines.push(`  ${outcome.padEnd(9)} ${sparkline(report.perDay.map((d) => d[outcome]), max)}  ${t[outcome]}`);
+    for (const outcome of OUTCOMES)
+      lines.push(
+        `  ${outcome.padEnd(9)} ${sparkline(
+          report.perDay.map((d) => d[outcome]),
+          max,
+        )}  ${t[outcome]}`,
+      );
   }
 
   lines.push("", report.gaps.length ? "Asked and not answered, most often first:" : "Asked and not answered: none.");
@@ -98,7 +113,12 @@ export function reportLines(report: GapsReport, options: RenderOptions = {}): st
   report.disliked.forEach((d, i) => {
     const what = d.passage ? `${e([d.passage.path, ...d.passage.section].join(SECTION_SEPARATOR))} (key ${d.passage.key})` : "no passage shown";
     lines.push(`${i + 1}. 👎 ${d.down}  👍 ${d.up}  ${what}`);
-    lines.push(`   for: ${d.questions.slice(0, 3).map((q) => `"${e(clip(q))}"`).join(", ")}${d.questions.length > 3 ? ", …" : ""}`);
+    lines.push(
+      `   for: ${d.questions
+        .slice(0, 3)
+        .map((q) => `"${e(clip(q))}"`)
+        .join(", ")}${d.questions.length > 3 ? ", …" : ""}`,
+    );
     for (const text of d.feedback) lines.push(`   feedback: "${e(clip(text, 300))}"`);
   });
 

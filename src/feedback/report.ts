@@ -139,7 +139,10 @@ function findGaps(questions: readonly LoggedQuestion[], limit: number): Gap[] {
   }
   return [...groups.values()]
     .map((g): Gap => {
-      const wordings = [...g.wordings.entries()].reverse().sort((a, b) => b[1] - a[1]).map(([w]) => w);
+      const wordings = [...g.wordings.entries()]
+        .reverse()
+        .sort((a, b) => b[1] - a[1])
+        .map(([w]) => w);
       const count = g.outcomes.unsure + g.outcomes["no-match"];
       return {
         question: wordings[0] ?? "",
@@ -195,14 +198,23 @@ function findUsage(questions: readonly LoggedQuestion[], knowledge: readonly Sou
   const sectionId = (path: string, section: readonly string[]) => `${path}\n${section.join(SECTION_SEPARATOR)}`;
   for (const doc of knowledge) {
     documents.set(doc.path, { path: doc.path, title: doc.title, shown: 0, first: 0 });
-    for (const s of doc.sections) sections.set(sectionId(doc.path, s.split(SECTION_SEPARATOR)), { path: doc.path, title: doc.title, section: s.split(SECTION_SEPARATOR), shown: 0, first: 0 });
+    for (const s of doc.sections)
+      sections.set(sectionId(doc.path, s.split(SECTION_SEPARATOR)), {
+        path: doc.path,
+        title: doc.title,
+        section: s.split(SECTION_SEPARATOR),
+        shown: 0,
+        first: 0,
+      });
   }
   for (const q of questions) {
     q.shown.forEach((s, rank) => {
       const doc = documents.get(s.path) ?? documents.set(s.path, { path: s.path, title: s.path, shown: 0, first: 0, gone: true }).get(s.path);
       const id = sectionId(s.path, s.section);
       // Text before a document's first heading has no section of its own: it counts for the document only.
-      const section = s.section.length ? (sections.get(id) ?? sections.set(id, { path: s.path, title: doc?.title ?? s.path, section: s.section, shown: 0, first: 0, gone: true }).get(id)) : undefined;
+      const section = s.section.length
+        ? (sections.get(id) ?? sections.set(id, { path: s.path, title: doc?.title ?? s.path, section: s.section, shown: 0, first: 0, gone: true }).get(id))
+        : undefined;
       for (const u of [doc, section]) {
         if (!u) continue;
         u.shown++;

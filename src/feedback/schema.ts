@@ -78,7 +78,9 @@ export function migrate(db: Database, target = SCHEMA_VERSION): number {
   db.transaction(() => {
     found = schemaVersion(db);
     if (found > SCHEMA_VERSION) {
-      throw new NewerSchemaError(`feedback: Expected a question log of schema version ${SCHEMA_VERSION} or older, got version ${found} (written by a newer version of the bot)`);
+      throw new NewerSchemaError(
+        `feedback: Expected a question log of schema version ${SCHEMA_VERSION} or older, got version ${found} (written by a newer version of the bot)`,
+      );
     }
     for (let v = found; v < target; v++) db.exec(MIGRATIONS[v] as string);
     if (target > found) db.pragma(`user_version = ${target}`);

@@ -36,7 +36,7 @@ export interface StoreOptions {
 }
 
 function codeOf(error: unknown): string {
-  return typeof error === "object" && error !== null && "code" in error ? String((error).code) : "";
+  return typeof error === "object" && error !== null && "code" in error ? String(error.code) : "";
 }
 
 /** SQLite's verdict that the file is not a usable database (as opposed to a busy lock or a full disk). */
@@ -280,7 +280,9 @@ export class FeedbackStore {
     this.failures++;
     if (this.failing) return;
     this.failing = true;
-    this.logger.warn(`question log: could not ${what}: ${messageOf(error)}. Answering goes on without the log; further failures are not logged until it works again`);
+    this.logger.warn(
+      `question log: could not ${what}: ${messageOf(error)}. Answering goes on without the log; further failures are not logged until it works again`,
+    );
   }
 
   private succeeded(): void {

@@ -59,8 +59,13 @@ export class TeachRecords {
     if ([...phrase].length > TAUGHT_PHRASE_MAX_LENGTH) return { ok: false, reason: "too-long" };
     const id = this.store.run("store a teach record", (_db, statement) =>
       Number(
-        statement("INSERT INTO taught (question, path, section, passage_key, taught_at) VALUES (?, ?, ?, ?, ?)").run(phrase, target.path, JSON.stringify(target.section), target.passageKey ?? null, this.now())
-          .lastInsertRowid,
+        statement("INSERT INTO taught (question, path, section, passage_key, taught_at) VALUES (?, ?, ?, ?, ?)").run(
+          phrase,
+          target.path,
+          JSON.stringify(target.section),
+          target.passageKey ?? null,
+          this.now(),
+        ).lastInsertRowid,
       ),
     );
     return id === undefined ? { ok: false, reason: "unavailable" } : { ok: true, id };
@@ -73,8 +78,10 @@ export class TeachRecords {
 
   /** Every record, oldest first; undefined when the store cannot be read. */
   list(): TeachRecord[] | undefined {
-    const rows = this.store.run("read the teach records", (_db, statement) =>
-      statement("SELECT id, question, path, section, passage_key AS passageKey, taught_at AS taughtAt FROM taught ORDER BY id").all() as TaughtRow[],
+    const rows = this.store.run(
+      "read the teach records",
+      (_db, statement) =>
+        statement("SELECT id, question, path, section, passage_key AS passageKey, taught_at AS taughtAt FROM taught ORDER BY id").all() as TaughtRow[],
     );
     return rows?.map(({ passageKey, section, ...row }) => ({ ...row, section: JSON.parse(section) as string[], ...(passageKey ? { passageKey } : {}) }));
   }
@@ -105,7 +112,8 @@ export function groupAliases(records: readonly TeachRecord[]): TaughtAlias[] {
   for (const r of records) {
     const id = JSON.stringify([r.path, r.section, r.passageKey ?? ""]);
     let group = groups.get(id);
-    if (!group) groups.set(id, (group = { path: r.path, section: r.section, ...(r.passageKey ? { passageKey: r.passageKey } : {}), phrases: [], seen: new Set() }));
+    if (!group)
+      groups.set(id, (group = { path: r.path, section: r.section, ...(r.passageKey ? { passageKey: r.passageKey } : {}), phrases: [], seen: new Set() }));
     const folded = r.question.toLowerCase();
     if (group.seen.has(folded)) continue;
     group.seen.add(folded);

@@ -26,7 +26,11 @@ export function contentWords(text: string): { word: string; term: string }[] {
  * What stands between a question and a passage: the question's words the passage lacks, and the words of
  * the passage's answer that the question lacks (among them, usually, the passage's word for the same thing).
  */
-export function wordGap(question: string, passage: { text: string; title: string; section: readonly string[] }, answer: string): { missing: string[]; offered: string[] } {
+export function wordGap(
+  question: string,
+  passage: { text: string; title: string; section: readonly string[] },
+  answer: string,
+): { missing: string[]; offered: string[] } {
   const present = new Set(contentTerms([passage.title, ...passage.section, passage.text].join("\n")));
   const asked = contentWords(question);
   const askedTerms = new Set(asked.map((w) => w.term));

@@ -96,7 +96,12 @@ export class ExpansionTable {
    * The table for a knowledge vocabulary: `words` are folded words as written in the knowledge, each
    * with its term. A related word's stem maps to the knowledge term, never to a word the knowledge lacks.
    */
-  static build(words: Iterable<string>, lexicon: Lexicon | undefined, weights: ExpansionWeights = DEFAULT_EXPANSION, rules: readonly SynonymRule[] = []): ExpansionTable {
+  static build(
+    words: Iterable<string>,
+    lexicon: Lexicon | undefined,
+    weights: ExpansionWeights = DEFAULT_EXPANSION,
+    rules: readonly SynonymRule[] = [],
+  ): ExpansionTable {
     const best = new Map<string, Map<string, number>>();
     const fromOperator = new Set<string>();
     const senses = new Map<string, number>();
@@ -137,14 +142,22 @@ export class ExpansionTable {
       // An antonym is never an expansion, whatever else relates it: "low" and "high" are both altitudes
       // to WordNet, and word vectors put "lowest" next to "highest". Vectors know surface forms, WordNet's
       // antonyms are between lemmas, so a neighbour is compared by its lemmas.
-      const opposites = new Set(lemmas.flatMap((l) => lexicon.related(l).filter((r) => r.relation === "a").map((r) => r.word)));
+      const opposites = new Set(
+        lemmas.flatMap((l) =>
+          lexicon
+            .related(l)
+            .filter((r) => r.relation === "a")
+            .map((r) => r.word),
+        ),
+      );
       const opposite = (r: Related) => opposites.has(r.word) || (r.relation === "v" && lexicon.lemmas(r.word).some((l) => opposites.has(l)));
       for (const lemma of lemmas) {
         // An irregular form and its lemma are the same word: "children" in the knowledge answers "child".
         add(keyOf(lemma), term, 1, lemma);
         for (const r of lexicon.related(lemma)) if (!opposite(r)) add(keyOf(r.word), term, weightOf(r, weights), r.word);
       }
-      if (!lemmas.includes(word)) for (const r of lexicon.related(word)) if (r.relation === "v" && !opposite(r)) add(keyOf(r.word), term, weightOf(r, weights), r.word);
+      if (!lemmas.includes(word))
+        for (const r of lexicon.related(word)) if (r.relation === "v" && !opposite(r)) add(keyOf(r.word), term, weightOf(r, weights), r.word);
     }
     const table = new Map<string, Expansion[]>();
     for (const [key, terms] of best) {

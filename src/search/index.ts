@@ -27,7 +27,15 @@ interface IndexedPassage {
 /** Splits a passage's text into prose and code for indexing. */
 function indexed(id: number, p: Passage): IndexedPassage {
   const { prose: text, code } = splitCode(p.text);
-  return { id, text, code: code.join("\n"), section: p.source.section.join(" › "), title: p.source.title, keywords: (p.keywords ?? []).join(" ; "), aliases: (p.aliases ?? []).join(" ; ") };
+  return {
+    id,
+    text,
+    code: code.join("\n"),
+    section: p.source.section.join(" › "),
+    title: p.source.title,
+    keywords: (p.keywords ?? []).join(" ; "),
+    aliases: (p.aliases ?? []).join(" ; "),
+  };
 }
 
 /**
@@ -81,7 +89,10 @@ export class PassageTerms {
 
   static from(credits: ReadonlyMap<string, number>): PassageTerms {
     const terms = [...credits.keys()].sort();
-    return new PassageTerms(terms, Float32Array.from(terms, (t) => credits.get(t) ?? 0));
+    return new PassageTerms(
+      terms,
+      Float32Array.from(terms, (t) => credits.get(t) ?? 0),
+    );
   }
 
   /** The term's credit, or undefined when the passage does not hold it. */
@@ -226,7 +237,8 @@ export class KnowledgeIndex {
     passages.forEach((p, id) => {
       const doc = indexed(id, p);
       mini.add(doc);
-      for (const t of new Set([...termList(p.text), ...termList(doc.section), ...termList(doc.title), ...termList(doc.aliases)])) df.set(t, (df.get(t) ?? 0) + 1);
+      for (const t of new Set([...termList(p.text), ...termList(doc.section), ...termList(doc.title), ...termList(doc.aliases)]))
+        df.set(t, (df.get(t) ?? 0) + 1);
       for (const w of words(p.text)) vocabulary.set(w.folded, (vocabulary.get(w.folded) ?? 0) + 1);
       // An alias's words are words the knowledge answers to: spelling correction must not "correct" them away.
       for (const w of words(doc.aliases)) vocabulary.set(w.folded, (vocabulary.get(w.folded) ?? 0) + 1);
@@ -256,7 +268,14 @@ export class KnowledgeIndex {
   }
 
   private static restored(json: KnowledgeIndexJSON, mini: MiniSearch<IndexedPassage>, passages: readonly Passage[]): KnowledgeIndex {
-    const index = new KnowledgeIndex(json.documents, passages, mini, new Map(Object.entries(json.df)), new Map(Object.entries(json.vocabulary)), ExpansionTable.fromJSON(json.expansions));
+    const index = new KnowledgeIndex(
+      json.documents,
+      passages,
+      mini,
+      new Map(Object.entries(json.df)),
+      new Map(Object.entries(json.vocabulary)),
+      ExpansionTable.fromJSON(json.expansions),
+    );
     index.ranks = new Map(Object.entries(json.ranks));
     return index;
   }

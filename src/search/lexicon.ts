@@ -55,7 +55,10 @@ class KeyedLines {
     const start = this.lines.get(key);
     if (start === undefined) return undefined;
     const end = this.text.indexOf(10, start);
-    return this.text.toString("utf8", start, end < 0 ? this.text.length : end).split("\t").slice(1);
+    return this.text
+      .toString("utf8", start, end < 0 ? this.text.length : end)
+      .split("\t")
+      .slice(1);
   }
 
   has(key: string): boolean {
@@ -65,9 +68,24 @@ class KeyedLines {
 
 /** WordNet's regular inflections (its "morphy" rules), for words too rare to be in the lexicon: suffix → replacement. */
 const DETACHMENT: readonly (readonly [string, string])[] = [
-  ["s", ""], ["ses", "s"], ["xes", "x"], ["zes", "z"], ["ches", "ch"], ["shes", "sh"], ["men", "man"], ["ies", "y"],
-  ["es", "e"], ["es", ""], ["ed", "e"], ["ed", ""], ["ing", "e"], ["ing", ""],
-  ["er", ""], ["est", ""], ["er", "e"], ["est", "e"],
+  ["s", ""],
+  ["ses", "s"],
+  ["xes", "x"],
+  ["zes", "z"],
+  ["ches", "ch"],
+  ["shes", "sh"],
+  ["men", "man"],
+  ["ies", "y"],
+  ["es", "e"],
+  ["es", ""],
+  ["ed", "e"],
+  ["ed", ""],
+  ["ing", "e"],
+  ["ing", ""],
+  ["er", ""],
+  ["est", ""],
+  ["er", "e"],
+  ["est", "e"],
 ];
 
 export class Lexicon {
@@ -79,7 +97,11 @@ export class Lexicon {
   constructor(wordnet: Buffer, vectors?: Buffer, frequency?: Buffer) {
     this.wordnet = new KeyedLines(wordnet);
     this.vectors = vectors ? new KeyedLines(vectors) : undefined;
-    if (frequency) frequency.toString("latin1").split("\n").forEach((w, i) => w && !this.ranks.has(w) && this.ranks.set(w, i + 1));
+    if (frequency)
+      frequency
+        .toString("latin1")
+        .split("\n")
+        .forEach((w, i) => w && !this.ranks.has(w) && this.ranks.set(w, i + 1));
   }
 
   /** How common a folded word is in general English: its rank among the 50,000 most frequent, or undefined. */

@@ -59,7 +59,14 @@ class StoredPassage implements Passage {
   }
 
   toJSON(): Passage {
-    return { id: this.id, text: this.text, kind: this.kind, source: this.source, ...(this.keywords ? { keywords: this.keywords } : {}), ...(this.aliases ? { aliases: this.aliases } : {}) };
+    return {
+      id: this.id,
+      text: this.text,
+      kind: this.kind,
+      source: this.source,
+      ...(this.keywords ? { keywords: this.keywords } : {}),
+      ...(this.aliases ? { aliases: this.aliases } : {}),
+    };
   }
 }
 
@@ -100,7 +107,14 @@ function* storing(passages: readonly Passage[]): Generator<void, { passages: Pas
   for (let n = 0; n < passages.length; n++) {
     const p = passages[n] as Passage;
     const s = p.source;
-    const source: PassageSource = { path: share(s.path), title: share(s.title), section: sectionOf(s.section), passage: s.passage, line: s.line, ...(s.url !== undefined ? { url: share(s.url) } : {}) };
+    const source: PassageSource = {
+      path: share(s.path),
+      title: share(s.title),
+      section: sectionOf(s.section),
+      passage: s.passage,
+      line: s.line,
+      ...(s.url !== undefined ? { url: share(s.url) } : {}),
+    };
     stored.push(new StoredPassage(p, source, store, n));
     if ((n + 1) % SLICE === 0) yield;
   }

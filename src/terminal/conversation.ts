@@ -60,7 +60,12 @@ export async function* inputLines(input: Readable): AsyncGenerator<string> {
  * Formats one answer for output: one JSON object per line, or text for a person. On a terminal the text is
  * styled and wrapped to its width; in a pipe it is plain and not wrapped, so other programs get whole lines.
  */
-export async function formatAnswer(engine: AnswerService, question: string, options: Pick<TerminalOptions, "json" | "top" | "output" | "onAnswer">, context?: string): Promise<string> {
+export async function formatAnswer(
+  engine: AnswerService,
+  question: string,
+  options: Pick<TerminalOptions, "json" | "top" | "output" | "onAnswer">,
+  context?: string,
+): Promise<string> {
   const started = performance.now();
   const answer = await engine.ask(question, { top: options.top, ...(context ? { context } : {}) });
   options.onAnswer?.(answer, performance.now() - started);
@@ -92,7 +97,9 @@ export async function answerLines(engine: AnswerService, options: TerminalOption
     promptAnswered();
     const question = line.trim();
     if (question) {
-      output.write((await formatAnswer(engine, question, options, options.interactive ? previous : undefined)) + "\n" + (options.json || !options.interactive ? "" : "\n"));
+      output.write(
+        (await formatAnswer(engine, question, options, options.interactive ? previous : undefined)) + "\n" + (options.json || !options.interactive ? "" : "\n"),
+      );
       if (!options.json && !options.interactive) output.write("\n");
       previous = question;
     } else if (options.json && !options.interactive) {

@@ -96,7 +96,8 @@ function unitBlocks(result: AnswerResult, unit: Unit, style: Style, highlight: b
 
 function layout(block: Block, width: number | undefined, indent: string): string {
   const hang = block.hang ?? " ".repeat([...block.prefix].length);
-  const lines = block.wrap && width !== undefined ? wrapAnsi(block.text, Math.max(MIN_WIDTH, width - indent.length - hang.length)).split("\n") : block.text.split("\n");
+  const lines =
+    block.wrap && width !== undefined ? wrapAnsi(block.text, Math.max(MIN_WIDTH, width - indent.length - hang.length)).split("\n") : block.text.split("\n");
   return lines.map((line, i) => `${indent}${i ? hang : block.prefix}${line}`.trimEnd()).join("\n");
 }
 
@@ -139,7 +140,10 @@ export function renderAnswer(answer: Answer, options: RenderOptions = {}): strin
   if (answer.results.length === 0) {
     if (answer.reason === "empty-question") return wrapped("Please ask a question in words, for example: What is this knowledge base about?", width);
     const topics = options.topics ?? [];
-    const miss = wrapped(`I couldn't find that in the knowledge base. Try other words${topics.length ? ", or ask about what it covers, for example:" : "."}`, width);
+    const miss = wrapped(
+      `I couldn't find that in the knowledge base. Try other words${topics.length ? ", or ask about what it covers, for example:" : "."}`,
+      width,
+    );
     return [miss, ...topics.map((topic) => layout({ prefix: "• ", text: topic, wrap: true }, width, "  "))].join("\n");
   }
   const unsure = answer.reason === "unsure";

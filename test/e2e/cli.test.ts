@@ -22,7 +22,17 @@ after(() => rm(CACHE, { recursive: true, force: true }));
 /** The environment of a user who has not configured anything. Empty values count as unset, and keep a .env file from filling them in. */
 function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, DISCORD_TOKEN: "", KNOWLEDGE_DIR: "", INDEX_CACHE_DIR: CACHE, DATA_DIR: path.join(CACHE, "data"), ...extra };
-  for (const name of ["NODE_TEST_CONTEXT", "LOG_LEVEL", "LOG_FORMAT", "HEALTH_PORT", "DISCORD_GUILD_ID", "DISCORD_API_URL", "WATCH_KNOWLEDGE", "SHARDS", "RATE_LIMIT_QUESTIONS"]) {
+  for (const name of [
+    "NODE_TEST_CONTEXT",
+    "LOG_LEVEL",
+    "LOG_FORMAT",
+    "HEALTH_PORT",
+    "DISCORD_GUILD_ID",
+    "DISCORD_API_URL",
+    "WATCH_KNOWLEDGE",
+    "SHARDS",
+    "RATE_LIMIT_QUESTIONS",
+  ]) {
     if (!(name in extra)) delete env[name];
   }
   return env;
@@ -35,7 +45,8 @@ function run(script: string, args: string[], options: { input?: string; env?: Re
 
 const ask = (args: string[], options?: { input?: string; env?: Record<string, string> }) => run("src/cli/ask.ts", args, options);
 
-const SCO_ANSWER = "The Shanghai Cooperation Organization (SCO), established in Shanghai on June 15, 2001, is the first intergovernmental international organization named after a Chinese city.";
+const SCO_ANSWER =
+  "The Shanghai Cooperation Organization (SCO), established in Shanghai on June 15, 2001, is the first intergovernmental international organization named after a Chinese city.";
 const SCO_TITLE = "Blue Hall Observation丨The SCO Astana Summit will write a new chapter in cooperation";
 
 /** Checks the shape of an Answer as the CLI prints it in JSON. */
@@ -49,7 +60,12 @@ function assertAnswerShape(value: unknown): asserts value is Answer {
     assert.deepEqual(Object.keys(r).sort(), ["answer", "answerKind", "answerStart", "highlights", "key", "score", "source", "text"]);
     assert.ok(["sentence", "row", "item", "code"].includes(r.answerKind), `answerKind ${r.answerKind}`);
     assert.equal(r.text.slice(r.answerStart, r.answerStart + r.answer.length), r.answer);
-    assert.deepEqual(Object.keys(r.source).filter((k) => k !== "url").sort(), ["line", "passage", "path", "section", "title"]);
+    assert.deepEqual(
+      Object.keys(r.source)
+        .filter((k) => k !== "url")
+        .sort(),
+      ["line", "passage", "path", "section", "title"],
+    );
   }
 }
 
@@ -59,7 +75,10 @@ describe("ask command", { concurrency: os.availableParallelism() }, () => {
     assert.equal(code, 0, stderr);
     assert.ok(stdout.startsWith(`**${SCO_ANSWER}** It is also`), stdout);
     assert.equal(stdout.split(SCO_ANSWER).length, 2, "the answer is shown once");
-    assert.ok(stdout.includes(`\n  — ${SCO_TITLE} › Maintaining regional peace and ensuring common security is the foundation of the SCO · sco-astana-summit.txt:19\n`), stdout);
+    assert.ok(
+      stdout.includes(`\n  — ${SCO_TITLE} › Maintaining regional peace and ensuring common security is the foundation of the SCO · sco-astana-summit.txt:19\n`),
+      stdout,
+    );
     assert.equal(stdout.includes("\x1b["), false, "no terminal styling when stdout is a pipe");
     assert.equal(stderr, "");
   });
@@ -90,7 +109,10 @@ describe("ask command", { concurrency: os.availableParallelism() }, () => {
     const input = "when was the lighthouse founded?\nIs the lighthouse haunted?\nWhat is the weather in Paris today?\n";
     const json = await ask(["--json", "--knowledge", knowledge], { input });
     assert.equal(json.code, 0, json.stderr);
-    const answers = json.stdout.trimEnd().split("\n").map((line) => JSON.parse(line) as Answer);
+    const answers = json.stdout
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Answer);
     answers.forEach(assertAnswerShape);
     assert.deepEqual(
       answers.map((a) => [a.answered, a.reason, a.results.length > 0, a.confidence > 0]),
@@ -134,7 +156,13 @@ describe("ask command", { concurrency: os.availableParallelism() }, () => {
     const word = fc.constantFrom("When", "was", "the", "SCO", "established", "Shanghai", "summit", "ambassador", "?", " ", "  ");
     const hostile = fc.oneof(
       { weight: 3, arbitrary: word },
-      { weight: 2, arbitrary: fc.integer({ min: 0, max: 0x1f }).filter((c) => c !== 0x0a).map((c) => String.fromCharCode(c)) },
+      {
+        weight: 2,
+        arbitrary: fc
+          .integer({ min: 0, max: 0x1f })
+          .filter((c) => c !== 0x0a)
+          .map((c) => String.fromCharCode(c)),
+      },
       { weight: 2, arbitrary: fc.constantFrom("\u0000", "\r", "\u007f", "\u0085", "\u2028", "\u2029", "\ufeff", "\u200b", "\ufffd") },
       { weight: 2, arbitrary: fc.constantFrom("\ud800", "\udfff", "\udbffA", "\ud83d") },
       { weight: 2, arbitrary: fc.constantFrom("\u202e", "\u200f", "\u2066", "\u061c", "\u202b") },
@@ -143,7 +171,10 @@ describe("ask command", { concurrency: os.availableParallelism() }, () => {
       { weight: 2, arbitrary: fc.string({ unit: "binary", maxLength: 20 }) },
       { weight: 1, arbitrary: fc.tuple(word, fc.integer({ min: 1000, max: 12_000 })).map(([w, n]) => `${w} `.repeat(n)) },
     );
-    const lines = fc.sample(fc.array(hostile, { maxLength: 12 }).map((parts) => parts.join("").replace(/\n/g, " ")), { numRuns: 2000, seed: 11 });
+    const lines = fc.sample(
+      fc.array(hostile, { maxLength: 12 }).map((parts) => parts.join("").replace(/\n/g, " ")),
+      { numRuns: 2000, seed: 11 },
+    );
     const { code, stdout, stderr } = await ask(["--json"], { input: lines.map((line) => `${line}\n`).join("") });
     assert.equal(code, 0, stderr);
     assert.equal(stderr, "");
@@ -154,7 +185,10 @@ describe("ask command", { concurrency: os.availableParallelism() }, () => {
       const answer: unknown = JSON.parse(line);
       assertAnswerShape(answer);
       // What arrives is the UTF-8 of the line (a lone surrogate becomes U+FFFD), a final \r dropped, trimmed.
-      const sent = Buffer.from(lines[i] ?? "", "utf8").toString("utf8").replace(/\r$/, "").trim();
+      const sent = Buffer.from(lines[i] ?? "", "utf8")
+        .toString("utf8")
+        .replace(/\r$/, "")
+        .trim();
       assert.equal(answer.question, sent, `line ${i + 1}`);
       assert.ok(!/[\u0085\u2028\u2029]/.test(line), "no character that line readers take for a line break");
     });
@@ -171,7 +205,10 @@ describe("ask command", { concurrency: os.availableParallelism() }, () => {
     const byEnv = await ask(["--json", "When was the Riverside Declaration signed?"], { env: { KNOWLEDGE_DIR: QA } });
     for (const { code, stdout } of [byFlag, byEnv]) {
       assert.equal(code, 0);
-      assert.equal((JSON.parse(stdout) as Answer).results[0]?.answer, "The Riverside Declaration was signed on May 4, 2019 by the mayors of the five river towns.");
+      assert.equal(
+        (JSON.parse(stdout) as Answer).results[0]?.answer,
+        "The Riverside Declaration was signed on May 4, 2019 by the mayors of the five river towns.",
+      );
     }
   });
 
@@ -252,7 +289,7 @@ describe("eval command", { concurrency: os.availableParallelism() }, () => {
     assert.match(stderr, /^eval: [^\n]*JSON[^\n]*\nUsage: npm run eval -- QUESTIONS\.json \[--knowledge DIR\] \[--misses\]\n/);
   });
 
-  test("a JSON file without a questions array names the file, with one \"eval:\" prefix", async () => {
+  test('a JSON file without a questions array names the file, with one "eval:" prefix', async () => {
     const { code, stderr } = await run("src/cli/eval.ts", ["package.json"]);
     assert.equal(code, 2);
     assert.ok(stderr.startsWith('eval: Expected package.json to have a "questions" array, got undefined\n'), stderr);
@@ -261,7 +298,12 @@ describe("eval command", { concurrency: os.availableParallelism() }, () => {
   test("without a questions file or --all it exits with code 2 and the usage, which names --all", async () => {
     const { code, stderr } = await run("src/cli/eval.ts", []);
     assert.equal(code, 2);
-    assert.ok(stderr.startsWith("eval: Expected a questions file or --all, got neither\nUsage: npm run eval -- QUESTIONS.json [--knowledge DIR] [--misses]\n       npm run eval -- --all "), stderr);
+    assert.ok(
+      stderr.startsWith(
+        "eval: Expected a questions file or --all, got neither\nUsage: npm run eval -- QUESTIONS.json [--knowledge DIR] [--misses]\n       npm run eval -- --all ",
+      ),
+      stderr,
+    );
   });
 
   test("--help prints the usage with --all on stdout", async () => {
@@ -276,7 +318,12 @@ describe("eval command", { concurrency: os.availableParallelism() }, () => {
     const lines = stdout.split("\n");
     assert.match(lines[0] ?? "", /^seed: 32 questions \(tune\) over knowledge \(1 documents, \d+ passages\)$/);
     assert.match(lines[1] ?? "", /^ {2}kind +questions +Hit@1 +Hit@3 +MRR@5 +declined +unsure$/);
-    for (const [i, kind, n] of [[2, "close", 9], [3, "paraphrased", 9], [4, "casual", 8], [5, "answerable", 26]] as const) {
+    for (const [i, kind, n] of [
+      [2, "close", 9],
+      [3, "paraphrased", 9],
+      [4, "casual", 8],
+      [5, "answerable", 26],
+    ] as const) {
       assert.match(lines[i] ?? "", new RegExp(`^ {2}${kind} +${n} +[01]\\.\\d\\d +[01]\\.\\d\\d +[01]\\.\\d\\d +\\d+ +\\d+$`));
     }
     assert.match(lines[6] ?? "", /^ {2}no answer: 6 questions, declined \d\/6 \(\d+%\) \(\d+ no-match, \d+ unsure\)$/);

@@ -55,7 +55,14 @@ const TEACH = {
   integration_types: [0],
   options: [
     { type: 3, name: "question", description: "The question, as people ask it.", required: true, max_length: 300 },
-    { type: 3, name: "passage", description: "The passage it should find: type words of it and pick one.", required: true, max_length: 100, autocomplete: true },
+    {
+      type: 3,
+      name: "passage",
+      description: "The passage it should find: type words of it and pick one.",
+      required: true,
+      max_length: 100,
+      autocomplete: true,
+    },
     { type: 5, name: "remove", description: "Undo this teaching instead (default: teach it).", required: false },
   ],
 };
@@ -88,7 +95,10 @@ describe("deploy-commands", () => {
     const result = await deployCommands(options({ guildId }));
     assert.deepEqual(result, { applicationId: server.applicationId, scope: "guild", guildId, commands: ["ask", "sources", "help", "reload", "gaps", "teach"] });
     const requests = server.requests.slice(from);
-    assert.deepEqual(requests.map((request) => `${request.method} ${request.route}`), ["GET /applications/@me", `PUT /applications/${server.applicationId}/guilds/${guildId}/commands`]);
+    assert.deepEqual(
+      requests.map((request) => `${request.method} ${request.route}`),
+      ["GET /applications/@me", `PUT /applications/${server.applicationId}/guilds/${guildId}/commands`],
+    );
     assert.deepEqual(requests[1]?.body, [ASK, SOURCES, HELP, RELOAD, GAPS, TEACH]);
     assert.equal(requests[1]?.headers.authorization, `Bot ${server.token}`);
     assert.deepEqual(server.violations, []);
@@ -99,7 +109,10 @@ describe("deploy-commands", () => {
     const ids = server.commands.global.map((command) => command.name);
     const second = await deployCommands(options());
     assert.deepEqual(first, second);
-    assert.deepEqual(server.commands.global.map((command) => command.name), ids);
+    assert.deepEqual(
+      server.commands.global.map((command) => command.name),
+      ids,
+    );
     const puts = server.requests.filter((request) => request.method === "PUT" && request.route === `/applications/${server.applicationId}/commands`);
     assert.equal(puts.length, 2);
     assert.deepEqual(puts[0]?.body, puts[1]?.body);
@@ -108,37 +121,58 @@ describe("deploy-commands", () => {
   test("max_length follows MAX_QUESTION_LENGTH", async () => {
     await deployCommands(options({ maxQuestionLength: 1000 }));
     const last = server.requests.filter((request) => request.method === "PUT").at(-1);
-    assert.equal(((last?.body as { options?: { max_length?: number }[] }[])[0]?.options?.[0])?.max_length, 1000);
+    assert.equal((last?.body as { options?: { max_length?: number }[] }[])[0]?.options?.[0]?.max_length, 1000);
   });
 
   test("a bad token gets a message that says what to do", async () => {
     await assert.rejects(deployCommands(options({ token: "not-the-token" })), (error: unknown) => {
       assert.ok(error instanceof DeployError);
-      assert.equal(error.message, "DISCORD_TOKEN was rejected by Discord (401 Unauthorized): copy the bot token again from the Developer Portal (Bot → Reset Token).");
+      assert.equal(
+        error.message,
+        "DISCORD_TOKEN was rejected by Discord (401 Unauthorized): copy the bot token again from the Developer Portal (Bot → Reset Token).",
+      );
       return true;
     });
   });
 
   test("a missing token is named", async () => {
-    await assert.rejects(deployCommands(options({ token: undefined })), /^DeployError: DISCORD_TOKEN is not set: put the bot token in \.env \(see \.env\.example\) to register commands\.$/);
+    await assert.rejects(
+      deployCommands(options({ token: undefined })),
+      /^DeployError: DISCORD_TOKEN is not set: put the bot token in \.env \(see \.env\.example\) to register commands\.$/,
+    );
   });
 
   test("a guild the bot is not in is named with its id", async () => {
     await assert.rejects(
       deployCommands(options({ guildId: "123456789012345678" })),
-      (error: unknown) => error instanceof DeployError && error.message.startsWith('Discord refused to register commands in DISCORD_GUILD_ID="123456789012345678" (403 Missing Access)'),
+      (error: unknown) =>
+        error instanceof DeployError &&
+        error.message.startsWith('Discord refused to register commands in DISCORD_GUILD_ID="123456789012345678" (403 Missing Access)'),
     );
   });
 
   test("npm run deploy-commands works from the command line and exits 1 on a bad token", async () => {
     const run = promisify(execFile);
-    const env = { ...process.env, DISCORD_API_URL: server.apiUrl, DISCORD_GUILD_ID: server.guilds[0]?.id ?? "", LOG_LEVEL: "info", LOG_FORMAT: "pretty", KNOWLEDGE_DIR: "knowledge" };
+    const env = {
+      ...process.env,
+      DISCORD_API_URL: server.apiUrl,
+      DISCORD_GUILD_ID: server.guilds[0]?.id ?? "",
+      LOG_LEVEL: "info",
+      LOG_FORMAT: "pretty",
+      KNOWLEDGE_DIR: "knowledge",
+    };
     const ok = await run(process.execPath, ["--import", "tsx", "src/discord/deploy-commands.ts"], { cwd: ROOT, env: { ...env, DISCORD_TOKEN: server.token } });
-    assert.match(ok.stderr, /INFO {2}deploy-commands: registered in guild \(live now\) application=1300000000000000001 guild=\d+ commands=\/ask \/sources \/help \/reload \/gaps \/teach/);
-    await assert.rejects(run(process.execPath, ["--import", "tsx", "src/discord/deploy-commands.ts"], { cwd: ROOT, env: { ...env, DISCORD_TOKEN: "wrong" } }), (error: { code?: number; stderr?: string }) => {
-      assert.equal(error.code, 1);
-      assert.match(String(error.stderr), /DISCORD_TOKEN was rejected by Discord \(401 Unauthorized\)/);
-      return true;
-    });
+    assert.match(
+      ok.stderr,
+      /INFO {2}deploy-commands: registered in guild \(live now\) application=1300000000000000001 guild=\d+ commands=\/ask \/sources \/help \/reload \/gaps \/teach/,
+    );
+    await assert.rejects(
+      run(process.execPath, ["--import", "tsx", "src/discord/deploy-commands.ts"], { cwd: ROOT, env: { ...env, DISCORD_TOKEN: "wrong" } }),
+      (error: { code?: number; stderr?: string }) => {
+        assert.equal(error.code, 1);
+        assert.match(String(error.stderr), /DISCORD_TOKEN was rejected by Discord \(401 Unauthorized\)/);
+        return true;
+      },
+    );
   });
 });

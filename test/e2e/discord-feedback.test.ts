@@ -45,13 +45,24 @@ function questions(h: Harness): Row[] {
 }
 
 function votes(h: Harness, logId: number): { vote: number | null; feedback: string | null }[] {
-  return h.feedback?.store.run("test", (db) => db.prepare("SELECT vote, feedback FROM votes WHERE question_id = ? ORDER BY voted_at, feedback_at").all(logId) as { vote: number | null; feedback: string | null }[]) ?? [];
+  return (
+    h.feedback?.store.run(
+      "test",
+      (db) =>
+        db.prepare("SELECT vote, feedback FROM votes WHERE question_id = ? ORDER BY voted_at, feedback_at").all(logId) as {
+          vote: number | null;
+          feedback: string | null;
+        }[],
+    ) ?? []
+  );
 }
 
 /** The edit of a deferred reply to interaction `id`. */
 async function editOf(h: Harness, id: string): Promise<RecordedRequest> {
   const token = h.server.interactions.get(id)?.token;
-  return h.server.waitForRequest((request) => request.method === "PATCH" && request.route === `/webhooks/${h.server.applicationId}/${token}/messages/@original`);
+  return h.server.waitForRequest(
+    (request) => request.method === "PATCH" && request.route === `/webhooks/${h.server.applicationId}/${token}/messages/@original`,
+  );
 }
 
 async function ask(h: Harness, question: string, user?: FakeUser) {
@@ -82,7 +93,13 @@ describe("Discord feedback, end to end", () => {
     const { data } = await ask(h, "when was the lighthouse founded?");
     const row = questions(h).at(-1);
     assert.equal(questions(h).length, before + 1);
-    assert.deepEqual(row && { ...row, id: 0 }, { id: 0, surface: "slash", guild_id: h.server.guilds[0]?.id, question: "when was the lighthouse founded?", outcome: "answered" });
+    assert.deepEqual(row && { ...row, id: 0 }, {
+      id: 0,
+      surface: "slash",
+      guild_id: h.server.guilds[0]?.id,
+      question: "when was the lighthouse founded?",
+      outcome: "answered",
+    });
     assert.deepEqual(data.components, [voteRow(row?.id ?? 0)]);
   });
 
@@ -102,9 +119,15 @@ describe("Discord feedback, end to end", () => {
   test("a mention and a DM are logged as such, the mention with its server, the DM without", async () => {
     const channel = h.server.channel("text");
     const mention = h.server.message(`<@${h.server.botUser.id}> when was the lighthouse founded?`);
-    await h.server.waitForRequest((request) => request.route === `/channels/${channel.id}/messages` && ((request.body as Json | undefined)?.message_reference as Json | undefined)?.message_id === mention?.id);
+    await h.server.waitForRequest(
+      (request) =>
+        request.route === `/channels/${channel.id}/messages` &&
+        ((request.body as Json | undefined)?.message_reference as Json | undefined)?.message_id === mention?.id,
+    );
     const dm = h.server.message("how much do tickets cost?", { author: h.server.bob, where: "dm" });
-    const reply = await h.server.waitForRequest((request) => ((request.body as Json | undefined)?.message_reference as Json | undefined)?.message_id === dm?.id);
+    const reply = await h.server.waitForRequest(
+      (request) => ((request.body as Json | undefined)?.message_reference as Json | undefined)?.message_id === dm?.id,
+    );
     const [m, d] = questions(h).slice(-2);
     assert.deepEqual([m?.surface, m?.guild_id, d?.surface, d?.guild_id], ["mention", h.server.guilds[0]?.id, "dm", null]);
     assert.deepEqual(((reply.body as Json).components as Json[]).at(-1), voteRow(d?.id ?? 0));
@@ -123,7 +146,12 @@ describe("Discord feedback, end to end", () => {
     assert.deepEqual(votes(h, logId), [{ vote: -1, feedback: null }]);
     const bob = await press(h, message, `kb1:vote:up:${logId}`, h.server.bob);
     assert.equal(description(bob.data), "Thanks, your 👍 is recorded.");
-    assert.deepEqual(votes(h, logId).map((v) => v.vote).sort(), [-1, 1]);
+    assert.deepEqual(
+      votes(h, logId)
+        .map((v) => v.vote)
+        .sort(),
+      [-1, 1],
+    );
     // The answer itself is left as it was: a vote changes no one's message.
     assert.deepEqual(h.server.messages.get(String(message?.id))?.components, [voteRow(logId)]);
   });
@@ -151,7 +179,22 @@ describe("Discord feedback, end to end", () => {
       data: {
         custom_id: `kb1:told:${logId}`,
         title: "Tell us what you were looking for",
-        components: [{ type: 1, components: [{ type: 4, custom_id: "text", style: 2, label: "What did you hope to find?", placeholder: "The answer you needed, or the words you would search with", required: false, max_length: FEEDBACK_MAX_LENGTH }] }],
+        components: [
+          {
+            type: 1,
+            components: [
+              {
+                type: 4,
+                custom_id: "text",
+                style: 2,
+                label: "What did you hope to find?",
+                placeholder: "The answer you needed, or the words you would search with",
+                required: false,
+                max_length: FEEDBACK_MAX_LENGTH,
+              },
+            ],
+          },
+        ],
       },
     });
     const sent = callback(await h.server.submitModal(tell.pressed.id, { text: "Whether there are ghost tours <@1200000000000000002>" }).response);
@@ -166,13 +209,24 @@ describe("Discord feedback, end to end", () => {
   test("a vote for a question the log does not hold gets a clear private reply", async () => {
     const { message } = await ask(h, "when was the lighthouse founded?");
     const gone = await press(h, message, "kb1:vote:up:987654321");
-    assert.deepEqual([gone.type, gone.data.flags, description(gone.data)], [4, EPHEMERAL, "I no longer have this answer in my question log (old answers are deleted after a while), so the vote was not recorded. Thanks anyway."]);
-    const modal = callback(await h.server.interaction(5, { custom_id: "kb1:told:987654321", components: [{ type: 1, components: [{ type: 4, custom_id: "text", value: "ghost tours" }] }] }).response);
+    assert.deepEqual(
+      [gone.type, gone.data.flags, description(gone.data)],
+      [4, EPHEMERAL, "I no longer have this answer in my question log (old answers are deleted after a while), so the vote was not recorded. Thanks anyway."],
+    );
+    const modal = callback(
+      await h.server.interaction(5, {
+        custom_id: "kb1:told:987654321",
+        components: [{ type: 1, components: [{ type: 4, custom_id: "text", value: "ghost tours" }] }],
+      }).response,
+    );
     assert.match(description(modal.data), /^I no longer have this answer in my question log/);
   });
 
   test("/gaps and /teach are refused, privately, to someone who is not an administrator", async () => {
-    for (const [name, options] of [["gaps", {}], ["teach", { question: DOG, passage: VISITING_KEY }]] as const) {
+    for (const [name, options] of [
+      ["gaps", {}],
+      ["teach", { question: DOG, passage: VISITING_KEY }],
+    ] as const) {
       const { data, type } = callback(await h.server.command(name, options, { user: h.server.bob }).response);
       assert.deepEqual([type, data.flags, description(data)], [4, EPHEMERAL, `Only server administrators can use \`/${name}\`, and only in a server.`]);
     }
@@ -201,13 +255,19 @@ describe("Discord feedback, end to end", () => {
     const choices = offered.data.choices as { name: string; value: string }[];
     assert.ok(choices.length >= 1 && choices.length <= 25);
     assert.ok(choices.every((c) => c.name.length <= 100 && c.value.length <= 100));
-    assert.deepEqual(choices[0], { name: "Harbor Lighthouse › Visiting — Visitors climb 143 steps to reach the gallery, which has a view over…", value: VISITING_KEY });
+    assert.deepEqual(choices[0], {
+      name: "Harbor Lighthouse › Visiting — Visitors climb 143 steps to reach the gallery, which has a view over…",
+      value: VISITING_KEY,
+    });
 
     assert.equal(description((await ask(h, DOG)).data), NO_MATCH);
     const taught = h.server.command("teach", { question: DOG, passage: VISITING_KEY });
     assert.deepEqual(callback(await taught.response), { type: 5, data: { flags: EPHEMERAL } });
-    const said = description(((await editOf(h, taught.id)).body as Json));
-    assert.match(said, /^Taught #\d+: “can I bring my dog” → \*\*Harbor Lighthouse › Visiting\*\* · `harbor-lighthouse\.md:18` · \[open\]\(https:\/\/example\.org\/lighthouse#visiting\)\nAsked now, that question finds this passage first\.\nUndo: /);
+    const said = description((await editOf(h, taught.id)).body as Json);
+    assert.match(
+      said,
+      /^Taught #\d+: “can I bring my dog” → \*\*Harbor Lighthouse › Visiting\*\* · `harbor-lighthouse\.md:18` · \[open\]\(https:\/\/example\.org\/lighthouse#visiting\)\nAsked now, that question finds this passage first\.\nUndo: /,
+    );
     for (const question of [DOG, "could I bring my dogs?"]) {
       const { data } = await ask(h, question);
       assert.match(description(data), /\*\*Harbor Lighthouse › Visiting\*\* · `harbor-lighthouse\.md:18`/, question);
@@ -219,7 +279,10 @@ describe("Discord feedback, end to end", () => {
     assert.equal(description((await ask(h, DOG)).data), NO_MATCH);
     const again = h.server.command("teach", { question: DOG, passage: VISITING_KEY, remove: true });
     await again.response;
-    assert.equal(description((await editOf(h, again.id)).body as Json), "Expected a question taught for that passage, got \"can I bring my dog\": there is no such teach record.");
+    assert.equal(
+      description((await editOf(h, again.id)).body as Json),
+      'Expected a question taught for that passage, got "can I bring my dog": there is no such teach record.',
+    );
   });
 });
 

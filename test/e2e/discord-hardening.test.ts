@@ -61,7 +61,8 @@ describe("rate-limited interactions", () => {
 
 describe("mention and DM replies are sent once", () => {
   const posts = (h: Harness, id: unknown) => h.server.requests.filter(repliesTo(id));
-  const stored = (h: Harness, id: unknown) => [...h.server.messages.values()].filter((message) => (message.message_reference as Json | undefined)?.message_id === id);
+  const stored = (h: Harness, id: unknown) =>
+    [...h.server.messages.values()].filter((message) => (message.message_reference as Json | undefined)?.message_id === id);
 
   for (const fault of [
     { name: "a connection reset after Discord made the message", fault: { kind: "reset", afterEffect: true } as const },
@@ -124,7 +125,10 @@ describe("/reload", () => {
     await writeFile(path.join(kb, ".hygiene.json"), "{ not json");
     const report = await edited();
     assert.equal(report.title, "Knowledge reloaded");
-    assert.match(String((report.fields as Json[])[0]?.value), /^\*\*\.hygiene\.json\*\*: hygiene-config: \.hygiene\.json is not valid JSON: .* — using the last good settings$/);
+    assert.match(
+      String((report.fields as Json[])[0]?.value),
+      /^\*\*\.hygiene\.json\*\*: hygiene-config: \.hygiene\.json is not valid JSON: .* — using the last good settings$/,
+    );
 
     await rm(kb, { recursive: true, force: true });
     const failed = await edited();
@@ -135,7 +139,10 @@ describe("/reload", () => {
     const kb = "/srv/bot/knowledge";
     assert.equal(withoutServerPaths("knowledge: folder not found: /srv/bot/knowledge", kb), "knowledge: folder not found: the knowledge folder");
     assert.equal(withoutServerPaths("cannot read /srv/bot/knowledge/docs/a.md: EACCES", kb), "cannot read docs/a.md: EACCES");
-    assert.equal(withoutServerPaths("no usable knowledge files in /srv/bot/knowledge (add .md files)", kb), "no usable knowledge files in the knowledge folder (add .md files)");
+    assert.equal(
+      withoutServerPaths("no usable knowledge files in /srv/bot/knowledge (add .md files)", kb),
+      "no usable knowledge files in the knowledge folder (add .md files)",
+    );
     assert.equal(withoutServerPaths("snapshot /srv/bot/.cache/index-1a2b.json is corrupt", kb), "snapshot index-1a2b.json is corrupt");
     assert.equal(withoutServerPaths("/srv/bot/knowledge-old/x.md and /etc/passwd", kb), "x.md and passwd");
     assert.equal(withoutServerPaths("see https://example.org/docs/a and and/or", kb), "see https://example.org/docs/a and and/or");
@@ -205,19 +212,28 @@ describe("the DM and mention reply queue is bounded", () => {
     let open: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (open = resolve));
     let asked = 0;
-    const h = await harness(t, { maxPendingReplies: 3, engine: (engine) => withEngine(engine, { ask: async (question, options) => (asked++, await gate, engine.ask(question, options)) }) });
+    const h = await harness(t, {
+      maxPendingReplies: 3,
+      engine: (engine) => withEngine(engine, { ask: async (question, options) => (asked++, await gate, engine.ask(question, options)) }),
+    });
     const questions = Array.from({ length: 10 }, (_, i) => h.server.message(FOUNDED, { where: "dm", author: person(i) }));
     const unanswered = () => h.logs.filter((line) => line.includes("message left unanswered (too many replies in flight)")).length;
     await until(() => asked === 3 && unanswered() === 7, "three questions asked and seven left");
     open();
     await until(() => h.logs.some((line) => line.includes("reply queue drained")), "the queue to drain");
     const answeredIds = questions.filter((question) => h.server.requests.some(repliesTo(question?.id))).map((question) => question?.id);
-    assert.deepEqual(answeredIds, questions.slice(0, 3).map((question) => question?.id));
+    assert.deepEqual(
+      answeredIds,
+      questions.slice(0, 3).map((question) => question?.id),
+    );
     const warnings = h.logs.filter((line) => line.includes("WARN"));
-    assert.deepEqual(warnings.map((line) => line.replace(/^\S+ /, "")), [
-      "WARN  discord: over 3 DM and mention replies in flight; leaving new ones unanswered until the queue drains",
-      "WARN  discord: reply queue drained; 7 DM and mention messages were left unanswered",
-    ]);
+    assert.deepEqual(
+      warnings.map((line) => line.replace(/^\S+ /, "")),
+      [
+        "WARN  discord: over 3 DM and mention replies in flight; leaving new ones unanswered until the queue drains",
+        "WARN  discord: reply queue drained; 7 DM and mention messages were left unanswered",
+      ],
+    );
     // And the bot answers again.
     const after = h.server.message(FOUNDED, { where: "dm", author: person(99) });
     await h.server.waitForRequest(repliesTo(after?.id));

@@ -26,19 +26,55 @@ describe("vetInteraction", () => {
     ["no token", { ...base, token: "", type: InteractionType.ApplicationCommand, data: ASK }, "none: no id or token"],
     ["a ping", { ...base, type: InteractionType.Ping }, "none: a ping, which Discord sends over HTTP, never the gateway"],
     ["a button without its message", { ...base, type: InteractionType.MessageComponent, data: BUTTON }, "stale: a button without its message"],
-    ["a button on a message without an id", { ...base, type: InteractionType.MessageComponent, data: BUTTON, message: { ...message, id: 7 } }, "stale: a button on a malformed message"],
+    [
+      "a button on a message without an id",
+      { ...base, type: InteractionType.MessageComponent, data: BUTTON, message: { ...message, id: 7 } },
+      "stale: a button on a malformed message",
+    ],
     ["a component interaction without data", { ...base, type: InteractionType.MessageComponent, message }, "stale: a component interaction without data"],
-    ["a select menu", { ...base, type: InteractionType.MessageComponent, data: { custom_id: "x", component_type: ComponentType.StringSelect, values: [] }, message }, "unsupported: a select menu (component type 3), which this bot never sends"],
-    ["a text input", { ...base, type: InteractionType.MessageComponent, data: { custom_id: "x", component_type: ComponentType.TextInput }, message }, "unsupported: component type 4, which cannot send an interaction from a message of this bot"],
-    ["an unknown component type", { ...base, type: InteractionType.MessageComponent, data: { custom_id: "x", component_type: 99 }, message }, "unsupported: component type 99, unknown to this bot"],
-    ["a user context-menu command", { ...base, type: InteractionType.ApplicationCommand, data: { name: "Profile", type: ApplicationCommandType.User, target_id: "1" } }, "unsupported: an application command of type 2, which this bot does not register"],
-    ["an unknown command type", { ...base, type: InteractionType.ApplicationCommand, data: { name: "x", type: 42 } }, "unsupported: application command type 42, unknown to this bot"],
+    [
+      "a select menu",
+      { ...base, type: InteractionType.MessageComponent, data: { custom_id: "x", component_type: ComponentType.StringSelect, values: [] }, message },
+      "unsupported: a select menu (component type 3), which this bot never sends",
+    ],
+    [
+      "a text input",
+      { ...base, type: InteractionType.MessageComponent, data: { custom_id: "x", component_type: ComponentType.TextInput }, message },
+      "unsupported: component type 4, which cannot send an interaction from a message of this bot",
+    ],
+    [
+      "an unknown component type",
+      { ...base, type: InteractionType.MessageComponent, data: { custom_id: "x", component_type: 99 }, message },
+      "unsupported: component type 99, unknown to this bot",
+    ],
+    [
+      "a user context-menu command",
+      { ...base, type: InteractionType.ApplicationCommand, data: { name: "Profile", type: ApplicationCommandType.User, target_id: "1" } },
+      "unsupported: an application command of type 2, which this bot does not register",
+    ],
+    [
+      "an unknown command type",
+      { ...base, type: InteractionType.ApplicationCommand, data: { name: "x", type: 42 } },
+      "unsupported: application command type 42, unknown to this bot",
+    ],
     ["a command without data", { ...base, type: InteractionType.ApplicationCommand }, "unsupported: a command without data"],
     ["a command without a name", { ...base, type: InteractionType.ApplicationCommand, data: { ...ASK, name: 5 } }, "unsupported: no command name"],
-    ["a command whose options are not a list", { ...base, type: InteractionType.ApplicationCommand, data: { ...ASK, options: { question: "x" } } }, "unsupported: malformed options"],
+    [
+      "a command whose options are not a list",
+      { ...base, type: InteractionType.ApplicationCommand, data: { ...ASK, options: { question: "x" } } },
+      "unsupported: malformed options",
+    ],
     ["a command without a user", { ...base, user: undefined, type: InteractionType.ApplicationCommand, data: ASK }, "unsupported: no user"],
-    ["a command in a malformed channel", { ...base, channel: { id: "1", type: "text" }, type: InteractionType.ApplicationCommand, data: ASK }, "unsupported: a malformed channel"],
-    ["an autocomplete with malformed options", { ...base, type: InteractionType.ApplicationCommandAutocomplete, data: { ...ASK, options: [1] } }, "choices: malformed options"],
+    [
+      "a command in a malformed channel",
+      { ...base, channel: { id: "1", type: "text" }, type: InteractionType.ApplicationCommand, data: ASK },
+      "unsupported: a malformed channel",
+    ],
+    [
+      "an autocomplete with malformed options",
+      { ...base, type: InteractionType.ApplicationCommandAutocomplete, data: { ...ASK, options: [1] } },
+      "choices: malformed options",
+    ],
     ["a modal submission without a custom id", { ...base, type: InteractionType.ModalSubmit, data: { components: [] } }, "stale: a modal without a custom id"],
     ["a modal submission without data", { ...base, type: InteractionType.ModalSubmit }, "stale: a modal submission without data"],
     ["an unknown interaction type", { ...base, type: 42, data: {} }, "unsupported: interaction type 42, unknown to this bot"],
@@ -72,12 +108,29 @@ describe("vetInteraction", () => {
       version: 1,
       data: BUTTON,
       guild_id: "1300000000000000400",
-      member: { user: { id: "1200000000000000001", username: "", global_name: null, discriminator: "0", avatar: null }, roles: ["1"], nick: null, joined_at: null, deaf: false, mute: false, flags: 0 },
+      member: {
+        user: { id: "1200000000000000001", username: "", global_name: null, discriminator: "0", avatar: null },
+        roles: ["1"],
+        nick: null,
+        joined_at: null,
+        deaf: false,
+        mute: false,
+        flags: 0,
+      },
       locale: "en-US",
       entitlements: [],
       authorizing_integration_owners: { "0": "1" },
       context: null,
-      message: { id: message.id, channel_id: message.channel_id, type: 0, content: "", embeds: [{ footer: { text: "Question: q" } }, {}], components: [], attachments: [], flags: 0 },
+      message: {
+        id: message.id,
+        channel_id: message.channel_id,
+        type: 0,
+        content: "",
+        embeds: [{ footer: { text: "Question: q" } }, {}],
+        components: [],
+        attachments: [],
+        flags: 0,
+      },
     });
   });
 });
@@ -109,14 +162,55 @@ describe("Discord bot, malformed interactions", () => {
 
   const cases: [string, () => ReturnType<Harness["server"]["interaction"]>, (body: { type: number; data: Json }) => void][] = [
     ["a button press without its message is told to ask again", () => h.server.interaction(InteractionType.MessageComponent, BUTTON), privately(STALE)],
-    ["an unknown component type", () => h.server.interaction(InteractionType.MessageComponent, { custom_id: "x", component_type: 99 }, { message: { id: "1300000000000000200", channel_id: h.server.channel().id, embeds: [] } }), privately(UNSUPPORTED)],
-    ["a select menu", () => h.server.interaction(InteractionType.MessageComponent, { custom_id: "x", component_type: ComponentType.StringSelect, values: ["a"] }, { message: { id: "1300000000000000200", channel_id: h.server.channel().id } }), privately(UNSUPPORTED)],
+    [
+      "an unknown component type",
+      () =>
+        h.server.interaction(
+          InteractionType.MessageComponent,
+          { custom_id: "x", component_type: 99 },
+          { message: { id: "1300000000000000200", channel_id: h.server.channel().id, embeds: [] } },
+        ),
+      privately(UNSUPPORTED),
+    ],
+    [
+      "a select menu",
+      () =>
+        h.server.interaction(
+          InteractionType.MessageComponent,
+          { custom_id: "x", component_type: ComponentType.StringSelect, values: ["a"] },
+          { message: { id: "1300000000000000200", channel_id: h.server.channel().id } },
+        ),
+      privately(UNSUPPORTED),
+    ],
     ["an unknown interaction type", () => h.server.interaction(42 as InteractionType, { name: "ask" }), privately(UNSUPPORTED)],
-    ["a modal submission of a modal this bot never opened is told to ask again", () => h.server.interaction(InteractionType.ModalSubmit, { custom_id: "x", components: [] }), privately(STALE)],
-    ["a message context-menu command", () => h.server.interaction(InteractionType.ApplicationCommand, { id: "1", name: "Quote", type: ApplicationCommandType.Message, target_id: "1", resolved: { messages: {} } }), privately(UNSUPPORTED)],
+    [
+      "a modal submission of a modal this bot never opened is told to ask again",
+      () => h.server.interaction(InteractionType.ModalSubmit, { custom_id: "x", components: [] }),
+      privately(STALE),
+    ],
+    [
+      "a message context-menu command",
+      () =>
+        h.server.interaction(InteractionType.ApplicationCommand, {
+          id: "1",
+          name: "Quote",
+          type: ApplicationCommandType.Message,
+          target_id: "1",
+          resolved: { messages: {} },
+        }),
+      privately(UNSUPPORTED),
+    ],
     ["a slash command we never registered", () => h.server.command("weather"), privately(UNSUPPORTED)],
-    ["an /ask without its user", () => h.server.interaction(InteractionType.ApplicationCommand, ASK, { mutate: (p) => delete p.member }), privately(UNSUPPORTED)],
-    ["an autocomplete with malformed options gets an empty list", () => h.server.interaction(InteractionType.ApplicationCommandAutocomplete, { ...ASK, options: "light" }), (body) => assert.deepEqual(body, { type: InteractionResponseType.ApplicationCommandAutocompleteResult, data: { choices: [] } })],
+    [
+      "an /ask without its user",
+      () => h.server.interaction(InteractionType.ApplicationCommand, ASK, { mutate: (p) => delete p.member }),
+      privately(UNSUPPORTED),
+    ],
+    [
+      "an autocomplete with malformed options gets an empty list",
+      () => h.server.interaction(InteractionType.ApplicationCommandAutocomplete, { ...ASK, options: "light" }),
+      (body) => assert.deepEqual(body, { type: InteractionResponseType.ApplicationCommandAutocompleteResult, data: { choices: [] } }),
+    ],
   ];
   for (const [name, send, check] of cases) {
     test(`${name}, and the bot keeps answering`, async () => {
@@ -136,8 +230,44 @@ describe("Discord bot, malformed interactions", () => {
   });
 
   test("fuzz: a payload with any of its fields dropped or replaced gets exactly one answer, and nothing is left unhandled", async () => {
-    const fields = ["type", "data", "channel", "channel_id", "guild_id", "member", "app_permissions", "entitlements", "authorizing_integration_owners", "context", "locale", "version", "message", "user"];
-    const nested = ["data.name", "data.type", "data.options", "data.resolved", "data.custom_id", "data.component_type", "member.user", "member.permissions", "member.roles", "channel.type", "channel.id", "channel.recipients", "message.id", "message.channel_id", "message.author", "message.embeds", "message.components", "message.flags", "message.timestamp", "entitlements.0"];
+    const fields = [
+      "type",
+      "data",
+      "channel",
+      "channel_id",
+      "guild_id",
+      "member",
+      "app_permissions",
+      "entitlements",
+      "authorizing_integration_owners",
+      "context",
+      "locale",
+      "version",
+      "message",
+      "user",
+    ];
+    const nested = [
+      "data.name",
+      "data.type",
+      "data.options",
+      "data.resolved",
+      "data.custom_id",
+      "data.component_type",
+      "member.user",
+      "member.permissions",
+      "member.roles",
+      "channel.type",
+      "channel.id",
+      "channel.recipients",
+      "message.id",
+      "message.channel_id",
+      "message.author",
+      "message.embeds",
+      "message.components",
+      "message.flags",
+      "message.timestamp",
+      "entitlements.0",
+    ];
     const change = fc.record({
       drop: fc.subarray([...fields, ...nested], { maxLength: 3 }),
       set: fc.array(fc.tuple(fc.constantFrom(...fields, ...nested), fc.oneof(fc.jsonValue(), fc.constantFrom(1, 2, 3, 4, 5, 99, "2", null))), { maxLength: 2 }),
@@ -146,7 +276,12 @@ describe("Discord bot, malformed interactions", () => {
     await fc.assert(
       fc.asyncProperty(change, async ({ drop, set, kind }) => {
         const message = { id: "1300000000000000200", channel_id: h.server.channel().id, embeds: [], components: [] };
-        const [type, data] = kind === "command" ? [InteractionType.ApplicationCommand, ASK] : kind === "autocomplete" ? [InteractionType.ApplicationCommandAutocomplete, ASK] : [InteractionType.MessageComponent, BUTTON];
+        const [type, data] =
+          kind === "command"
+            ? [InteractionType.ApplicationCommand, ASK]
+            : kind === "autocomplete"
+              ? [InteractionType.ApplicationCommandAutocomplete, ASK]
+              : [InteractionType.MessageComponent, BUTTON];
         const sent = h.server.interaction(type, structuredClone(data), {
           message,
           mutate: (payload) => {

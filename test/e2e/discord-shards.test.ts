@@ -25,7 +25,18 @@ const HISTORY =
   "**Harbor Lighthouse › History** · `harbor-lighthouse.md:12` · [open](https://example.org/lighthouse#history)";
 
 /** Settings the developer's .env or shell might hold, cleared so that only the test's own apply. */
-const CLEAN_ENV = { DISCORD_GUILD_ID: "", SHARDS: "", SHARD_LIST: "", SHARDS_PER_PROCESS: "", SHARDING_MANAGER: "", SHARD_COUNT: "", WATCH_KNOWLEDGE: "false", RATE_LIMIT_QUESTIONS: "0", LOG_LEVEL: "info", LOG_FORMAT: "pretty" };
+const CLEAN_ENV = {
+  DISCORD_GUILD_ID: "",
+  SHARDS: "",
+  SHARD_LIST: "",
+  SHARDS_PER_PROCESS: "",
+  SHARDING_MANAGER: "",
+  SHARD_COUNT: "",
+  WATCH_KNOWLEDGE: "false",
+  RATE_LIMIT_QUESTIONS: "0",
+  LOG_LEVEL: "info",
+  LOG_FORMAT: "pretty",
+};
 
 function alive(pid: number): boolean {
   try {
@@ -87,8 +98,20 @@ describe("npm run start:sharded", () => {
       await run.logged(/INFO {2}discord: logged in as /);
       const log = run.log();
       assert.match(log, /INFO {2}shards: running all 2 shards in this process recommended=2 setting=auto maxConcurrency=2/);
-      assert.deepEqual(server.identifies().map((record) => (record.d as Json).shard).sort(), [[0, 2], [1, 2]]);
-      assert.deepEqual(server.guilds.map((guild) => server.shardOf(guild.id)), [0, 1]);
+      assert.deepEqual(
+        server
+          .identifies()
+          .map((record) => (record.d as Json).shard)
+          .sort(),
+        [
+          [0, 2],
+          [1, 2],
+        ],
+      );
+      assert.deepEqual(
+        server.guilds.map((guild) => server.shardOf(guild.id)),
+        [0, 1],
+      );
       assert.doesNotMatch(log, /started pid=/, "no shard processes");
       assert.equal(log.match(/knowledge: loaded /g)?.length, 1, "one engine");
       await answersEveryGuild(server);
@@ -107,12 +130,28 @@ describe("npm run start:sharded", () => {
   test("beyond SHARDS_PER_PROCESS it runs groups of shards as processes, each answering for its guilds, and SIGTERM stops them all", async () => {
     const server = await DiscordTestServer.start({ recommendedShards: 3, maxConcurrency: 3, guilds: 3 });
     const cache = await mkdtemp(path.join(os.tmpdir(), "shards-cache-"));
-    const run = startSharded({ DISCORD_TOKEN: server.token, DISCORD_API_URL: server.apiUrl, KNOWLEDGE_DIR: FIXTURE_KNOWLEDGE, INDEX_CACHE_DIR: cache, SHARDS_PER_PROCESS: "2" });
+    const run = startSharded({
+      DISCORD_TOKEN: server.token,
+      DISCORD_API_URL: server.apiUrl,
+      KNOWLEDGE_DIR: FIXTURE_KNOWLEDGE,
+      INDEX_CACHE_DIR: cache,
+      SHARDS_PER_PROCESS: "2",
+    });
     try {
       await run.logged(/shards: all 3 connected/);
       const log = run.log();
       assert.match(log, /INFO {2}shards: running all 3 shards in 2 processes of up to 2 recommended=3 setting=auto maxConcurrency=3/);
-      assert.deepEqual(server.identifies().map((record) => (record.d as Json).shard).sort(), [[0, 3], [1, 3], [2, 3]]);
+      assert.deepEqual(
+        server
+          .identifies()
+          .map((record) => (record.d as Json).shard)
+          .sort(),
+        [
+          [0, 3],
+          [1, 3],
+          [2, 3],
+        ],
+      );
       assert.deepEqual(server.guilds.map((guild) => server.shardOf(guild.id)).sort(), [0, 1, 2]);
 
       // Two processes, neither of them the manager, each loading the snapshot the manager made.
@@ -138,10 +177,22 @@ describe("npm run start:sharded", () => {
   test("npm start with SHARDS=auto in the environment (as in .env.example) runs Discord's recommended shards in its process", async () => {
     const server = await DiscordTestServer.start({ recommendedShards: 2, maxConcurrency: 2, guilds: 2 });
     const cache = await mkdtemp(path.join(os.tmpdir(), "shards-cache-"));
-    const run = startSharded({ DISCORD_TOKEN: server.token, DISCORD_API_URL: server.apiUrl, KNOWLEDGE_DIR: FIXTURE_KNOWLEDGE, INDEX_CACHE_DIR: cache, SHARDS: "auto" }, "src/main.ts");
+    const run = startSharded(
+      { DISCORD_TOKEN: server.token, DISCORD_API_URL: server.apiUrl, KNOWLEDGE_DIR: FIXTURE_KNOWLEDGE, INDEX_CACHE_DIR: cache, SHARDS: "auto" },
+      "src/main.ts",
+    );
     try {
       await run.logged(/INFO {2}discord: logged in as /);
-      assert.deepEqual(server.identifies().map((record) => (record.d as Json).shard).sort(), [[0, 2], [1, 2]]);
+      assert.deepEqual(
+        server
+          .identifies()
+          .map((record) => (record.d as Json).shard)
+          .sort(),
+        [
+          [0, 2],
+          [1, 2],
+        ],
+      );
       await answersEveryGuild(server);
       run.child.kill("SIGTERM");
       assert.equal(await run.exited, 0, run.log());
@@ -213,9 +264,19 @@ describe("shard processes", () => {
   test("a shard that exits before it connects fails start-up with its usage exit code, and is not respawned", async () => {
     const { entry, dir } = await script("process.exit(2);\n");
     const logs: string[] = [];
-    const fleet = startShards({ config: { discordToken: "token" }, logger: createLogger("debug", (line) => logs.push(line)), plan, perProcess: 16, entry, respawnDelayMs: 1 });
+    const fleet = startShards({
+      config: { discordToken: "token" },
+      logger: createLogger("debug", (line) => logs.push(line)),
+      plan,
+      perProcess: 16,
+      entry,
+      respawnDelayMs: 1,
+    });
     try {
-      await assert.rejects(fleet.ready, (error: unknown) => error instanceof ShardStartError && error.exitCode === 2 && /shard process 0 exited before it connected/.test(error.message));
+      await assert.rejects(
+        fleet.ready,
+        (error: unknown) => error instanceof ShardStartError && error.exitCode === 2 && /shard process 0 exited before it connected/.test(error.message),
+      );
       assert.equal(await fleet.stop(), true);
       assert.equal(logs.filter((line) => line.includes("shards: process 0 (shard 0) started")).length, 1, logs.join("\n"));
     } finally {
@@ -233,7 +294,14 @@ describe("shard processes", () => {
         "else setInterval(() => {}, 1000);\n",
     );
     const logs: string[] = [];
-    const fleet = startShards({ config: { discordToken: "token" }, logger: createLogger("debug", (line) => logs.push(line)), plan, perProcess: 16, entry, respawnDelayMs: 1 });
+    const fleet = startShards({
+      config: { discordToken: "token" },
+      logger: createLogger("debug", (line) => logs.push(line)),
+      plan,
+      perProcess: 16,
+      entry,
+      respawnDelayMs: 1,
+    });
     try {
       await fleet.ready;
       const first = fleet.pids().get(0);
@@ -254,7 +322,10 @@ describe("shard processes", () => {
 
 describe("SHARD_LIST and shard-process settings", () => {
   function rejects(env: Record<string, string>, message: string) {
-    assert.throws(() => parseConfig(env, CWD), (error: unknown) => error instanceof ConfigError && error.message === message);
+    assert.throws(
+      () => parseConfig(env, CWD),
+      (error: unknown) => error instanceof ConfigError && error.message === message,
+    );
   }
 
   test("SHARD_LIST takes ids and ranges out of SHARDS, sorted and without repeats; unset or all means every shard", () => {
@@ -277,6 +348,9 @@ describe("SHARD_LIST and shard-process settings", () => {
     assert.deepEqual(config.shardProcess, { ids: [1], count: 2 });
     assert.equal(config.shards, 2);
     assert.equal(parseConfig({}, CWD).shardProcess, undefined);
-    rejects({ SHARDING_MANAGER: "true", SHARDS: "2", SHARD_COUNT: "2" }, 'config: Expected SHARDS to be the shard id that start:sharded passes (SHARDING_MANAGER is set), got "2" with SHARD_COUNT="2"');
+    rejects(
+      { SHARDING_MANAGER: "true", SHARDS: "2", SHARD_COUNT: "2" },
+      'config: Expected SHARDS to be the shard id that start:sharded passes (SHARDING_MANAGER is set), got "2" with SHARD_COUNT="2"',
+    );
   });
 });

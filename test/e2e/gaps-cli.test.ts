@@ -41,7 +41,12 @@ describe("the question log from the terminal", { concurrency: os.availableParall
     const { env } = await setting(t);
     const started = await run(NPM, ["--silent", "start"], env, "Who runs the library?\nHow do I rent a kayak?\nhow do i rent kayaks\nlibrary kayak\n");
     assert.equal(started.code, 0, started.stderr);
-    assert.ok(started.stdout.startsWith("The Orchard Library lends books, maps and garden tools to every resident of Riverside. **Volunteers from the Riverside Garden Club run the library and its quiet reading room.**\n"), started.stdout);
+    assert.ok(
+      started.stdout.startsWith(
+        "The Orchard Library lends books, maps and garden tools to every resident of Riverside. **Volunteers from the Riverside Garden Club run the library and its quiet reading room.**\n",
+      ),
+      started.stdout,
+    );
 
     const { code, stdout, stderr } = await run(NPM, ["run", "--silent", "gaps", "--", "--json"], env);
     assert.equal(code, 0, stderr);
@@ -58,7 +63,10 @@ describe("the question log from the terminal", { concurrency: os.availableParall
     assert.deepEqual(report.perDay.at(-1), { day: new Date().toISOString().slice(0, 10), answered: 1, unsure: 0, "no-match": 3 });
     assert.equal(report.gaps[0]?.suggestion, undefined, "nothing in the knowledge shares a word with renting kayaks");
     assert.equal(report.gaps[1]?.suggestion?.passage.key, "cNTCNfJUCEJT");
-    assert.deepEqual(report.documents.least.map((d) => d.path), ["observatory.txt"]);
+    assert.deepEqual(
+      report.documents.least.map((d) => d.path),
+      ["observatory.txt"],
+    );
   });
 
   test("the text report names each gap and its fix, with a sparkline of outcomes per day", async (t) => {
@@ -69,7 +77,12 @@ describe("the question log from the terminal", { concurrency: os.availableParall
     const lines = stdout.split("\n");
     assert.match(lines[0] ?? "", /^2 questions from \d{4}-\d\d-\d\d to \d{4}-\d\d-\d\d \(UTC\): 0 answered, 0 unsure, 2 no-match\.$/);
     assert.deepEqual(lines.slice(3, 6), ["  answered       0", "  unsure         0", "  no-match    █  2"]);
-    assert.ok(stdout.includes('\n1. "library kayak": asked 2×, no-match\n   Closest passage, sharing only some of its words: Riverside Town Guide › Orchard Library (riverside.md, key cNTCNfJUCEJT)\n'), stdout);
+    assert.ok(
+      stdout.includes(
+        '\n1. "library kayak": asked 2×, no-match\n   Closest passage, sharing only some of its words: Riverside Town Guide › Orchard Library (riverside.md, key cNTCNfJUCEJT)\n',
+      ),
+      stdout,
+    );
     assert.ok(stdout.includes("\n     or teach it: npm run gaps -- --teach 'library kayak' --passage cNTCNfJUCEJT\n"), stdout);
   });
 
@@ -81,7 +94,12 @@ describe("the question log from the terminal", { concurrency: os.availableParall
     assert.equal(code, 0, stderr);
     assert.ok(stdout.includes("**Volunteers from the Riverside Garden Club run the library"), stdout);
     const file = path.join(dataDir, DATABASE_FILE);
-    assert.match(stderr, new RegExp(`WARN  question log: ${file.replace(/[.]/g, "\\.")} is not a readable database \\(file is not a database\\); moved it to ${file.replace(/[.]/g, "\\.")}\\.broken-[\\dTZ-]+ and started a new one\\n`));
+    assert.match(
+      stderr,
+      new RegExp(
+        `WARN  question log: ${file.replace(/[.]/g, "\\.")} is not a readable database \\(file is not a database\\); moved it to ${file.replace(/[.]/g, "\\.")}\\.broken-[\\dTZ-]+ and started a new one\\n`,
+      ),
+    );
     assert.equal((await readdir(dataDir)).filter((f) => /\.broken-[\dTZ-]+$/.test(f)).length, 1);
     const report = JSON.parse((await gaps(["--json"], env)).stdout) as GapsReport;
     assert.equal(report.totals.answered, 1);
@@ -101,7 +119,10 @@ describe("teach records from the terminal", { concurrency: os.availableParalleli
     const { dataDir, env } = await setting(t);
     const taught = await gaps(["--teach", "Can I borrow a kayak?", "--passage", "cNTCNfJUCEJT"], env);
     assert.equal(taught.code, 0, taught.stderr);
-    assert.equal(taught.stdout, 'Taught #1: "Can I borrow a kayak?" → riverside.md › Orchard Library (key cNTCNfJUCEJT). Undo: npm run gaps -- --remove-taught 1\n');
+    assert.equal(
+      taught.stdout,
+      'Taught #1: "Can I borrow a kayak?" → riverside.md › Orchard Library (key cNTCNfJUCEJT). Undo: npm run gaps -- --remove-taught 1\n',
+    );
 
     const listed = await gaps(["--taught"], env);
     assert.equal(listed.stdout, '#1 "Can I borrow a kayak?" → riverside.md › Orchard Library (key cNTCNfJUCEJT): finds its passage\n');

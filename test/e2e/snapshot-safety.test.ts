@@ -45,8 +45,16 @@ describe("a snapshot damaged inside", () => {
     ["the file hashes missing", (snap) => delete snap.hashes, "Expected hashes to be an object, got nothing"],
     ["the document frequencies missing", (snap) => delete snap.index.df, "Expected index.df to be an object, got nothing"],
     ["MiniSearch's terms nulled", (snap) => (snap.index.minisearch.index = null), "Expected index.minisearch.index to be an array, got null"],
-    ["a passage's text a number", (snap) => ((snap.index.passages[1] as Record<string, unknown>).text = 7), "Expected index.passages[1].text to be a string, got number 7"],
-    ["MiniSearch pointing past the passages", (snap) => ((snap.index.minisearch.documentIds as Record<string, unknown>)["1"] = 999), `Expected index.minisearch.documentIds.1 to be a whole number below ${3}, got number 999`],
+    [
+      "a passage's text a number",
+      (snap) => ((snap.index.passages[1] as Record<string, unknown>).text = 7),
+      "Expected index.passages[1].text to be a string, got number 7",
+    ],
+    [
+      "MiniSearch pointing past the passages",
+      (snap) => ((snap.index.minisearch.documentIds as Record<string, unknown>)["1"] = 999),
+      `Expected index.minisearch.documentIds.1 to be a whole number below ${3}, got number 999`,
+    ],
   ];
   for (const [what, damage, reason] of damages) {
     test(`with ${what} is rebuilt with a log line saying what is damaged, and the engine answers`, async (t) => {
@@ -77,7 +85,10 @@ describe("a snapshot damaged inside", () => {
     t.after(() => engine.close());
     assert.equal((await engine.ask(QUESTION)).results[0]?.answer, DECLARATION);
     // Logged in the answering worker, and relayed with its name.
-    assert.ok(lines.some((line) => line.startsWith(`INFO  [answer worker] knowledge: rebuilding the index: snapshot ${snapshot} is damaged (`)), lines.join("\n"));
+    assert.ok(
+      lines.some((line) => line.startsWith(`INFO  [answer worker] knowledge: rebuilding the index: snapshot ${snapshot} is damaged (`)),
+      lines.join("\n"),
+    );
   });
 
   test("does not stop `npm run ask`: it answers, exit code 0", async (t) => {
@@ -101,7 +112,10 @@ describe("snapshot temporary files", () => {
     const { lines, logger } = recordingLogger();
     const engine = await AnswerEngine.open(dir, { snapshot, logger });
     assert.equal(engine.ask(QUESTION).results[0]?.answer, DECLARATION);
-    assert.ok(lines.some((line) => line.startsWith(`WARN  knowledge: could not save the index snapshot ${snapshot}: `)), lines.join("\n"));
+    assert.ok(
+      lines.some((line) => line.startsWith(`WARN  knowledge: could not save the index snapshot ${snapshot}: `)),
+      lines.join("\n"),
+    );
     assert.deepEqual(await readdir(path.dirname(snapshot)), [path.basename(snapshot)]);
   });
 
@@ -124,7 +138,10 @@ describe("snapshot temporary files", () => {
     const { lines, logger } = recordingLogger();
     await AnswerEngine.open(dir, { snapshot, logger });
     assert.deepEqual((await readdir(path.dirname(snapshot))).sort(), [name, unrelated, writing].sort());
-    assert.ok(lines.includes(`INFO  knowledge: removed 2 temporary file(s) that an interrupted snapshot write left: ${[killed, abandoned].sort().join(", ")}`), lines.join("\n"));
+    assert.ok(
+      lines.includes(`INFO  knowledge: removed 2 temporary file(s) that an interrupted snapshot write left: ${[killed, abandoned].sort().join(", ")}`),
+      lines.join("\n"),
+    );
   });
 });
 
@@ -147,7 +164,11 @@ async function engineCopy(root: string, options: { bump?: string; touch?: string
     manifest.version = `${manifest.version}-upgraded`;
     await writeFile(path.join(to, "package.json"), JSON.stringify(manifest));
   }
-  if (options.touch) await writeFile(path.join(copy, "src", options.touch), `${await readFile(path.join(copy, "src", options.touch), "utf8")}\n// another build of the same code\n`);
+  if (options.touch)
+    await writeFile(
+      path.join(copy, "src", options.touch),
+      `${await readFile(path.join(copy, "src", options.touch), "utf8")}\n// another build of the same code\n`,
+    );
   return copy;
 }
 
@@ -169,8 +190,11 @@ async function openCopy(copy: string, dir: string, snapshot: string): Promise<{ 
 describe("the snapshot key", () => {
   test("is the snapshot format, the installed version of each package that shapes the index, from its package.json, and the lexicon's data files", async () => {
     const versions: Record<string, string> = {};
-    for (const name of INDEX_DEPENDENCIES) versions[name] = (JSON.parse(await readFile(path.join(ROOT, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
-    const sizes = await Promise.all(["wordnet.tsv.gz", "vectors.tsv.gz", "frequency.txt.gz"].map(async (name) => `${name}:${(await stat(path.join(ROOT, "lexicon", name))).size}`));
+    for (const name of INDEX_DEPENDENCIES)
+      versions[name] = (JSON.parse(await readFile(path.join(ROOT, "node_modules", name, "package.json"), "utf8")) as { version: string }).version;
+    const sizes = await Promise.all(
+      ["wordnet.tsv.gz", "vectors.tsv.gz", "frequency.txt.gz"].map(async (name) => `${name}:${(await stat(path.join(ROOT, "lexicon", name))).size}`),
+    );
     assert.deepEqual(JSON.parse(snapshotKey()), { format: SNAPSHOT_FORMAT, dependencies: versions, lexicon: sizes.join(",") });
     assert.deepEqual([...INDEX_DEPENDENCIES], ["markdown-it", "minisearch", "stemmer", "yaml"]);
   });
@@ -189,7 +213,12 @@ describe("the snapshot key", () => {
       const copy = await engineCopy(root, { bump: name });
       const opened = await openCopy(copy, dir, snapshot);
       assert.equal(opened.source, "files");
-      assert.match(opened.log, new RegExp(`INFO  knowledge: rebuilding the index: snapshot ${snapshot.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} was made by another version or with other settings\n`));
+      assert.match(
+        opened.log,
+        new RegExp(
+          `INFO  knowledge: rebuilding the index: snapshot ${snapshot.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} was made by another version or with other settings\n`,
+        ),
+      );
     });
   }
 });

@@ -18,7 +18,17 @@ const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const STAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z /;
 
 /** Settings of the developer's .env or shell, overridden so that only the test's own apply. */
-const BASE_ENV = { DISCORD_GUILD_ID: "", KNOWLEDGE_DIR: FIXTURE_KNOWLEDGE, WATCH_KNOWLEDGE: "false", INDEX_CACHE_DIR: "off", RATE_LIMIT_QUESTIONS: "0", LOG_LEVEL: "info", LOG_FORMAT: "pretty", HEALTH_PORT: "", SHARDING_MANAGER: "" };
+const BASE_ENV = {
+  DISCORD_GUILD_ID: "",
+  KNOWLEDGE_DIR: FIXTURE_KNOWLEDGE,
+  WATCH_KNOWLEDGE: "false",
+  INDEX_CACHE_DIR: "off",
+  RATE_LIMIT_QUESTIONS: "0",
+  LOG_LEVEL: "info",
+  LOG_FORMAT: "pretty",
+  HEALTH_PORT: "",
+  SHARDING_MANAGER: "",
+};
 
 interface Started {
   child: ChildProcess;
@@ -30,7 +40,11 @@ interface Started {
 }
 
 function start(script: string, env: Record<string, string>): Started {
-  const child = spawn(process.execPath, ["--import", "tsx", script], { cwd: ROOT, env: { ...process.env, ...BASE_ENV, ...env }, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--import", "tsx", script], {
+    cwd: ROOT,
+    env: { ...process.env, ...BASE_ENV, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   after(() => void child.kill("SIGKILL"));
   let log = "";
   const waiters: { text: string; resolve: () => void }[] = [];
@@ -140,8 +154,15 @@ describe("npm start that cannot start", () => {
     after(() => server.close());
     const bot = start("src/main.ts", { DISCORD_TOKEN: "not-the-token", DISCORD_API_URL: server.apiUrl, LOG_LEVEL: "warn", LOG_FORMAT: "json" });
     assert.equal(await bot.exited, 2);
-    const records = bot.log().trimEnd().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
-    assert.deepEqual(records.map(({ time: _time, ...rest }) => rest), [{ level: "error", msg: TOKEN_REJECTED }]);
+    const records = bot
+      .log()
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    assert.deepEqual(
+      records.map(({ time: _time, ...rest }) => rest),
+      [{ level: "error", msg: TOKEN_REJECTED }],
+    );
   });
 
   test("an API nobody listens on: the address and the network error in one line, exit code 1", async () => {

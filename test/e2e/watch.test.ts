@@ -69,7 +69,8 @@ async function watched(t: TestContext, options: Partial<WatchOptions> = {}) {
     calls: () => calls,
     /** Resolves once the callback has run more than `n` times in all. */
     calledMoreThan: (n: number) => events.until(() => calls > n, `call ${n + 1} of the watch callback`),
-    logged: (line: string | RegExp) => events.until(() => lines.some((l) => (typeof line === "string" ? l === line : line.test(l))), `the log line ${String(line)}`),
+    logged: (line: string | RegExp) =>
+      events.until(() => lines.some((l) => (typeof line === "string" ? l === line : line.test(l))), `the log line ${String(line)}`),
   };
 }
 
@@ -138,7 +139,12 @@ describe("watchKnowledge when the folder goes and comes back", () => {
         `setInterval(() => undefined, 1000);\nprocess.on("SIGTERM", () => { w.close(); process.exit(0); });\n`,
     );
     await chmod(script, 0o644);
-    const child = spawn(process.execPath, ["--import", "tsx", script], { cwd: ROOT, ...user, env: { ...process.env, HOME: root }, stdio: ["ignore", "ignore", "pipe"] });
+    const child = spawn(process.execPath, ["--import", "tsx", script], {
+      cwd: ROOT,
+      ...user,
+      env: { ...process.env, HOME: root },
+      stdio: ["ignore", "ignore", "pipe"],
+    });
     t.after(() => child.kill("SIGKILL"));
     let log = "";
     const events = waiter();

@@ -42,20 +42,30 @@ export function callbackEffect(world: CallbackWorld, interaction: InteractionRec
       const problems = messageProblems(data, world.checks);
       if (problems.length) return { problems };
       const metadata = { id: interaction.id, type: kind, user: interaction.user, authorizing_integration_owners: { "0": interaction.channel.guild_id ?? "0" } };
-      const message = world.createMessage(channelId, data, { type: MessageType.ChatInputCommand, webhook_id: world.applicationId, application_id: world.applicationId, interaction_metadata: metadata });
+      const message = world.createMessage(channelId, data, {
+        type: MessageType.ChatInputCommand,
+        webhook_id: world.applicationId,
+        application_id: world.applicationId,
+        interaction_metadata: metadata,
+      });
       interaction.originalMessageId = message.id as string;
       return { problems, message };
     }
     case InteractionResponseType.DeferredChannelMessageWithSource: {
       // "thinking…"
-      const message = world.createMessage(channelId, { content: "", flags: ((data.flags as number) ?? 0) | MessageFlags.Loading }, { type: MessageType.ChatInputCommand });
+      const message = world.createMessage(
+        channelId,
+        { content: "", flags: ((data.flags as number) ?? 0) | MessageFlags.Loading },
+        { type: MessageType.ChatInputCommand },
+      );
       interaction.originalMessageId = message.id as string;
       return { problems: [], message };
     }
     case InteractionResponseType.DeferredMessageUpdate:
       return { problems: kind === InteractionType.MessageComponent ? [] : ["DEFERRED_UPDATE_MESSAGE is only valid for component interactions"] };
     case InteractionResponseType.UpdateMessage: {
-      const problems = kind === InteractionType.MessageComponent ? messageProblems(data, world.checks) : ["UPDATE_MESSAGE is only valid for component interactions"];
+      const problems =
+        kind === InteractionType.MessageComponent ? messageProblems(data, world.checks) : ["UPDATE_MESSAGE is only valid for component interactions"];
       const target = world.messages.get(String((interaction.payload.message as Json | undefined)?.id));
       if (!problems.length && target) Object.assign(target, data, { edited_timestamp: new Date().toISOString() });
       return { problems };
@@ -65,7 +75,9 @@ export function callbackEffect(world: CallbackWorld, interaction: InteractionRec
       return { problems: allowed ? modalProblems(data) : ["MODAL is only valid for command and component interactions"] };
     }
     case InteractionResponseType.ApplicationCommandAutocompleteResult:
-      return { problems: kind === InteractionType.ApplicationCommandAutocomplete ? choiceProblems(body) : ["autocomplete result for a non-autocomplete interaction"] };
+      return {
+        problems: kind === InteractionType.ApplicationCommandAutocomplete ? choiceProblems(body) : ["autocomplete result for a non-autocomplete interaction"],
+      };
     default:
       return { problems: [`unsupported callback type ${JSON.stringify(body?.type)}`] };
   }

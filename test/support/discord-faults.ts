@@ -59,7 +59,11 @@ export class RestFaults {
 /** The headers and body of a 429 as Discord sends them (https://discord.com/developers/docs/topics/rate-limits). */
 export function rateLimited(fault: Extract<RestFault, { kind: "rate-limit" }>, bucket: string): { headers: http.OutgoingHttpHeaders; body: unknown } {
   const seconds = fault.retryAfterMs / 1000;
-  const headers: http.OutgoingHttpHeaders = { "content-type": "application/json", "retry-after": String(seconds), "x-ratelimit-scope": fault.scope === "route" ? "user" : fault.scope };
+  const headers: http.OutgoingHttpHeaders = {
+    "content-type": "application/json",
+    "retry-after": String(seconds),
+    "x-ratelimit-scope": fault.scope === "route" ? "user" : fault.scope,
+  };
   if (fault.scope === "global") {
     headers["x-ratelimit-global"] = "true";
   } else {
@@ -71,5 +75,8 @@ export function rateLimited(fault: Extract<RestFault, { kind: "rate-limit" }>, b
       "x-ratelimit-bucket": bucket,
     });
   }
-  return { headers, body: { message: "You are being rate limited.", retry_after: seconds, global: fault.scope === "global", code: RESTJSONErrorCodes.GeneralError } };
+  return {
+    headers,
+    body: { message: "You are being rate limited.", retry_after: seconds, global: fault.scope === "global", code: RESTJSONErrorCodes.GeneralError },
+  };
 }

@@ -144,7 +144,12 @@ export class Gateway {
       }
       const op = payload.op as GatewayOpcodes;
       const d = payload.d as Json;
-      const claimed = op === GatewayOpcodes.Identify && Array.isArray(d?.shard) ? Number(d.shard[0]) : op === GatewayOpcodes.Resume ? (this.findSession(d?.session_id)?.shard[0] ?? -1) : shardId;
+      const claimed =
+        op === GatewayOpcodes.Identify && Array.isArray(d?.shard)
+          ? Number(d.shard[0])
+          : op === GatewayOpcodes.Resume
+            ? (this.findSession(d?.session_id)?.shard[0] ?? -1)
+            : shardId;
       this.record({ shardId: claimed, op, d, path });
       switch (op) {
         case GatewayOpcodes.Heartbeat: {
@@ -165,22 +170,26 @@ export class Gateway {
           session = { id: randomBytes(16).toString("hex"), shard, intents, seq: 0, sent: [], socket, resumable: true };
           this.sessions.set(shardId, session);
           const guilds = this.world.guildsOnShard(shard);
-          this.dispatch(GatewayDispatchEvents.Ready, {
-            v: 10,
-            user: { ...this.world.botUser, verified: true, mfa_enabled: false, flags: 0 },
-            guilds: guilds.map((guild) => ({ id: guild.id, unavailable: true })),
-            session_id: session.id,
-            resume_gateway_url: this.world.resumeUrl(),
-            shard,
-            application: { id: this.world.applicationId, flags: 0 },
-            private_channels: [],
-            relationships: [],
-            presences: [],
-            guild_join_requests: [],
-            geo_ordered_rtc_regions: [],
-            user_settings: {},
-            _trace: ["discord-test-server"],
-          }, shardId);
+          this.dispatch(
+            GatewayDispatchEvents.Ready,
+            {
+              v: 10,
+              user: { ...this.world.botUser, verified: true, mfa_enabled: false, flags: 0 },
+              guilds: guilds.map((guild) => ({ id: guild.id, unavailable: true })),
+              session_id: session.id,
+              resume_gateway_url: this.world.resumeUrl(),
+              shard,
+              application: { id: this.world.applicationId, flags: 0 },
+              private_channels: [],
+              relationships: [],
+              presences: [],
+              guild_join_requests: [],
+              geo_ordered_rtc_regions: [],
+              user_settings: {},
+              _trace: ["discord-test-server"],
+            },
+            shardId,
+          );
           for (const guild of guilds) this.dispatch(GatewayDispatchEvents.GuildCreate, this.world.guildCreate(guild), shardId);
           break;
         }

@@ -70,8 +70,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     const logger = createLogger("debug", (line) => logs.push(line));
     feedback = dataDir ? openFeedback(config, logger) : undefined;
     const taught = feedback ? { taught: taughtSource(feedback.teach) } : {};
-    const engine: AnswerService = options.threaded ? await ThreadedEngine.open(knowledge, taught) : await AnswerEngine.open(knowledge, taught).then((opened) => (options.engine ? options.engine(opened) : opened));
-    await deployCommands({ token: config.discordToken, apiUrl: config.discordApiUrl, guildId: config.discordGuildId, maxQuestionLength: config.maxQuestionLength, logger });
+    const engine: AnswerService = options.threaded
+      ? await ThreadedEngine.open(knowledge, taught)
+      : await AnswerEngine.open(knowledge, taught).then((opened) => (options.engine ? options.engine(opened) : opened));
+    await deployCommands({
+      token: config.discordToken,
+      apiUrl: config.discordApiUrl,
+      guildId: config.discordGuildId,
+      maxQuestionLength: config.maxQuestionLength,
+      logger,
+    });
     const bot = await startDiscordBot({
       config,
       engine,

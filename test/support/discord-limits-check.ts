@@ -136,11 +136,14 @@ export function commandProblems(body: unknown): string[] {
       const optionName = str(option.name);
       if (!COMMAND_NAME.test(optionName)) problems.push(`/${name} option ${JSON.stringify(optionName)} is not a valid name`);
       const optionDescription = str(option.description);
-      if (optionDescription.length < 1 || optionDescription.length > 100) problems.push(`/${name} ${optionName} description has ${optionDescription.length} characters (1 to 100)`);
+      if (optionDescription.length < 1 || optionDescription.length > 100)
+        problems.push(`/${name} ${optionName} description has ${optionDescription.length} characters (1 to 100)`);
       if (option.required && optionalSeen) problems.push(`/${name} required option ${optionName} comes after an optional one`);
       if (!option.required) optionalSeen = true;
-      if (typeof option.max_length === "number" && (option.max_length < 1 || option.max_length > 6000)) problems.push(`/${name} ${optionName} max_length ${option.max_length} (1 to 6000)`);
-      if (option.autocomplete && Array.isArray(option.choices) && option.choices.length) problems.push(`/${name} ${optionName} has both autocomplete and choices`);
+      if (typeof option.max_length === "number" && (option.max_length < 1 || option.max_length > 6000))
+        problems.push(`/${name} ${optionName} max_length ${option.max_length} (1 to 6000)`);
+      if (option.autocomplete && Array.isArray(option.choices) && option.choices.length)
+        problems.push(`/${name} ${optionName} has both autocomplete and choices`);
     });
   });
   return problems;
@@ -169,7 +172,8 @@ export function modalProblems(data: unknown): string[] {
       if (str(input.custom_id).length < 1 || str(input.custom_id).length > 100) problems.push(`modal row ${i} custom_id is not 1 to 100 characters`);
       if (input.style !== 1 && input.style !== 2) problems.push(`modal row ${i} style ${JSON.stringify(input.style)} is not 1 or 2`);
       const max = input.max_length;
-      if (max !== undefined && (typeof max !== "number" || max < 1 || max > 4000)) problems.push(`modal row ${i} max_length ${JSON.stringify(max)} is not 1 to 4000`);
+      if (max !== undefined && (typeof max !== "number" || max < 1 || max > 4000))
+        problems.push(`modal row ${i} max_length ${JSON.stringify(max)} is not 1 to 4000`);
       if (str(input.placeholder).length > 100) problems.push(`modal row ${i} placeholder is over 100 characters`);
     }
   });

@@ -36,7 +36,22 @@ import { commandProblems, messageProblems } from "./discord-limits-check.ts";
 import { Gateway, type GatewayCloseCode, type GatewayRecord } from "./discord-gateway.ts";
 import { rateLimited, RestFaults } from "./discord-faults.ts";
 import { callbackEffect, type CallbackWorld, type InteractionRecord } from "./discord-callbacks.ts";
-import { ALL_PERMISSIONS, EVERYONE_PERMISSIONS, botMessage, guildCreate, interactionPayload, makeGuild, makeUser, member, snowflake, userMessage, type FakeChannel, type FakeGuild, type FakeUser, type Json } from "./discord-world.ts";
+import {
+  ALL_PERMISSIONS,
+  EVERYONE_PERMISSIONS,
+  botMessage,
+  guildCreate,
+  interactionPayload,
+  makeGuild,
+  makeUser,
+  member,
+  snowflake,
+  userMessage,
+  type FakeChannel,
+  type FakeGuild,
+  type FakeUser,
+  type Json,
+} from "./discord-world.ts";
 
 export { snowflake, type FakeChannel, type FakeGuild, type FakeUser, type GatewayRecord, type InteractionRecord, type Json };
 
@@ -145,7 +160,12 @@ export class DiscordTestServer {
       interactionWindowMs: options.interactionWindowMs ?? Number.POSITIVE_INFINITY,
     };
     this.token = this.options.token;
-    this.callbackWorld = { createMessage: (channelId, body, extra) => this.createMessage(channelId, body, extra), messages: this.messages, applicationId: this.applicationId, checks: this.options };
+    this.callbackWorld = {
+      createMessage: (channelId, body, extra) => this.createMessage(channelId, body, extra),
+      messages: this.messages,
+      applicationId: this.applicationId,
+      checks: this.options,
+    };
     for (let i = 0; i < this.options.guilds; i++) this.guilds.push(makeGuild(i, this.alice.id));
     this.ws = new Gateway({
       token: this.token,
@@ -340,7 +360,8 @@ export class DiscordTestServer {
         result = error(500, `test server error: ${(thrown as Error).message}`, RESTJSONErrorCodes.GeneralError);
       }
       if (fault?.kind === "reset") return this.reset(req, request);
-      if (fault?.kind === "error-after-effect") result = { status: fault.status ?? 500, body: { message: "500: Internal Server Error", code: RESTJSONErrorCodes.GeneralError } };
+      if (fault?.kind === "error-after-effect")
+        result = { status: fault.status ?? 500, body: { message: "500: Internal Server Error", code: RESTJSONErrorCodes.GeneralError } };
       if (fault?.kind === "slow") await sleep(fault.delayMs);
     }
     request.status = result.status;
@@ -377,7 +398,14 @@ export class DiscordTestServer {
   private invalid(request: RecordedRequest, problems: string[]): { status: number; body: unknown } | undefined {
     if (!problems.length) return undefined;
     request.problems.push(...problems);
-    return { status: 400, body: { message: "Invalid Form Body", code: RESTJSONErrorCodes.InvalidFormBodyOrContentType, errors: { _errors: problems.map((message) => ({ code: "BASE_TYPE_INVALID", message })) } } };
+    return {
+      status: 400,
+      body: {
+        message: "Invalid Form Body",
+        code: RESTJSONErrorCodes.InvalidFormBodyOrContentType,
+        errors: { _errors: problems.map((message) => ({ code: "BASE_TYPE_INVALID", message })) },
+      },
+    };
   }
 
   private createMessage(channelId: string, body: Json, extra: Json = {}): Json {
@@ -390,7 +418,11 @@ export class DiscordTestServer {
     if (!this.options.echoOwnMessages || ((message.flags as number) & MessageFlags.Ephemeral) !== 0) return;
     const channel = this.findChannel(message.channel_id as string);
     try {
-      this.dispatch(GatewayDispatchEvents.MessageCreate, { ...message, channel_type: channel?.type ?? ChannelType.GuildText, ...(channel?.guild_id ? { member: member(this.botUser, false) } : {}) }, this.shardOf(channel?.guild_id));
+      this.dispatch(
+        GatewayDispatchEvents.MessageCreate,
+        { ...message, channel_type: channel?.type ?? ChannelType.GuildText, ...(channel?.guild_id ? { member: member(this.botUser, false) } : {}) },
+        this.shardOf(channel?.guild_id),
+      );
     } catch {
       // No session (bot logged out): Discord would just not deliver it.
     }
@@ -409,7 +441,18 @@ export class DiscordTestServer {
     this.route("GET", /^\/users\/@me$/, () => ({ status: 200, body: { ...this.botUser, verified: true, mfa_enabled: false, flags: 0 } }));
     const application = () => ({
       status: 200,
-      body: { id: this.applicationId, name: this.botUser.username, icon: null, description: "", bot_public: true, bot_require_code_grant: false, verify_key: "0".repeat(64), flags: 0, bot: this.botUser, team: null },
+      body: {
+        id: this.applicationId,
+        name: this.botUser.username,
+        icon: null,
+        description: "",
+        bot_public: true,
+        bot_require_code_grant: false,
+        verify_key: "0".repeat(64),
+        flags: 0,
+        bot: this.botUser,
+        team: null,
+      },
     });
     this.route("GET", /^\/applications\/@me$/, application);
     this.route("GET", /^\/oauth2\/applications\/@me$/, application);
@@ -465,7 +508,10 @@ export class DiscordTestServer {
       if (!interaction) return error(404, "Unknown Webhook", RESTJSONErrorCodes.UnknownWebhook);
       const bad = this.invalid(request, messageProblems(request.body, this.options));
       if (bad) return bad;
-      const message = this.createMessage(this.interactionChannelId(interaction), request.body as Json, { webhook_id: this.applicationId, application_id: this.applicationId });
+      const message = this.createMessage(this.interactionChannelId(interaction), request.body as Json, {
+        webhook_id: this.applicationId,
+        application_id: this.applicationId,
+      });
       this.echo(message);
       return { status: 200, body: message };
     });
@@ -502,7 +548,10 @@ export class DiscordTestServer {
     if (!this.findChannel(channelId)) return error(404, "Unknown Channel", RESTJSONErrorCodes.UnknownChannel);
     const body = request.body as Json;
     const nonce = body.nonce;
-    const nonceProblems = nonce !== undefined && !(typeof nonce === "number" || (typeof nonce === "string" && nonce.length <= 25)) ? [`nonce ${JSON.stringify(nonce)} is not an integer or a string of at most 25 characters`] : [];
+    const nonceProblems =
+      nonce !== undefined && !(typeof nonce === "number" || (typeof nonce === "string" && nonce.length <= 25))
+        ? [`nonce ${JSON.stringify(nonce)} is not an integer or a string of at most 25 characters`]
+        : [];
     const bad = this.invalid(request, [...messageProblems(body, this.options), ...nonceProblems]);
     if (bad) return bad;
     // enforce_nonce: the same nonce from the same author in the same channel returns the message it made.
@@ -513,9 +562,26 @@ export class DiscordTestServer {
     const reference = body.message_reference as Json | undefined;
     const referenced = reference ? this.messages.get(String(reference.message_id)) : undefined;
     if (reference && !referenced && reference.fail_if_not_exists !== false) {
-      return { status: 400, body: { message: "Invalid Form Body", code: RESTJSONErrorCodes.InvalidFormBodyOrContentType, errors: { message_reference: { _errors: [{ code: "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", message: "Unknown message" }] } } } };
+      return {
+        status: 400,
+        body: {
+          message: "Invalid Form Body",
+          code: RESTJSONErrorCodes.InvalidFormBodyOrContentType,
+          errors: { message_reference: { _errors: [{ code: "MESSAGE_REFERENCE_UNKNOWN_MESSAGE", message: "Unknown message" }] } },
+        },
+      };
     }
-    const message = this.createMessage(channelId, body, reference ? { type: MessageType.Reply, message_reference: { type: MessageReferenceType.Default, channel_id: channelId, ...reference }, referenced_message: referenced ?? null } : {});
+    const message = this.createMessage(
+      channelId,
+      body,
+      reference
+        ? {
+            type: MessageType.Reply,
+            message_reference: { type: MessageReferenceType.Default, channel_id: channelId, ...reference },
+            referenced_message: referenced ?? null,
+          }
+        : {},
+    );
     if (nonceKey) this.nonces.set(nonceKey, { messageId: message.id as string, at: performance.now() });
     this.echo(message);
     return { status: 200, body: message };
@@ -597,7 +663,15 @@ export class DiscordTestServer {
     const channel = this.where(init.where ?? "guild", person);
     const guild = this.guilds.find((candidate) => candidate.id === channel.guild_id);
     const permissions = init.permissions ?? (guild?.ownerId === person.id ? ALL_PERMISSIONS : EVERYONE_PERMISSIONS);
-    const payload = interactionPayload({ type, data, person, channel, applicationId: this.applicationId, permissions, ...(init.message ? { message: init.message } : {}) });
+    const payload = interactionPayload({
+      type,
+      data,
+      person,
+      channel,
+      applicationId: this.applicationId,
+      permissions,
+      ...(init.message ? { message: init.message } : {}),
+    });
     const { id, token } = payload as { id: string; token: string };
     init.mutate?.(payload);
     const record: InteractionRecord = { id, token, payload, dispatchedAt: performance.now(), acknowledged: false, waiters: [], user: person, channel };
@@ -610,15 +684,22 @@ export class DiscordTestServer {
   private commandData(name: string): Json {
     const all = [...this.commands.global, ...[...this.commands.guild.values()].flat()];
     const registered = all.find((command) => command.name === name);
-    return { id: (registered?.id) ?? snowflake(), name, type: ApplicationCommandType.ChatInput };
+    return { id: registered?.id ?? snowflake(), name, type: ApplicationCommandType.ChatInput };
   }
 
   /** A slash command used by `user` in a guild channel, thread or DM; `options` as name → value. */
   command(name: string, options: Record<string, string | number | boolean> = {}, init: Actor = {}) {
-    const typeOf = (value: unknown) => (typeof value === "boolean" ? ApplicationCommandOptionType.Boolean : typeof value === "number" ? ApplicationCommandOptionType.Integer : ApplicationCommandOptionType.String);
+    const typeOf = (value: unknown) =>
+      typeof value === "boolean"
+        ? ApplicationCommandOptionType.Boolean
+        : typeof value === "number"
+          ? ApplicationCommandOptionType.Integer
+          : ApplicationCommandOptionType.String;
     const data = {
       ...this.commandData(name),
-      ...(Object.keys(options).length ? { options: Object.entries(options).map(([optionName, value]) => ({ name: optionName, type: typeOf(value), value })) } : {}),
+      ...(Object.keys(options).length
+        ? { options: Object.entries(options).map(([optionName, value]) => ({ name: optionName, type: typeOf(value), value })) }
+        : {}),
     };
     return this.interaction(InteractionType.ApplicationCommand, data, init);
   }
@@ -635,7 +716,11 @@ export class DiscordTestServer {
     if (!message) throw new Error(`no message ${messageId}`);
     const channel = this.findChannel(message.channel_id as string);
     if (!channel) throw new Error(`message ${messageId} is in an unknown channel`);
-    return this.interaction(InteractionType.MessageComponent, { custom_id: customId, component_type: ComponentType.Button }, { ...init, where: channel, message });
+    return this.interaction(
+      InteractionType.MessageComponent,
+      { custom_id: customId, component_type: ComponentType.Button },
+      { ...init, where: channel, message },
+    );
   }
 
   /**
@@ -645,12 +730,21 @@ export class DiscordTestServer {
   submitModal(openedBy: string, values: Record<string, string>, init: { user?: FakeUser } = {}) {
     const opened = this.interactions.get(openedBy);
     const modal = (opened?.response?.body as Json | undefined)?.data as Json | undefined;
-    if (!opened || (opened.response?.body as Json | undefined)?.type !== InteractionResponseType.Modal || !modal) throw new Error(`interaction ${openedBy} was not answered with a modal`);
+    if (!opened || (opened.response?.body as Json | undefined)?.type !== InteractionResponseType.Modal || !modal)
+      throw new Error(`interaction ${openedBy} was not answered with a modal`);
     const rows = (modal.components as Json[]).map((row) => ({
       type: ComponentType.ActionRow,
-      components: (row.components as Json[]).map((input) => ({ type: ComponentType.TextInput, custom_id: input.custom_id, value: values[input.custom_id as string] ?? "" })),
+      components: (row.components as Json[]).map((input) => ({
+        type: ComponentType.TextInput,
+        custom_id: input.custom_id,
+        value: values[input.custom_id as string] ?? "",
+      })),
     }));
-    return this.interaction(InteractionType.ModalSubmit, { custom_id: modal.custom_id, components: rows }, { user: init.user ?? opened.user, where: opened.channel, ...(opened.payload.message ? { message: opened.payload.message as Json } : {}) });
+    return this.interaction(
+      InteractionType.ModalSubmit,
+      { custom_id: modal.custom_id, components: rows },
+      { user: init.user ?? opened.user, where: opened.channel, ...(opened.payload.message ? { message: opened.payload.message as Json } : {}) },
+    );
   }
 
   /** The message an interaction's first response created, as the server holds it now. */
@@ -677,7 +771,10 @@ export class DiscordTestServer {
     if (intents === undefined) throw new Error(`shard ${shard} has no session`);
     if (!(intents & (guildId ? GatewayIntentBits.GuildMessages : GatewayIntentBits.DirectMessages))) return undefined;
     const botMentioned = mentioned.some((person) => person.id === this.botUser.id) || (message.mention_roles as string[]).length > 0;
-    const delivered = intents & GatewayIntentBits.MessageContent || !guildId || botMentioned || author.id === this.botUser.id ? message : { ...message, content: "", embeds: [], attachments: [], components: [] };
+    const delivered =
+      intents & GatewayIntentBits.MessageContent || !guildId || botMentioned || author.id === this.botUser.id
+        ? message
+        : { ...message, content: "", embeds: [], attachments: [], components: [] };
     this.dispatch(GatewayDispatchEvents.MessageCreate, delivered, shard);
     return message;
   }

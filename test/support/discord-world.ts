@@ -4,7 +4,19 @@
  * discord.js derives timestamps and shards from them.
  */
 import { randomBytes } from "node:crypto";
-import { ChannelType, GuildDefaultMessageNotifications, InteractionContextType, MessageType, type InteractionType, GuildExplicitContentFilter, GuildMFALevel, GuildNSFWLevel, GuildPremiumTier, GuildVerificationLevel, PermissionFlagsBits } from "discord-api-types/v10";
+import {
+  ChannelType,
+  GuildDefaultMessageNotifications,
+  InteractionContextType,
+  MessageType,
+  type InteractionType,
+  GuildExplicitContentFilter,
+  GuildMFALevel,
+  GuildNSFWLevel,
+  GuildPremiumTier,
+  GuildVerificationLevel,
+  PermissionFlagsBits,
+} from "discord-api-types/v10";
 
 export type Json = Record<string, unknown>;
 
@@ -63,7 +75,20 @@ export function makeGuild(index: number, ownerId: string): FakeGuild {
   const base = (262_000_000_000n + BigInt(index)) << 22n;
   const id = base.toString();
   const channelId = (base + 11n).toString();
-  const general: FakeChannel = { id: channelId, type: ChannelType.GuildText, guild_id: id, name: "general", position: 0, parent_id: null, permission_overwrites: [], nsfw: false, topic: null, last_message_id: null, rate_limit_per_user: 0, flags: 0 };
+  const general: FakeChannel = {
+    id: channelId,
+    type: ChannelType.GuildText,
+    guild_id: id,
+    name: "general",
+    position: 0,
+    parent_id: null,
+    permission_overwrites: [],
+    nsfw: false,
+    topic: null,
+    last_message_id: null,
+    rate_limit_per_user: 0,
+    flags: 0,
+  };
   const thread: FakeChannel = {
     id: (base + 12n).toString(),
     type: ChannelType.PublicThread,
@@ -101,8 +126,28 @@ export function member(person: FakeUser, withUser = true): Json {
 }
 
 export function guildCreate(guild: FakeGuild, botUser: FakeUser): Json {
-  const everyone = { id: guild.id, name: "@everyone", permissions: EVERYONE_PERMISSIONS.toString(), position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0, icon: null, unicode_emoji: null };
-  const botRole = { ...everyone, id: guild.botRoleId, name: botUser.username, position: 1, permissions: PermissionFlagsBits.SendMessages.toString(), managed: true, tags: { bot_id: botUser.id } };
+  const everyone = {
+    id: guild.id,
+    name: "@everyone",
+    permissions: EVERYONE_PERMISSIONS.toString(),
+    position: 0,
+    color: 0,
+    hoist: false,
+    managed: false,
+    mentionable: false,
+    flags: 0,
+    icon: null,
+    unicode_emoji: null,
+  };
+  const botRole = {
+    ...everyone,
+    id: guild.botRoleId,
+    name: botUser.username,
+    position: 1,
+    permissions: PermissionFlagsBits.SendMessages.toString(),
+    managed: true,
+    tags: { bot_id: botUser.id },
+  };
   return {
     id: guild.id,
     name: guild.name,
@@ -149,7 +194,15 @@ export function guildCreate(guild: FakeGuild, botUser: FakeUser): Json {
 }
 
 /** An INTERACTION_CREATE payload: `person` acting in `channel` (in a guild with `permissions`). */
-export function interactionPayload(init: { type: InteractionType; data: Json | undefined; person: FakeUser; channel: FakeChannel; applicationId: string; permissions: bigint; message?: Json }): Json {
+export function interactionPayload(init: {
+  type: InteractionType;
+  data: Json | undefined;
+  person: FakeUser;
+  channel: FakeChannel;
+  applicationId: string;
+  permissions: bigint;
+  message?: Json;
+}): Json {
   const { channel, person } = init;
   const id = snowflake();
   const token = Buffer.from(`interaction:${id}:${randomBytes(24).toString("hex")}`).toString("base64url");
@@ -170,7 +223,9 @@ export function interactionPayload(init: { type: InteractionType; data: Json | u
     attachment_size_limit: 10_485_760,
     channel: { ...channel, ...(guildId ? { permissions } : {}) },
     channel_id: channel.id,
-    ...(guildId ? { guild_id: guildId, guild: { id: guildId, locale: "en-US", features: [] }, guild_locale: "en-US", member: { ...member(person), permissions } } : { user: person }),
+    ...(guildId
+      ? { guild_id: guildId, guild: { id: guildId, locale: "en-US", features: [] }, guild_locale: "en-US", member: { ...member(person), permissions } }
+      : { user: person }),
     ...(init.message ? { message: structuredClone(init.message) } : {}),
   };
 }

@@ -22,7 +22,16 @@ export function capturingLogger(): Logger & { lines: string[] } {
 }
 
 export function result(key: string, path: string, section: string[], text = "Some passage text."): AnswerResult {
-  return { key, text, answer: text, answerKind: "sentence", answerStart: 0, score: 1, source: { path, title: path, section, passage: 1, line: 1 }, highlights: [] };
+  return {
+    key,
+    text,
+    answer: text,
+    answerKind: "sentence",
+    answerStart: 0,
+    score: 1,
+    source: { path, title: path, section, passage: 1, line: 1 },
+    highlights: [],
+  };
 }
 
 export function answered(question: string, results: AnswerResult[] = [result("k1", "guide.md", ["Install"])]): Answer {
@@ -51,7 +60,12 @@ export const QUESTIONS: LoggedQuestion[] = [
   q(5, "2026-05-17T23:59:59Z", "rent a kayak", "no-match"),
   q(1, "2026-05-18T10:00:00Z", "How do I rent a kayak?", "no-match"),
   q(2, "2026-05-19T09:00:00Z", "how do i rent kayaks", "no-match"),
-  q(6, "2026-05-19T10:00:00Z", "Who runs the library?", "answered", { shown: [LIBRARY, OBSERVATORY], up: 1, down: 2, feedback: ["It does not say who exactly"] }),
+  q(6, "2026-05-19T10:00:00Z", "Who runs the library?", "answered", {
+    shown: [LIBRARY, OBSERVATORY],
+    up: 1,
+    down: 2,
+    feedback: ["It does not say who exactly"],
+  }),
   q(3, "2026-05-20T08:00:00Z", "Kayak rental prices?", "unsure", { shown: [MUSEUM] }),
   q(4, "2026-05-20T09:00:00Z", "rent kayak", "unsure"),
   q(7, "2026-05-20T10:00:00Z", "Who runs the library on Sundays?", "answered", { shown: [LIBRARY], down: 1, feedback: ["Sundays?"] }),

@@ -21,7 +21,12 @@ export function knowledgeFixture(name: string): { dir: string; set: () => Knowle
   };
   const doc = (relativePath: string) => {
     const found = set().documents.find((d) => d.path === relativePath);
-    assert.ok(found, `${relativePath} should have loaded; loaded: ${set().documents.map((d) => d.path).join(", ")}`);
+    assert.ok(
+      found,
+      `${relativePath} should have loaded; loaded: ${set()
+        .documents.map((d) => d.path)
+        .join(", ")}`,
+    );
     return found;
   };
   return { dir, set, doc };
