@@ -88,7 +88,7 @@ function page(reply: Reply, question: string): string {
   const buttons = reply.components
     .map(
       (row) =>
-        `<div class="buttons">${row.components.map((button) => `<span class="button ${Number(button.style) === 1 ? "primary" : "secondary"}">${escapeHtml(button.label ?? "")}</span>`).join("")}</div>`,
+        `<div class="buttons">${row.components.map((button) => `<span class="button ${Number(button.style) === 1 ? "primary" : "secondary"}">${button.emoji?.name ? `${escapeHtml(button.emoji.name)} ` : ""}${escapeHtml(button.label ?? "")}</span>`).join("")}</div>`,
     )
     .join("");
   return `<!doctype html><html><head><meta charset="utf-8"><style>
@@ -158,7 +158,7 @@ async function main(): Promise<void> {
   }
   const engine = await AnswerEngine.open(values.knowledge, { logger: silentLogger });
   const answer = engine.ask(question, { top: PAGE_SIZE + 1 });
-  const reply = answer.results.length ? renderAnswer(answer, { askerId: "1", offset: 0, state: { question }, ephemeral: false }) : renderNoMatch();
+  const reply = answer.results.length ? renderAnswer(answer, { askerId: "1", offset: 0, state: { question }, ephemeral: false, logId: 1 }) : renderNoMatch(1);
   const html = page(reply, question);
   const work = mkdtempSync(path.join(os.tmpdir(), "kb-screenshot-"));
   try {
