@@ -10,8 +10,10 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { after, before, describe, test } from "node:test";
+import Database from "better-sqlite3";
 import { ConfigError, parseConfig } from "../../src/config.ts";
 import { planShards, ShardStartError, startShards } from "../../src/discord/shards.ts";
+import { DATABASE_FILE } from "../../src/feedback/store.ts";
 import { createLogger } from "../../src/log.ts";
 import { FIXTURE_KNOWLEDGE } from "../support/discord-harness.ts";
 import { DiscordTestServer, type Json } from "../support/discord-server.ts";
@@ -124,6 +126,48 @@ describe("npm run start:sharded", () => {
       run.child.kill("SIGKILL");
       await server.close();
       await rm(cache, { recursive: true, force: true });
+    }
+  });
+
+  test("two shard processes log the questions of their guilds into one question log at once, and neither loses a row", async () => {
+    const server = await DiscordTestServer.start({ recommendedShards: 2, maxConcurrency: 2, guilds: 2 });
+    const cache = await mkdtemp(path.join(os.tmpdir(), "shards-cache-"));
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), "shards-data-"));
+    const run = startSharded({
+      DISCORD_TOKEN: server.token,
+      DISCORD_API_URL: server.apiUrl,
+      KNOWLEDGE_DIR: FIXTURE_KNOWLEDGE,
+      INDEX_CACHE_DIR: cache,
+      SHARDS_PER_PROCESS: "1",
+      DATA_DIR: dataDir,
+      QUESTION_LOG: "on",
+    });
+    try {
+      await run.logged(/shards: all 2 connected/);
+      assert.match(run.log(), /INFO {2}shards: running all 2 shards in 2 processes of up to 1 /);
+      // 20 questions in each guild, all sent at once, so both processes write at the same time.
+      const asked = [0, 1].flatMap((guildIndex) =>
+        Array.from({ length: 20 }, () => server.command("ask", ASK, { where: server.channel("text", guildIndex) }).response),
+      );
+      for (const response of await Promise.all(asked)) assert.equal((response.body as { type: number }).type, 4);
+      const db = new Database(path.join(dataDir, DATABASE_FILE), { readonly: true });
+      try {
+        assert.deepEqual(
+          db.prepare("SELECT guild_id AS guild, surface, count(*) AS n FROM questions GROUP BY guild_id, surface ORDER BY guild_id").all(),
+          server.guilds.map((guild) => ({ guild: guild.id, surface: "slash", n: 20 })).sort((a, b) => (a.guild < b.guild ? -1 : 1)),
+        );
+        assert.equal(db.prepare("SELECT count(DISTINCT id) FROM questions").pluck().get(), 40);
+      } finally {
+        db.close();
+      }
+      run.child.kill("SIGTERM");
+      assert.equal(await run.exited, 0, run.log());
+      assert.deepEqual(server.violations, []);
+    } finally {
+      run.child.kill("SIGKILL");
+      await server.close();
+      await rm(cache, { recursive: true, force: true });
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 

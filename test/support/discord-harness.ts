@@ -48,12 +48,15 @@ export interface HarnessOptions {
   sharding?: StartOptions["sharding"];
   /** Run with a feedback database (question log, votes, /gaps, /teach) in a temporary DATA_DIR, as `npm start` does. */
   feedback?: boolean;
+  /** With `feedback`: this DATA_DIR (kept afterwards) instead of a new temporary one, e.g. one holding an older log. */
+  dataDir?: string;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const server = await DiscordTestServer.start(options.server);
   const knowledge = options.knowledgeDir ?? FIXTURE_KNOWLEDGE;
-  const dataDir = options.feedback ? await mkdtemp(path.join(os.tmpdir(), "kb-harness-data-")) : undefined;
+  const dataDir = options.feedback ? (options.dataDir ?? (await mkdtemp(path.join(os.tmpdir(), "kb-harness-data-")))) : undefined;
+  const ownData = options.dataDir === undefined;
   let feedback: Feedback | undefined;
   try {
     const config = parseConfig({
@@ -102,13 +105,13 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         await engine.close();
         opened?.close();
         await server.close();
-        if (dataDir) await rm(dataDir, { recursive: true, force: true });
+        if (dataDir && ownData) await rm(dataDir, { recursive: true, force: true });
       },
     };
   } catch (error) {
     feedback?.close();
     await server.close();
-    if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    if (dataDir && ownData) await rm(dataDir, { recursive: true, force: true });
     throw error;
   }
 }
