@@ -32,6 +32,8 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { gzipSync } from "node:zlib";
 import { stemmer } from "stemmer";
+// The same inflection rules the engine applies at question time.
+import { DETACHMENT } from "../src/search/lexicon.ts";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const OUT = path.join(ROOT, "lexicon");
@@ -193,26 +195,6 @@ for (const pos of Object.values(POS_FILES)) {
     for (const b of bases) if (b !== form && lines.has(b)) (irregular.get(form) ?? irregular.set(form, new Set()).get(form)!).add(b);
   }
 }
-const DETACHMENT: readonly (readonly [string, string])[] = [
-  ["s", ""],
-  ["ses", "s"],
-  ["xes", "x"],
-  ["zes", "z"],
-  ["ches", "ch"],
-  ["shes", "sh"],
-  ["men", "man"],
-  ["ies", "y"],
-  ["es", "e"],
-  ["es", ""],
-  ["ed", "e"],
-  ["ed", ""],
-  ["ing", "e"],
-  ["ing", ""],
-  ["er", ""],
-  ["est", ""],
-  ["er", "e"],
-  ["est", "e"],
-];
 const formsOf = new Map<string, Set<string>>(irregular);
 for (const word of glove.words.slice(0, FORMS_FROM)) {
   if (!/^[a-z]+$/.test(word)) continue;

@@ -67,7 +67,7 @@ class KeyedLines {
 }
 
 /** WordNet's regular inflections (its "morphy" rules), for words too rare to be in the lexicon: suffix → replacement. */
-const DETACHMENT: readonly (readonly [string, string])[] = [
+export const DETACHMENT: readonly (readonly [string, string])[] = [
   ["s", ""],
   ["ses", "s"],
   ["xes", "x"],
