@@ -20,6 +20,8 @@ interface UnitFixture {
   keep: string[];
   /** The units were carved out of a sentence by text detectors. */
   carved?: boolean;
+  /** Units that are not debris where they follow a sentence on their line. */
+  keepAfterSentence?: string[];
 }
 
 async function fixtureOf<T>(id: string): Promise<T> {
@@ -54,9 +56,10 @@ describe("hygiene: debris detectors", () => {
     } else {
       it(`${detector.id}: matches the debris units of its fixtures and none of the clean ones`, async () => {
         const fixture = await fixtureOf<UnitFixture>(detector.id);
-        const unit = { kind: "prose" as const, carved: fixture.carved === true };
+        const unit = { kind: "prose" as const, carved: fixture.carved === true, opensLine: true };
         for (const body of fixture.flag) assert.equal(detector.matches(body, unit), true, body);
         for (const body of fixture.keep) assert.equal(detector.matches(body, unit), false, body);
+        for (const body of fixture.keepAfterSentence ?? []) assert.equal(detector.matches(body, { ...unit, opensLine: false }), false, body);
       });
     }
   }

@@ -138,6 +138,35 @@ describe("documentation dialects become what their rendered page shows", () => {
     );
   });
 
+  test("MyST: directives in backtick and colon fences as boxes, code, or nothing; options, targets, comments and block breaks left out; roles show their text", async () => {
+    const doc = await golden("myst.md");
+    assert.equal(doc.title, "Lighthouse keeping");
+    assert.deepEqual(
+      doc.passages.map((p) => [p.source.section.join(" › "), p.text]),
+      [
+        ["", "Keepers log every shift in the logbook, as the duty rules say."],
+        ["", "Note: The lamp room is locked at night."],
+        ["", "Warning: Never look into the lit lens."],
+        ["", "Storm procedure: Close the shutters before the wind passes force eight."],
+        ["", "See also: The beaufort scale page."],
+        ["Duty rules", "New in version 2.1: Night shifts now end at six."],
+        ["Duty rules", "Call `light()` to light the lamp, or press `Ctrl+L`."],
+        ["Duty rules", "```python\nlamp.light()\n```"],
+        ["Duty rules", "The lamp after its refit."],
+        ["Duty rules", "Linux:\n```sh\nlamp --start\n```"],
+        ["Duty rules", "```r\nsummary(lamp)\n```"],
+      ],
+    );
+  });
+
+  test("MyST comments and block breaks are text in a document that does not use MyST", () => {
+    const doc = parseMarkdown("# Rates\n\n% of keepers who passed: all of them.\n\n+++ marks a new shift in the log.\n", "rates.md");
+    assert.deepEqual(
+      doc.blocks.map((b) => b.text),
+      ["% of keepers who passed: all of them.", "+++ marks a new shift in the log."],
+    );
+  });
+
   test("code fences with any info string keep pairing and their language; a file name becomes a caption line", async () => {
     const doc = await golden("fences.md");
     assert.equal(doc.title, "Fence info strings");

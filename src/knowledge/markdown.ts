@@ -10,6 +10,7 @@ import type { ContainerMeta } from "./markdown/containers.ts";
 import { alignMdx, componentPieces, dedent, htmlBlockKind } from "./markdown/components.ts";
 import { cutFrontMatter } from "./markdown/front-matter.ts";
 import { inlineCode, inlineText } from "./markdown/inline.ts";
+import { isMyst } from "./markdown/myst.ts";
 import { stripComments, type EmbedTarget } from "./markdown/obsidian.ts";
 import { parserFor, type Token } from "./markdown/parser.ts";
 import { collapseSpaces, joinLines, titleFromPath } from "./normalize.ts";
@@ -293,7 +294,8 @@ function walk(w: Walk, tokens: readonly Token[], lineBase: number): void {
 function parse(source: string, path: string, options: MarkdownOptions, visiting: string[]): { doc: ParsedDocument; ids: BlockIds } {
   const { body, frontMatter } = cutFrontMatter(source, path);
   const md = parserFor(Boolean(options.mdx));
-  const env: Record<string, unknown> = {};
+  // MyST's comment lines are read as comments only in a document that uses MyST (myst.ts).
+  const env: Record<string, unknown> = isMyst(body) ? { myst: true } : {};
   const tokens = md.parse(options.mdx ? alignMdx(stripComments(body)) : stripComments(body), env);
 
   let title = typeof frontMatter.title === "string" && frontMatter.title.trim() ? collapseSpaces(frontMatter.title) : "";

@@ -71,7 +71,9 @@ export function buildModel(blocks: HygieneBlock[], tuning: Tuning, format: Sourc
         const trimmed = trimRange(text, piece.start, piece.end);
         if (!trimmed) continue;
         const body = text.slice(trimmed.start, trimmed.end);
-        const signal = piece.debris ?? unitDebris(body, { kind: block.kind, carved }, DETECTORS);
+        const before = text.slice(text.lastIndexOf("\n", trimmed.start - 1) + 1, trimmed.start);
+        const opensLine = /^\s*(?:[-*+]|\d+[.)])?\s*$/.test(before);
+        const signal = piece.debris ?? unitDebris(body, { kind: block.kind, carved, opensLine }, DETECTORS);
         const words = signal ? [] : unitWords(text, trimmed, guarded, quotes);
         count(words, text);
         model.units.push({

@@ -7,6 +7,7 @@ import type { MarkdownIt as Parser, Token } from "markdown-it";
 import { componentLine, jsxTag, mdxExpression } from "./components.ts";
 import { containersPlugin } from "./containers.ts";
 import { inlineText } from "./inline.ts";
+import { mystPlugin } from "./myst.ts";
 import { obsidianPlugin } from "./obsidian.ts";
 import { templatingPlugin } from "./templating.ts";
 
@@ -22,7 +23,9 @@ function create(mdx: boolean): Parser {
   md.inline.ruler.before("html_inline", "jsx_tag", jsxTag);
   md.use(templatingPlugin);
   md.use(obsidianPlugin);
-  md.use(containersPlugin, (source: string, env: unknown) => inlineText(md.parseInline(source, env as Record<string, unknown>)[0]?.children ?? null).replace(/\s*\n\s*/g, " ").trim());
+  const title = (source: string, env: unknown) => inlineText(md.parseInline(source, env as Record<string, unknown>)[0]?.children ?? null).replace(/\s*\n\s*/g, " ").trim();
+  md.use(containersPlugin, title);
+  md.use(mystPlugin, title);
   return md;
 }
 

@@ -33,6 +33,8 @@ export interface UnitContext {
   kind: PassageKind;
   /** Whether text detectors cut debris out of the unit's sentence. */
   carved: boolean;
+  /** Whether the unit opens its line (after a list marker, if any), rather than following a sentence on it. */
+  opensLine: boolean;
 }
 
 /** Every find of the text detectors, in their order; a find overlapping an earlier one or a protected range is dropped. */

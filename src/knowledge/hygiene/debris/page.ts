@@ -4,9 +4,11 @@ import type { UnitDetector } from "./detector.ts";
 /**
  * Links and labels around an article. "See also" and "Related" are no furniture alone: documentation
  * uses them for its own cross-references (see NAVIGATION_LIST); "Read more" is, as a label before a link.
+ * "Sign up" and "Subscribe" are furniture alone or for the site's newsletter; documentation shows its own
+ * sign-up buttons ("Sign up Read the docs").
  */
 const BOILERPLATE =
-  /^(?:advertisement|sponsored|read more(?:[ \t]*[:»›→…]|$)|share (?:on|this)\b|click here\b|subscribe\b|sign up\b|follow us\b|print this\b|skip to (?:the )?(?:main )?(?:content|navigation)\b|back to top\b|you (?:may|might) also like\b|recommended for you\b|accept all\b|reject all\b|manage (?:cookies|preferences|settings)\b|cookie (?:settings|preferences)\b)/i;
+  /^(?:advertisement|sponsored|read more(?:[ \t]*[:»›→…]|$)|share (?:on|this)\b|click here\b|(?:subscribe|sign up)(?:$|\b.{0,40}\b(?:newsletters?|our|briefing|digest|mailing list)\b)|follow us\b|print this\b|skip to (?:the )?(?:main )?(?:content|navigation)\b|back to top\b|you (?:may|might) also like\b|recommended for you\b|accept all\b|reject all\b|manage (?:cookies|preferences|settings)\b|cookie (?:settings|preferences)\b)/i;
 /** A label followed by links between navigation separators: "Related: Best socks | Newsletter signup". */
 const NAVIGATION_LIST = /^(?:related|see also|more)\b[^|·•]{0,80}[|·•]/i;
 /**
@@ -21,12 +23,15 @@ const BREADCRUMB = /^(?:[\p{Lu}\d][\p{L}\p{N}&'’ -]{0,30}?[ \t]*[›»>|][ \t]
 const wordCount = (body: string) => body.split(/\s+/).length;
 const endsSentence = (body: string) => /[.!?]["”’)]?$/.test(body);
 
-/** Breadcrumb separators opening a sentence ("/ Available on …"): navigation, not prose. */
+/**
+ * Breadcrumb separators opening a line ("/ Available on …"): navigation, not prose. After a sentence on
+ * the same line a separator joins alternatives ("Why won't it load?" / "Why does it fail?").
+ */
 export const navigationFragment: UnitDetector = {
   level: "unit",
   id: "navigation-fragment",
   signal: "navigation fragment",
-  matches: (body) => /^[/|»][ \t]/.test(body),
+  matches: (body, unit) => unit.opensLine && /^[/|»][ \t]/.test(body),
 };
 
 /** Punctuation left over where text detectors carved markup out of a sentence belongs to that markup. */
