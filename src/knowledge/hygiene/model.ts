@@ -42,6 +42,16 @@ function speakerBlocks(blocks: HygieneBlock[]): Set<number> {
 }
 
 /** Units, words and vocabulary of a document: everything the passes read. */
+/** Whether offset `at` starts its line, after indentation and a list marker if any; looks back only over those. */
+function opensLine(text: string, at: number): boolean {
+  let i = at;
+  while (i > 0 && (text[i - 1] === " " || text[i - 1] === "\t")) i--;
+  if (i > 0 && "-*+".includes(text[i - 1]!)) i--;
+  else if (i > 0 && ".)".includes(text[i - 1]!) && /\d/.test(text[i - 2] ?? "")) for (i--; i > 0 && /\d/.test(text[i - 1]!); ) i--;
+  while (i > 0 && (text[i - 1] === " " || text[i - 1] === "\t")) i--;
+  return i === 0 || text[i - 1] === "\n";
+}
+
 export function buildModel(blocks: HygieneBlock[], tuning: Tuning, format: SourceFormat = "text"): DocumentModel {
   const model: DocumentModel = { blocks, units: [], all: new Vocabulary(), lowerForms: new Set(), capitalForms: new Vocabulary(), midNames: new Vocabulary(), tuning, format };
   const speakers = speakerBlocks(blocks);
@@ -71,9 +81,7 @@ export function buildModel(blocks: HygieneBlock[], tuning: Tuning, format: Sourc
         const trimmed = trimRange(text, piece.start, piece.end);
         if (!trimmed) continue;
         const body = text.slice(trimmed.start, trimmed.end);
-        const before = text.slice(text.lastIndexOf("\n", trimmed.start - 1) + 1, trimmed.start);
-        const opensLine = /^\s*(?:[-*+]|\d+[.)])?\s*$/.test(before);
-        const signal = piece.debris ?? unitDebris(body, { kind: block.kind, carved, opensLine }, DETECTORS);
+        const signal = piece.debris ?? unitDebris(body, { kind: block.kind, carved, opensLine: opensLine(text, trimmed.start) }, DETECTORS);
         const words = signal ? [] : unitWords(text, trimmed, guarded, quotes);
         count(words, text);
         model.units.push({

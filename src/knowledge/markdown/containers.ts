@@ -37,6 +37,32 @@ export function boxMeta(type: string, title: string | undefined, defaultTitle = 
   return defaultTitle && ADMONITIONS.has(kind) ? { lead: capitalise(kind) } : {};
 }
 
+/**
+ * A box around source lines `from` to `to` (exclusive), read as Markdown inside it: the container_open …
+ * container_close pair the document walker reads. `map` is the box's own lines, opening and closing marks included.
+ */
+export function pushBox(state: StateBlock, meta: ContainerMeta, map: [number, number], from: number, to: number): void {
+  const open = state.push("container_open", "div", 1);
+  open.meta = meta;
+  open.map = map;
+  const oldParent = state.parentType;
+  const oldMax = state.lineMax;
+  state.parentType = "container";
+  state.lineMax = to;
+  state.md.block.tokenize(state, from, to);
+  state.parentType = oldParent;
+  state.lineMax = oldMax;
+  state.push("container_close", "div", -1);
+}
+
+/** A code block of source lines `from` to `to` (exclusive), unindented by `indent` columns, in language `info`. */
+export function pushCode(state: StateBlock, info: string, map: [number, number], from: number, to: number, indent: number): void {
+  const code = state.push("fence", "code", 0);
+  code.info = info;
+  code.content = state.getLines(from, to, indent, true);
+  code.map = map;
+}
+
 /** `:::` params: `tip`, `tip Custom title`, `note[Title]` (Docusaurus), `note{title="Title"}`, `code-group-item npm:active`. */
 const CONTAINER_PARAMS = /^\s*([\w-]+)\s*(?:\[([^\]]*)\]|\{\s*title\s*=\s*"([^"]*)"\s*\})?\s*(.*)$/;
 

@@ -10,7 +10,7 @@
  * may well start with "%".
  */
 import type { MarkdownIt, StateBlock, StateCore, Token } from "markdown-it";
-import { boxMeta, type ContainerMeta, type TitleRenderer } from "./containers.ts";
+import { boxMeta, pushBox, pushCode, type ContainerMeta, type TitleRenderer } from "./containers.ts";
 
 /** A directive's opening line: the fence, the directive's name in braces, and its argument. */
 const OPENER = /^(`{3,}|:{3,})\{([\w:.+-]+)\}[ \t]*(.*)$/;
@@ -86,23 +86,10 @@ function directive(title: TitleRenderer) {
     state.line = next;
     if (HIDDEN.has(name) || name.startsWith("auto")) return true;
     if (CODE.has(name) || CHUNKS.has(name) || name === "math") {
-      const code = state.push("fence", "code", 0);
-      code.info = name === "math" ? "latex" : CHUNKS.has(name) ? name : argument;
-      code.content = state.getLines(body, close, state.sCount[startLine]!, true);
-      code.map = [startLine, next];
+      pushCode(state, name === "math" ? "latex" : CHUNKS.has(name) ? name : argument, [startLine, next], body, close, state.sCount[startLine]!);
       return true;
     }
-    const open = state.push("container_open", "div", 1);
-    open.meta = directiveMeta(name, argument, title, state.env);
-    open.map = [startLine, next];
-    const oldParent = state.parentType;
-    const oldMax = state.lineMax;
-    state.parentType = "container";
-    state.lineMax = close;
-    state.md.block.tokenize(state, body, close);
-    state.parentType = oldParent;
-    state.lineMax = oldMax;
-    state.push("container_close", "div", -1);
+    pushBox(state, directiveMeta(name, argument, title, state.env), [startLine, next], body, close);
     state.line = next;
     return true;
   };
@@ -145,8 +132,7 @@ function roles(state: StateCore): void {
         const shown = roleText(code.content);
         // Sphinx shows a function or method reference with its parentheses (add_function_parentheses).
         code.content = /(?:^|:)(?:func|meth|function)$/.test(name) && !shown.endsWith(")") ? `${shown}()` : shown;
-      }
-      else {
+      } else {
         code.type = "text";
         let shown = roleText(code.content);
         if (name === "guilabel") shown = shown.replace(/&(?=\S)/g, "");

@@ -11,7 +11,7 @@
  */
 import type { MarkdownIt } from "markdown-it";
 import type { StateBlock, StateInline } from "markdown-it";
-import { boxMeta } from "./containers.ts";
+import { boxMeta, pushBox, pushCode } from "./containers.ts";
 
 interface Tag {
   /** `liquid` for `{% %}`, `angle` for `{{< >}}`, `percent` for `{{% %}}`. */
@@ -177,27 +177,15 @@ function templateBlock(state: StateBlock, startLine: number, endLine: number, si
   }
   const { quoted, named, words } = argsOf(tag.args);
   if (CODE_TAGS.has(tag.name)) {
-    const code = state.push("fence", "code", 0);
     // Hugo's code-toggle shows configuration, written in TOML, in each format; its TOML is what is shown first.
-    code.info = tag.name === "code-toggle" ? "toml" : (named.lang ?? words[0] ?? quoted[0] ?? "");
-    code.content = state.getLines(lastLine + 1, close, state.sCount[startLine]!, true);
-    code.map = [startLine, closeLast + 1];
+    const info = tag.name === "code-toggle" ? "toml" : (named.lang ?? words[0] ?? quoted[0] ?? "");
+    pushCode(state, info, [startLine, closeLast + 1], lastLine + 1, close, state.sCount[startLine]!);
     state.line = closeLast + 1;
     return true;
   }
   // The first quoted argument is the title (18F: `{% alert "Title", "warning" %}`, where the second is the style).
   const title = named.title ?? quoted[0];
-  const open = state.push("container_open", "div", 1);
-  open.meta = tag.name === "raw" ? {} : boxMeta(tag.name, title, false);
-  open.map = [startLine, closeLast + 1];
-  const oldParent = state.parentType;
-  const oldMax = state.lineMax;
-  state.parentType = "container";
-  state.lineMax = close;
-  state.md.block.tokenize(state, lastLine + 1, close);
-  state.parentType = oldParent;
-  state.lineMax = oldMax;
-  state.push("container_close", "div", -1);
+  pushBox(state, tag.name === "raw" ? {} : boxMeta(tag.name, title, false), [startLine, closeLast + 1], lastLine + 1, close);
   state.line = closeLast + 1;
   return true;
 }
