@@ -40,6 +40,7 @@ const KEPT: Record<string, string[]> = {
     "Related:",
   ],
   "team-post.md": ["She lives in Pune, India", "generally frowned upon"],
+  "buttons-and-paths.md": ["Sign up Read the docs", '/ "Why does the preview fail?" (remote specs).', "llms.txt/llms-full.txt for crawlers"],
 };
 
 describe("hygiene: documentation constructs stay", () => {

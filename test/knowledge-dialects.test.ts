@@ -159,6 +159,30 @@ describe("documentation dialects become what their rendered page shows", () => {
     );
   });
 
+  test("MyST roles for menus, labels, abbreviations and icons show what the page shows; math is code, reStructuredText and autodoc nothing", () => {
+    const source = [
+      "# Saving",
+      "",
+      "Choose {menuselection}`File --> Save`, press {guilabel}`&Save` {octicon}`check`, and watch the {abbr}`LED (light-emitting diode)`.",
+      "",
+      "```{math}",
+      "E = mc^2",
+      "```",
+      "",
+      "```{eval-rst}",
+      ".. note:: Written in reStructuredText.",
+      "```",
+      "",
+      "```{autoclass} lamp.Lamp",
+      ":members:",
+      "```",
+    ].join("\n");
+    assert.deepEqual(
+      parseMarkdown(source, "saving.md").blocks.map((b) => b.text),
+      ["Choose File › Save, press Save, and watch the LED.", "```latex\nE = mc^2\n```"],
+    );
+  });
+
   test("MyST comments and block breaks are text in a document that does not use MyST", () => {
     const doc = parseMarkdown("# Rates\n\n% of keepers who passed: all of them.\n\n+++ marks a new shift in the log.\n", "rates.md");
     assert.deepEqual(

@@ -126,6 +126,8 @@ function roles(state: StateCore): void {
       const name = (m[1] ?? "").toLowerCase();
       text.content = text.content.slice(0, m.index);
       if (name === "octicon" || name === "fa") {
+        // An icon shows no text: the space before it goes too when punctuation follows ("Save {octicon}`check`,").
+        if (/^[\s,.;:!?)]|^$/.test(children[i + 2]?.content ?? "")) text.content = text.content.replace(/[ \t]+$/, "");
         code.type = "text";
         code.content = "";
       } else if (CODE_ROLES.test(name)) {
